@@ -1,0 +1,48 @@
+"""Core subcommands: run, analyze, demo, check-config."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from edge_trainer import config as config_mod
+
+
+def register(sub: Any) -> None:
+    """Add the core subcommands to the CLI."""
+    p = sub.add_parser("check-config", help="validate a config file")
+    p.add_argument("file", type=Path)
+    p.set_defaults(func=cmd_check_config)
+
+    p = sub.add_parser("config-reference", help="print every config key with its default")
+    p.set_defaults(func=cmd_config_reference)
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    cfg = config_mod.load(args.file)
+    print(f"{args.file}: ok ({len(config_mod.describe())} settings, "
+          f"camera={cfg.camera.source}, display={cfg.display.kind})")
+    return 0
+
+
+def cmd_config_reference(args: argparse.Namespace) -> int:
+    section = ""
+    for key, default, doc in config_mod.describe():
+        head = key.split(".")[0]
+        if head != section:
+            section = head
+            sys.stdout.write(f"\n[{section}]\n")
+        sys.stdout.write(f"# {doc}\n{key.split('.', 1)[1]} = {_toml(default)}\n")
+    return 0
+
+
+def _toml(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    return repr(value)

@@ -1,0 +1,312 @@
+"""One typed, immutable configuration, loaded from TOML with every unknown key rejected.
+
+Each section is a frozen dataclass; each field is declared with ``setting(default, doc)``
+so its meaning lives where it is defined. With no file at all the defaults run the
+emulated appliance (video file in, PNG/WAV out), so ``edge-trainer demo`` needs nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, TypeVar, get_args, get_origin
+
+from edge_trainer.errors import ConfigError
+
+T = TypeVar("T")
+
+DEFAULT_CONFIG_PATH = Path("/etc/edge-trainer/config.toml")
+
+
+def setting(default: Any, doc: str) -> Any:
+    """Declare a config field with its default and its one-line documentation."""
+    if isinstance(default, (list, dict, set)):
+        raise TypeError("use tuples for sequence defaults so the config stays immutable")
+    return field(default=default, metadata={"doc": doc})
+
+
+@dataclass(frozen=True, slots=True)
+class CameraConfig:
+    """Where frames come from."""
+
+    source: Literal["video", "usb", "picamera2", "synthetic"] = setting(
+        "video", "frame source: a video file, a USB camera, the Pi camera, or synthetic frames"
+    )
+    path: str = setting("", "video file for source='video'; empty means the built-in demo clip")
+    device: int = setting(0, "USB camera index for source='usb' (/dev/videoN)")
+    width: int = setting(640, "capture width in pixels (live cameras)")
+    height: int = setting(480, "capture height in pixels (live cameras)")
+    fps: float = setting(30.0, "capture rate for live cameras and synthetic frames")
+    queue_size: int = setting(
+        2, "frames held between capture and inference; older frames are dropped (1-2)"
+    )
+    realtime: bool = setting(
+        True, "play video files at their own frame rate, as a live camera would (run mode)"
+    )
+    reopen_backoff_s: tuple[float, ...] = setting(
+        (0.5, 1.0, 2.0, 5.0), "waits between attempts to reopen a lost camera; the last repeats"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PoseConfig:
+    """The pose stage (BlazePose on LiteRT)."""
+
+    threads: int = setting(2, "LiteRT interpreter threads for the pose models")
+    min_detection_score: float = setting(0.5, "detector score needed to start tracking a person")
+    min_presence: float = setting(0.5, "landmark-model presence below which tracking is dropped")
+    smoothing: bool = setting(True, "smooth landmarks with a One Euro filter")
+
+
+@dataclass(frozen=True, slots=True)
+class ExerciseConfig:
+    """Recognition, counting and form checks."""
+
+    exercise: str = setting("auto", "fixed exercise name, or 'auto' to recognise it")
+    set_end_pause_s: float = setting(8.0, "seconds without a rep that end a set")
+
+
+@dataclass(frozen=True, slots=True)
+class SessionConfig:
+    """The workout session state machine."""
+
+    absence_end_s: float = setting(120.0, "seconds with nobody in view that end the session")
+    rest_target_s: float = setting(90.0, "rest period the rest timer counts down from")
+
+
+@dataclass(frozen=True, slots=True)
+class DisplayConfig:
+    """The 128x64 OLED."""
+
+    kind: Literal["emulator", "ssd1306", "sh1106", "none"] = setting(
+        "emulator", "display driver; 'emulator' writes PNG frames to the output folder"
+    )
+    i2c_port: int = setting(1, "I2C bus number (/dev/i2c-N)")
+    i2c_address: int = setting(0x3C, "I2C address of the display (0x3C or 0x3D)")
+    rotate: int = setting(0, "rotation in quarter turns (0-3)")
+
+
+@dataclass(frozen=True, slots=True)
+class ButtonsConfig:
+    """The push buttons."""
+
+    kind: Literal["emulator", "gpio", "none"] = setting(
+        "emulator", "button driver; 'emulator' takes scripted commands instead of GPIO"
+    )
+    pin_a: int = setting(17, "BCM pin of button A (start/stop set; hold: end session)")
+    pin_b: int = setting(27, "BCM pin of button B (next exercise; hold: auto)")
+    pin_c: int = setting(22, "BCM pin of button C (repeat summary; hold: mute); -1 if absent")
+    pull_up: bool = setting(True, "buttons connect the pin to ground, internal pull-up on")
+    hold_s: float = setting(1.5, "seconds a press must last to count as a long press")
+    script: tuple[str, ...] = setting(
+        (), "emulator only: commands as 'SECONDS:COMMAND', played by source time"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechConfig:
+    """Spoken cues."""
+
+    kind: Literal["wav", "speaker", "none"] = setting(
+        "wav", "'speaker' speaks aloud with pyttsx3; 'wav' writes each cue to a WAV file"
+    )
+    voice: str = setting("en", "espeak-ng voice name")
+    rate: int = setting(165, "words per minute")
+    volume: float = setting(1.0, "0.0-1.0")
+    max_cue_age_s: float = setting(2.0, "a cue not started within this many seconds is dropped")
+
+
+@dataclass(frozen=True, slots=True)
+class LlmConfig:
+    """The set summary written by a local GGUF model."""
+
+    enabled: bool = setting(True, "write summaries with the LLM when its model file exists")
+    model_path: str = setting("", "GGUF chat model; empty means the model store's LLM, if any")
+    max_tokens: int = setting(64, "hard cap on generated tokens per summary")
+    max_seconds: float = setting(8.0, "hard cap on seconds per summary")
+    threads: int = setting(2, "llama.cpp threads")
+
+
+@dataclass(frozen=True, slots=True)
+class PathsConfig:
+    """Where the box keeps its state and finds its models."""
+
+    state_dir: str = setting(
+        "./var", "database and logs; /var/lib/edge-trainer on the Pi (systemd StateDirectory)"
+    )
+    models_dir: str = setting(
+        "./models", "model store; /var/lib/edge-trainer/models on the Pi"
+    )
+    output_dir: str = setting(
+        "./demo-output", "emulator output: OLED PNG frames, WAV cues, session log"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceConfig:
+    """Daemon behaviour under systemd."""
+
+    status_interval_s: float = setting(5.0, "seconds between STATUS updates and status lines")
+    max_worker_restarts_per_min: int = setting(
+        3, "a worker that dies more often than this is reported and not restarted"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """The whole configuration. Every section is optional in the TOML file."""
+
+    camera: CameraConfig = field(default_factory=CameraConfig)
+    pose: PoseConfig = field(default_factory=PoseConfig)
+    exercise: ExerciseConfig = field(default_factory=ExerciseConfig)
+    session: SessionConfig = field(default_factory=SessionConfig)
+    display: DisplayConfig = field(default_factory=DisplayConfig)
+    buttons: ButtonsConfig = field(default_factory=ButtonsConfig)
+    speech: SpeechConfig = field(default_factory=SpeechConfig)
+    llm: LlmConfig = field(default_factory=LlmConfig)
+    paths: PathsConfig = field(default_factory=PathsConfig)
+    service: ServiceConfig = field(default_factory=ServiceConfig)
+
+
+def _check_value(value: Any, hint: Any, path: str, problems: list[tuple[str, str]]) -> Any:
+    """Convert a TOML value to ``hint`` or record why it cannot be."""
+    origin = get_origin(hint)
+    if dataclasses.is_dataclass(hint) and isinstance(hint, type):
+        if not isinstance(value, dict):
+            problems.append((path, f"expected a table, got {type(value).__name__}"))
+            return None
+        return _build(hint, value, path, problems)
+    if origin is Literal:
+        allowed = get_args(hint)
+        if value not in allowed:
+            problems.append((path, f"must be one of {', '.join(map(repr, allowed))}, got {value!r}"))
+        return value
+    if origin is tuple:
+        item_hint = get_args(hint)[0]
+        if not isinstance(value, list):
+            problems.append((path, f"expected a list, got {type(value).__name__}"))
+            return ()
+        return tuple(
+            _check_value(v, item_hint, f"{path}[{i}]", problems) for i, v in enumerate(value)
+        )
+    if origin in (types.UnionType, typing.Union):
+        options = [a for a in get_args(hint) if a is not type(None)]
+        return _check_value(value, options[0], path, problems)
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            problems.append((path, f"expected a number, got {type(value).__name__}"))
+            return value
+        return float(value)
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            problems.append((path, f"expected an integer, got {type(value).__name__}"))
+        return value
+    if hint is bool:
+        if not isinstance(value, bool):
+            problems.append((path, f"expected true or false, got {type(value).__name__}"))
+        return value
+    if hint is str:
+        if not isinstance(value, str):
+            problems.append((path, f"expected a string, got {type(value).__name__}"))
+        return value
+    raise TypeError(f"config field {path} has unsupported type {hint!r}")
+
+
+def _build(cls: type[T], data: dict[str, Any], prefix: str, problems: list[tuple[str, str]]) -> T:
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    kwargs: dict[str, Any] = {}
+    for key, value in data.items():
+        path = f"{prefix}.{key}" if prefix else key
+        if key not in known:
+            problems.append((path, "unknown key"))
+            continue
+        kwargs[key] = _check_value(value, hints[key], path, problems)
+    if problems:
+        return cls()
+    return cls(**kwargs)
+
+
+def _validate(cfg: Config) -> list[tuple[str, str]]:
+    """Checks that span a value's range, not just its type."""
+    problems: list[tuple[str, str]] = []
+    if not 1 <= cfg.camera.queue_size <= 2:
+        problems.append(("camera.queue_size", "must be 1 or 2 (a longer queue only adds latency)"))
+    if cfg.camera.fps <= 0:
+        problems.append(("camera.fps", "must be positive"))
+    if not cfg.camera.reopen_backoff_s or any(s <= 0 for s in cfg.camera.reopen_backoff_s):
+        problems.append(("camera.reopen_backoff_s", "must be a non-empty list of positive waits"))
+    if not 0 <= cfg.display.rotate <= 3:
+        problems.append(("display.rotate", "must be 0, 1, 2 or 3"))
+    if not 0x03 <= cfg.display.i2c_address <= 0x77:
+        problems.append(("display.i2c_address", "must be a 7-bit I2C address (0x03-0x77)"))
+    if cfg.pose.threads < 1:
+        problems.append(("pose.threads", "must be at least 1"))
+    if not 0.0 <= cfg.speech.volume <= 1.0:
+        problems.append(("speech.volume", "must be between 0.0 and 1.0"))
+    if cfg.llm.max_tokens < 1 or cfg.llm.max_seconds <= 0:
+        problems.append(("llm", "max_tokens and max_seconds must be positive"))
+    for i, entry in enumerate(cfg.buttons.script):
+        when, _, command = entry.partition(":")
+        try:
+            float(when)
+        except ValueError:
+            problems.append((f"buttons.script[{i}]", f"expected 'SECONDS:COMMAND', got {entry!r}"))
+            continue
+        from edge_trainer.events import COMMANDS
+
+        if command not in COMMANDS:
+            problems.append((f"buttons.script[{i}]", f"unknown command {command!r}"))
+    return problems
+
+
+def from_dict(data: dict[str, Any], source: str = "config") -> Config:
+    """Build a Config from parsed TOML, raising ConfigError listing every problem."""
+    problems: list[tuple[str, str]] = []
+    cfg = _build(Config, data, "", problems)
+    if not problems:
+        problems = _validate(cfg)
+    if problems:
+        raise ConfigError(problems, source)
+    return cfg
+
+
+def load(path: str | Path | None) -> Config:
+    """Load a TOML config file; ``None`` gives the defaults.
+
+    Raises:
+        ConfigError: the file is missing, not TOML, or has unknown keys or bad values.
+    """
+    if path is None:
+        return Config()
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError([("(file)", f"cannot read: {exc.strerror or exc}")], str(p)) from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([("(file)", f"not valid TOML: {exc}")], str(p)) from exc
+    return from_dict(data, str(p))
+
+
+def replace(cfg: T, **changes: Any) -> T:
+    """Return a copy of a config section with some fields changed."""
+    return dataclasses.replace(cfg, **changes)  # type: ignore[type-var]
+
+
+def describe(cls: type[Any] = Config, prefix: str = "") -> list[tuple[str, Any, str]]:
+    """List ``(key path, default, doc)`` for every field, for docs and ``--help``."""
+    rows: list[tuple[str, Any, str]] = []
+    for f in dataclasses.fields(cls):
+        path = f"{prefix}.{f.name}" if prefix else f.name
+        if f.default_factory is not dataclasses.MISSING:
+            rows.extend(describe(f.default_factory, path))  # type: ignore[arg-type]
+        else:
+            rows.append((path, f.default, f.metadata.get("doc", "")))
+    return rows

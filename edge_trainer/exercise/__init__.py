@@ -1,0 +1,1 @@
+"""Exercise intelligence: features, recognition, rep counting, tempo and form. Pure."""

@@ -1,0 +1,31 @@
+"""The ExerciseAnalyzer protocol that turns a pose stream into events."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from edge_trainer.events import Event
+from edge_trainer.pose.base import Pose
+
+
+class ExerciseAnalyzer(Protocol):
+    """Consumes one pose (or None when nobody was found) per frame, emits events.
+
+    Pure: no I/O, no threads, no clock. ``t`` is the frame's source time.
+    """
+
+    def update(self, pose: Pose | None, t: float) -> list[Event]:
+        """Feed one frame's pose; returns the events it caused, in order."""
+        ...
+
+    def set_exercise(self, name: str | None, t: float) -> list[Event]:
+        """Force an exercise (None or 'auto': recognise it again)."""
+        ...
+
+    def end_set(self, t: float) -> list[Event]:
+        """End the current set now (button); returns its SetEnded if one was active."""
+        ...
+
+    def finish(self, t: float) -> list[Event]:
+        """End of stream: close any open set and apply the end-of-set pass."""
+        ...

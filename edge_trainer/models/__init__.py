@@ -1,0 +1,1 @@
+"""The model store: versioned model sets with manifests, provisioning and updates."""
