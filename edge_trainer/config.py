@@ -139,7 +139,7 @@ class PathsConfig:
         "./var", "database and logs; /var/lib/edge-trainer on the Pi (systemd StateDirectory)"
     )
     models_dir: str = setting(
-        "./models", "model store; /var/lib/edge-trainer/models on the Pi"
+        "./var/models", "model store (versions + 'current'); /var/lib/edge-trainer/models on the Pi"
     )
     output_dir: str = setting(
         "./demo-output", "emulator output: OLED PNG frames, WAV cues, session log"
