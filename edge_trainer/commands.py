@@ -22,8 +22,10 @@ def register(sub: Any) -> None:
 
 def cmd_check_config(args: argparse.Namespace) -> int:
     cfg = config_mod.load(args.file)
-    print(f"{args.file}: ok ({len(config_mod.describe())} settings, "
-          f"camera={cfg.camera.source}, display={cfg.display.kind})")
+    print(
+        f"{args.file}: ok ({len(config_mod.describe())} settings, "
+        f"camera={cfg.camera.source}, display={cfg.display.kind})"
+    )
     return 0
 
 

@@ -183,7 +183,8 @@ def _check_value(value: Any, hint: Any, path: str, problems: list[tuple[str, str
     if origin is Literal:
         allowed = get_args(hint)
         if value not in allowed:
-            problems.append((path, f"must be one of {', '.join(map(repr, allowed))}, got {value!r}"))
+            choices = ", ".join(map(repr, allowed))
+            problems.append((path, f"must be one of {choices}, got {value!r}"))
         return value
     if origin is tuple:
         item_hint = get_args(hint)[0]

@@ -46,9 +46,9 @@ class DeviceError(EdgeTrainerError, OSError):
     """A hardware device (display, buttons, speaker) cannot be used."""
 
 
-def missing_dependency(package: str, extra: str | None = None, apt: str | None = None) -> (
-    DependencyError
-):
+def missing_dependency(
+    package: str, extra: str | None = None, apt: str | None = None
+) -> DependencyError:
     """Build a DependencyError that tells the user exactly what to install.
 
     Args:

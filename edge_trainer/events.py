@@ -150,6 +150,7 @@ class Command(Event):
 COMMANDS = (
     "start_stop_set",
     "next_exercise",
+    "auto_exercise",
     "repeat_summary",
     "end_session",
     "mute",

@@ -12,7 +12,7 @@ from edge_trainer.camera.base import Frame
 Renderer = Callable[[int, float], npt.NDArray[np.uint8]]
 
 
-def test_pattern(width: int = 640, height: int = 480) -> Renderer:
+def moving_gradient(width: int = 640, height: int = 480) -> Renderer:
     """A moving gradient, for plumbing tests that need no person in the picture."""
 
     def render(index: int, t: float) -> npt.NDArray[np.uint8]:

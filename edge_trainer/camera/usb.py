@@ -50,7 +50,7 @@ class UsbCameraSource:
         t = time.monotonic() - self._t0
         if not ok or bgr is None:
             raise CameraError(f"USB camera /dev/video{self.device} stopped delivering frames")
-        rgb = np.ascontiguousarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+        rgb = np.ascontiguousarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), dtype=np.uint8)
         frame = Frame(image=rgb, t=t, index=self._index)
         self._index += 1
         return frame

@@ -71,7 +71,7 @@ class VideoFileSource:
                     f"{self._expected} frames"
                 )
             return None
-        rgb = np.ascontiguousarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+        rgb = np.ascontiguousarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), dtype=np.uint8)
         frame = Frame(image=rgb, t=self._index / self._fps, index=self._index)
         self._index += 1
         return frame

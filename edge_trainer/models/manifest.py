@@ -63,8 +63,10 @@ class Manifest:
     def from_dict(cls, data: dict[str, Any], where: str = "manifest") -> Manifest:
         try:
             if data.get("schema", SCHEMA_VERSION) > SCHEMA_VERSION:
-                raise ModelError(f"{where}: manifest schema {data['schema']} is newer than "
-                                 f"this edge-trainer understands ({SCHEMA_VERSION})")
+                raise ModelError(
+                    f"{where}: manifest schema {data['schema']} is newer than "
+                    f"this edge-trainer understands ({SCHEMA_VERSION})"
+                )
             models = {}
             for role, m in data.get("models", {}).items():
                 if role not in ROLES:
@@ -95,8 +97,9 @@ class Manifest:
 
 
 def _spec(s: dict[str, Any]) -> TensorSpec:
-    return TensorSpec(shape=tuple(int(d) for d in s["shape"]), dtype=str(s["dtype"]),
-                      name=str(s.get("name", "")))
+    return TensorSpec(
+        shape=tuple(int(d) for d in s["shape"]), dtype=str(s["dtype"]), name=str(s.get("name", ""))
+    )
 
 
 def sha256_file(path: Path, chunk: int = 1 << 20) -> str:

@@ -80,7 +80,10 @@ def resolve(root: Path, role: str, verify: bool = True) -> tuple[Path, ModelEntr
 def entry_for(path: Path, role: str, **fields: object) -> ModelEntry:
     """A ModelEntry for a file, with its hash and size measured now."""
     return ModelEntry(
-        role=role, file=path.name, sha256=sha256_file(path), size=path.stat().st_size,
+        role=role,
+        file=path.name,
+        sha256=sha256_file(path),
+        size=path.stat().st_size,
         **fields,  # type: ignore[arg-type]
     )
 
@@ -131,7 +134,9 @@ def add_set(
             models[role] = replace(entry, role=role)
             verify_entry(staging, models[role])
         manifest = Manifest(
-            id=vid, created=datetime.now(UTC).isoformat(timespec="seconds"), models=models,
+            id=vid,
+            created=datetime.now(UTC).isoformat(timespec="seconds"),
+            models=models,
             provenance=provenance,
         )
         write_manifest(staging, manifest)

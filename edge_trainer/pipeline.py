@@ -1,0 +1,114 @@
+"""The frame loop: queue -> pose -> exercise -> events, on the inference thread."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from edge_trainer.bus import EventBus
+from edge_trainer.camera.queue import FrameQueue
+from edge_trainer.events import Command, Event
+from edge_trainer.exercise.base import ExerciseAnalyzer
+from edge_trainer.pose.base import Pose, PoseEstimator
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PipelineStats:
+    """Counters of the frame loop, read by the status line and benchmarks."""
+
+    frames: int = 0
+    poses: int = 0
+    last_t: float = 0.0
+    pose_ms_total: float = 0.0
+    started_wall: float = field(default_factory=time.monotonic)
+
+    @property
+    def pose_ms_per_frame(self) -> float | None:
+        return self.pose_ms_total / self.frames if self.frames else None
+
+    @property
+    def fps(self) -> float:
+        elapsed = time.monotonic() - self.started_wall
+        return self.frames / elapsed if elapsed > 0 else 0.0
+
+
+class Pipeline:
+    """Pulls frames, estimates the pose, feeds the analyzer and publishes its events.
+
+    Commands (buttons, scripts) are queued from any thread with ``submit`` and applied
+    between frames, so the analyzer is only ever touched by this loop's thread.
+
+    Args:
+        frames: Where capture puts frames.
+        pose: The pose estimator.
+        analyzer: Turns poses into events; None runs pose only.
+        bus: Receives every event.
+        on_frame: Called after each frame with its source time (watchdog pings, ticks).
+    """
+
+    def __init__(
+        self,
+        frames: FrameQueue,
+        pose: PoseEstimator,
+        analyzer: ExerciseAnalyzer | None,
+        bus: EventBus,
+        on_frame: Callable[[float, Pose | None], None] | None = None,
+    ) -> None:
+        self.frames = frames
+        self.pose = pose
+        self.analyzer = analyzer
+        self.bus = bus
+        self.on_frame = on_frame
+        self.stats = PipelineStats()
+        self._commands: queue.SimpleQueue[Command] = queue.SimpleQueue()
+
+    def submit(self, command: Command) -> None:
+        """Queue a command from any thread; applied before the next frame."""
+        self._commands.put(command)
+
+    def run(self, stop: threading.Event, idle_timeout: float = 0.25) -> None:
+        """Process frames until the queue is closed and empty, or ``stop`` is set."""
+        while not stop.is_set():
+            self._apply_commands()
+            frame = self.frames.get(timeout=idle_timeout)
+            if frame is None:
+                if self.frames.closed and len(self.frames) == 0:
+                    break
+                continue
+            started = time.perf_counter()
+            pose = self.pose.estimate(frame.image, frame.t)
+            self.stats.pose_ms_total += (time.perf_counter() - started) * 1000.0
+            self.stats.frames += 1
+            self.stats.last_t = frame.t
+            if pose is not None:
+                self.stats.poses += 1
+            if self.analyzer is not None:
+                self.bus.publish_all(self.analyzer.update(pose, frame.t))
+            if self.on_frame is not None:
+                self.on_frame(frame.t, pose)
+        self._apply_commands()
+
+    def finish(self) -> None:
+        """End of stream: let the analyzer close its open set."""
+        if self.analyzer is not None:
+            self.bus.publish_all(self.analyzer.finish(self.stats.last_t))
+
+    def _apply_commands(self) -> None:
+        while True:
+            try:
+                command = self._commands.get_nowait()
+            except queue.Empty:
+                return
+            self.bus.publish(command)
+            if self.analyzer is None:
+                continue
+            events: list[Event] = []
+            if command.name == "start_stop_set":
+                events = self.analyzer.end_set(self.stats.last_t)
+            self.bus.publish_all(events)
