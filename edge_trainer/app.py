@@ -89,9 +89,11 @@ class App:
         *,
         output_dir: Path | None = None,
         video: Path | None = None,
+        config_path: Path | None = None,
         status: StatusLine | None = None,
     ) -> None:
         self.cfg = cfg
+        self.config_path = config_path
         self.mode = mode
         self.output_dir = Path(output_dir or cfg.paths.output_dir)
         self.state_dir = Path(cfg.paths.state_dir)
@@ -196,6 +198,20 @@ class App:
         if self.capture is not None:
             self.capture.stop()
             self.capture.join(timeout=5.0)
+
+    def report(self) -> list[str]:
+        """What the run produced and where it is, for the end of ``demo``."""
+        lines = [f"Output folder: {self.output_dir.resolve()}"]
+        if self.event_log is not None:
+            lines.append(f"  session log:  {self.event_log.path} ({self.event_log.count} events)")
+        if self.pipeline is not None:
+            s = self.pipeline.stats
+            ms = s.pose_ms_per_frame
+            lines.append(
+                f"  frames: {s.frames}, person found in {s.poses}, "
+                f"pose {'-' if ms is None else f'{ms:.1f} ms'}/frame, reps: {self.reps}"
+            )
+        return lines
 
     # -- callbacks --------------------------------------------------------------------
 

@@ -12,12 +12,51 @@ from edge_trainer import config as config_mod
 
 def register(sub: Any) -> None:
     """Add the core subcommands to the CLI."""
+    p = sub.add_parser("run", help="run the box (the systemd service runs this)")
+    p.add_argument("--config", type=Path, help="TOML config (default: built-in defaults)")
+    p.add_argument("--video", type=Path, help="play this video file as if it were the camera")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("demo", help="run the emulated box on a clip; outputs go to files")
+    p.add_argument("--config", type=Path, help="TOML config (default: built-in defaults)")
+    p.add_argument("--video", type=Path, help="clip to play (default: the built-in workout)")
+    p.add_argument("--output", type=Path, help="output folder (default: paths.output_dir)")
+    p.set_defaults(func=cmd_demo)
+
     p = sub.add_parser("check-config", help="validate a config file")
     p.add_argument("file", type=Path)
     p.set_defaults(func=cmd_check_config)
 
     p = sub.add_parser("config-reference", help="print every config key with its default")
     p.set_defaults(func=cmd_config_reference)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from edge_trainer.app import App
+
+    cfg = config_mod.load(args.config)
+    return App(cfg, "run", video=args.video, config_path=args.config).run()
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from edge_trainer.app import App
+    from edge_trainer.config import replace
+
+    cfg = config_mod.load(args.config)
+    # The demo is the emulated appliance: every device writes to files instead.
+    cfg = replace(
+        cfg,
+        display=replace(cfg.display, kind="emulator"),
+        speech=replace(cfg.speech, kind="wav"),
+        buttons=replace(cfg.buttons, kind="emulator"),
+    )
+    if args.output is not None:
+        cfg = replace(cfg, paths=replace(cfg.paths, output_dir=str(args.output)))
+    app = App(cfg, "demo", video=args.video)
+    code = app.run()
+    for line in app.report():
+        print(line)
+    return code
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:

@@ -1,0 +1,1 @@
+"""Benchmarks: speed and memory, printed with ratios against same-run baselines."""
