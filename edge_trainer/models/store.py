@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -158,3 +158,182 @@ def activate_version(root: Path, folder: Path) -> None:
     tmp.symlink_to(Path(VERSIONS) / folder.name)
     tmp.replace(root / CURRENT)
     log.info("model set %s is now current", folder.name)
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """One version folder in the store, as ``models list`` shows it."""
+
+    id: str
+    path: Path
+    current: bool
+    manifest: Manifest | None
+    error: str = ""
+
+
+def _version_dirs(root: Path) -> list[Path]:
+    versions = root / VERSIONS
+    if not versions.is_dir():
+        return []
+    # Version ids start with a UTC timestamp, so name order is install order.
+    return sorted(
+        (p for p in versions.iterdir() if p.is_dir() and not p.name.startswith(".")),
+        key=lambda p: p.name,
+    )
+
+
+def current_version(root: Path) -> str | None:
+    """Id (folder name) of the live version, or None when nothing is installed."""
+    link = root / CURRENT
+    return link.resolve().name if link.exists() else None
+
+
+def list_versions(root: Path) -> list[VersionInfo]:
+    """Every installed version, oldest first, with its manifest (or why it is unreadable)."""
+    live = current_version(root)
+    out = []
+    for folder in _version_dirs(root):
+        try:
+            out.append(VersionInfo(folder.name, folder, folder.name == live, read_manifest(folder)))
+        except ModelError as exc:
+            out.append(VersionInfo(folder.name, folder, folder.name == live, None, str(exc)))
+    return out
+
+
+def version_dir(root: Path, version: str) -> Path:
+    """The folder of an installed version.
+
+    Raises:
+        ModelError: no such version.
+    """
+    folder = root / VERSIONS / version
+    if version.startswith(".") or "/" in version or not folder.is_dir():
+        raise ModelError(f"no model version '{version}' in '{root}'")
+    return folder
+
+
+def verify_version(folder: Path) -> Manifest:
+    """Check every file of a version against its manifest (presence, size, sha256).
+
+    Raises:
+        ModelError: the first problem found.
+    """
+    manifest = read_manifest(folder)
+    for entry in manifest.models.values():
+        verify_entry(folder, entry)
+    return manifest
+
+
+def check_file_names(manifest: Manifest, where: str) -> None:
+    """Reject manifest file names that are not plain names inside the set's folder.
+
+    Raises:
+        ModelError: a name is empty, hidden, has a path separator, or is used twice.
+    """
+    seen: set[str] = set()
+    for entry in manifest.models.values():
+        name = entry.file
+        if not name or name != Path(name).name or name.startswith(".") or "\\" in name:
+            raise ModelError(
+                f"{where}: model file name {name!r} ({entry.role}) must be a "
+                "plain file name in the set's folder"
+            )
+        if name in seen:
+            raise ModelError(f"{where}: model file {name!r} is listed for two roles")
+        seen.add(name)
+
+
+def import_set(root: Path, src: Path, label: str = "") -> Path:
+    """Copy the model set in folder ``src`` into a new, not yet live, version.
+
+    Roles that ``src`` lacks are carried over from the live set. Every copied file must
+    match the hash and size in ``src/manifest.json``.
+
+    Returns:
+        The new version folder (``current`` is not changed).
+
+    Raises:
+        ModelError: ``src`` has no valid manifest, or a file is missing or corrupt.
+    """
+    manifest = read_manifest(src)
+    check_file_names(manifest, str(src / "manifest.json"))
+    if not manifest.models:
+        raise ModelError(f"model set '{src}' lists no models")
+    files = {role: (src / e.file, e) for role, e in manifest.models.items()}
+    for role, (path, _) in files.items():
+        if not path.is_file():
+            raise ModelError(f"model file '{path}' ({role}) is missing")
+    provenance = manifest.provenance or f"installed from {manifest.id}"
+    return add_set(root, files, label or _label(manifest.id), provenance, activate=False)
+
+
+def _label(manifest_id: str) -> str:
+    # Keep the source id readable in the new folder name without nesting timestamps.
+    tail = manifest_id.rsplit("Z-", 1)[-1]
+    safe = "".join(c if c.isalnum() or c in "-_." else "-" for c in tail)
+    return safe.strip(".-")[:40] or "set"
+
+
+def previous_version(root: Path) -> str | None:
+    """The newest version older than the live one, or None."""
+    live = current_version(root)
+    older = [p.name for p in _version_dirs(root) if live is None or p.name < live]
+    return older[-1] if older else None
+
+
+def rollback(root: Path, to: str | None = None) -> str:
+    """Make an older version live again: ``to``, or the one before the live version.
+
+    The target is verified first, so a rollback never activates a corrupt set.
+
+    Returns:
+        The id of the version now live.
+
+    Raises:
+        ModelError: no older version, or the target does not verify.
+    """
+    target = to or previous_version(root)
+    if target is None:
+        raise ModelError(f"no older model version in '{root}' to roll back to")
+    folder = version_dir(root, target)
+    verify_version(folder)
+    activate_version(root, folder)
+    return target
+
+
+def remove_version(root: Path, version: str) -> None:
+    """Delete a version folder that is not live.
+
+    Raises:
+        ModelError: it is the live version.
+    """
+    if version == current_version(root):
+        raise ModelError(f"model version '{version}' is live; roll back before removing it")
+    shutil.rmtree(version_dir(root, version))
+
+
+def prune(root: Path, keep: int) -> list[str]:
+    """Delete all but the ``keep`` newest versions; the live one is always kept.
+
+    Returns:
+        The ids removed.
+    """
+    keep = max(1, keep)
+    live = current_version(root)
+    dirs = _version_dirs(root)
+    removed = []
+    for folder in dirs[: max(0, len(dirs) - keep)]:
+        if folder.name == live:
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder.name)
+    if removed:
+        log.info("pruned old model versions: %s", ", ".join(removed))
+    return removed
+
+
+def clear_current(root: Path) -> None:
+    """Remove the ``current`` link (used when the first install ever is rolled back)."""
+    link = root / CURRENT
+    if link.is_symlink():
+        link.unlink()

@@ -1,0 +1,272 @@
+"""The ``edge-trainer models`` command group: list, verify, install, roll back, fetch, provision."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from edge_trainer import config as config_mod
+
+CONFIG_ENV = "EDGE_TRAINER_CONFIG"
+
+# Exit codes the deploy tools rely on (EdgeTrainerError already maps to 2 in the CLI).
+EXIT_REJECTED = 2
+EXIT_ROLLED_BACK = 3
+
+
+def register(sub: Any) -> None:
+    """Add the ``models`` command group to the CLI."""
+    group = sub.add_parser("models", help="list, verify, install and roll back model sets")
+    msub = group.add_subparsers(dest="models_command", metavar="ACTION", required=True)
+
+    p = msub.add_parser("list", help="show installed versions; * marks the live one")
+    _common(p)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_list)
+
+    p = msub.add_parser("verify", help="check every file's size and sha256 against its manifest")
+    _common(p)
+    p.add_argument("version", nargs="?", help="version id (default: the live one)")
+    p.add_argument("--all", action="store_true", help="verify every installed version")
+    p.set_defaults(func=cmd_verify)
+
+    p = msub.add_parser(
+        "install",
+        help="install a model set folder: verify, trial-load, swap, reload, roll back on failure",
+    )
+    _common(p)
+    _install_opts(p)
+    p.add_argument("src", type=Path, help="folder with manifest.json and the model files")
+    p.set_defaults(func=cmd_install)
+
+    p = msub.add_parser("rollback", help="make the previous (or a given) version live again")
+    _common(p)
+    _install_opts(p, keep=False)
+    p.add_argument("--to", help="version id to roll back to (default: the one before)")
+    p.set_defaults(func=cmd_rollback)
+
+    p = msub.add_parser("fetch-llm", help="install a GGUF chat model from a file or https URL")
+    _common(p)
+    _install_opts(p)
+    p.add_argument("source", help="path to a .gguf file, or an https URL")
+    p.add_argument("--sha256", help="expected sha256 of the file; refused if it differs")
+    p.add_argument("--name", help="file name in the store (default: from the source)")
+    p.set_defaults(func=cmd_fetch_llm)
+
+    p = msub.add_parser(
+        "provision", help="fetch pose models if missing and install the project's shipped models"
+    )
+    _common(p)
+    _install_opts(p)
+    p.add_argument("--shipped", type=Path, help="shipped models folder (default: found)")
+    p.set_defaults(func=cmd_provision)
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--config",
+        type=Path,
+        help=f"TOML config (default: ${CONFIG_ENV}, else {config_mod.DEFAULT_CONFIG_PATH} "
+        "if present, else built-in defaults)",
+    )
+    p.add_argument("--models-dir", type=Path, help="model store (default: paths.models_dir)")
+    p.add_argument("--state-dir", type=Path, help="daemon state folder (default: paths.state_dir)")
+
+
+def _install_opts(p: argparse.ArgumentParser, keep: bool = True) -> None:
+    p.add_argument(
+        "--reload",
+        choices=("auto", "pidfile", "systemd", "none"),
+        default="auto",
+        help="how to ask the daemon to reload (auto: pid file, then systemd, else none running)",
+    )
+    p.add_argument(
+        "--health-timeout",
+        type=float,
+        default=60.0,
+        help="seconds to wait for the daemon to report healthy before rolling back",
+    )
+    if keep:
+        p.add_argument("--keep", type=int, default=3, help="versions to keep (default 3)")
+
+
+def config_path(arg: Path | None) -> Path | None:
+    """The config file to use: the argument, $EDGE_TRAINER_CONFIG, or /etc's if present."""
+    if arg is not None:
+        return arg
+    env = os.environ.get(CONFIG_ENV)
+    if env:
+        return Path(env)
+    return config_mod.DEFAULT_CONFIG_PATH if config_mod.DEFAULT_CONFIG_PATH.is_file() else None
+
+
+def store_paths(args: argparse.Namespace) -> tuple[Path, Path]:
+    """``(models_dir, state_dir)`` from the arguments, falling back to the config."""
+    cfg = config_mod.load(config_path(args.config))
+    models = args.models_dir or Path(cfg.paths.models_dir)
+    state = args.state_dir or Path(cfg.paths.state_dir)
+    return models, state
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from edge_trainer.models import store
+
+    root, _ = store_paths(args)
+    versions = store.list_versions(root)
+    if args.json:
+        rows = [
+            {
+                "id": v.id,
+                "current": v.current,
+                "roles": sorted(v.manifest.models) if v.manifest else [],
+                "error": v.error,
+            }
+            for v in versions
+        ]
+        print(json.dumps(rows, indent=2))
+        return 0
+    if not versions:
+        print(f"no model versions in {root}")
+        return 0
+    for v in versions:
+        mark = "*" if v.current else " "
+        if v.manifest is None:
+            print(f"{mark} {v.id}  UNREADABLE: {v.error}")
+            continue
+        roles = ", ".join(
+            f"{role} {e.file} {e.sha256[:12]}" for role, e in sorted(v.manifest.models.items())
+        )
+        print(f"{mark} {v.id}  {v.manifest.created}  {roles}")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from edge_trainer.errors import ModelError
+    from edge_trainer.models import store
+
+    root, _ = store_paths(args)
+    if args.all:
+        targets = [v.id for v in store.list_versions(root)]
+    else:
+        live = store.current_version(root)
+        version = args.version or live
+        if version is None:
+            store.current_dir(root)  # raises the "no models installed" error
+        targets = [str(version)]
+    bad = 0
+    for vid in targets:
+        try:
+            manifest = store.verify_version(store.version_dir(root, vid))
+            print(f"ok   {vid}: {len(manifest.models)} models verified")
+        except ModelError as exc:
+            bad += 1
+            print(f"FAIL {vid}: {exc}")
+    return 1 if bad else 0
+
+
+def _report(result: Any) -> None:
+    print(f"installed model set {result.version} (previous: {result.previous or 'none'})")
+    print(f"reload: {result.reload}")
+    for note in result.notes:
+        print(f"note: {note}")
+    if result.pruned:
+        print(f"removed old versions: {', '.join(result.pruned)}")
+
+
+def _rolled_back(exc: Exception) -> int:
+    print(f"error: ROLLED BACK: {exc}", file=sys.stderr)
+    return EXIT_ROLLED_BACK
+
+
+def cmd_install(args: argparse.Namespace) -> int:
+    from edge_trainer.models.install import RolledBackError, install_set
+
+    root, state = store_paths(args)
+    try:
+        result = install_set(
+            root,
+            args.src,
+            state,
+            reload=args.reload,
+            health_timeout_s=args.health_timeout,
+            keep=args.keep,
+        )
+    except RolledBackError as exc:
+        return _rolled_back(exc)
+    _report(result)
+    return 0
+
+
+def cmd_rollback(args: argparse.Namespace) -> int:
+    from edge_trainer.models.install import RolledBackError, rollback_live
+
+    root, state = store_paths(args)
+    try:
+        version, how = rollback_live(
+            root, state, args.to, reload=args.reload, health_timeout_s=args.health_timeout
+        )
+    except RolledBackError as exc:
+        return _rolled_back(exc)
+    print(f"model set {version} is live again; reload: {how}")
+    return 0
+
+
+def cmd_fetch_llm(args: argparse.Namespace) -> int:
+    from edge_trainer.models.install import RolledBackError
+    from edge_trainer.models.provision import fetch_llm
+
+    root, state = store_paths(args)
+    try:
+        result = fetch_llm(
+            root,
+            state,
+            args.source,
+            sha256=args.sha256,
+            name=args.name,
+            reload=args.reload,
+            health_timeout_s=args.health_timeout,
+            keep=args.keep,
+        )
+    except RolledBackError as exc:
+        return _rolled_back(exc)
+    _report(result)
+    return 0
+
+
+def cmd_provision(args: argparse.Namespace) -> int:
+    from edge_trainer.models.install import RolledBackError
+    from edge_trainer.models.provision import provision, shipped_models_dir
+
+    root, state = store_paths(args)
+
+    def fetch_pose() -> None:
+        # The same command the Makefile runs, so there is one way to get the pose models.
+        cmd = [sys.executable, "-m", "edge_trainer", "models", "fetch-pose", "--if-missing"]
+        if args.config is not None:
+            cmd += ["--config", str(args.config)]
+        cmd += ["--models-dir", str(root)]
+        subprocess.run(cmd, check=True)
+
+    try:
+        done = provision(
+            root,
+            state,
+            args.shipped or shipped_models_dir(),
+            fetch_pose,
+            reload=args.reload,
+            health_timeout_s=args.health_timeout,
+            keep=args.keep,
+        )
+    except RolledBackError as exc:
+        return _rolled_back(exc)
+    except subprocess.CalledProcessError as exc:
+        print(f"error: fetching the pose models failed (exit {exc.returncode})", file=sys.stderr)
+        return 2
+    for line in done or ["models are up to date"]:
+        print(line)
+    return 0

@@ -1,0 +1,176 @@
+"""Bringing a box's model store up to date: shipped models, and a GGUF LLM from a file or URL."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import sys
+import tempfile
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from edge_trainer.errors import InputError, ModelError
+from edge_trainer.models import store
+from edge_trainer.models.install import InstallResult, check_gguf_header, install_set
+from edge_trainer.models.manifest import (
+    MANIFEST_NAME,
+    Manifest,
+    ModelEntry,
+    read_manifest,
+    sha256_file,
+    write_manifest,
+)
+
+log = logging.getLogger(__name__)
+
+POSE_ROLES = ("pose_detector", "pose_landmarks")
+
+
+def shipped_models_dir() -> Path | None:
+    """The project's ``models/`` folder: the source checkout's, or the one install.sh copies.
+
+    Returns:
+        The first of ``<checkout>/models`` and ``<venv>/../models`` that exists, else None.
+    """
+    here = Path(__file__).resolve()
+    for candidate in (here.parents[2] / "models", Path(sys.prefix).parent / "models"):
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+def shipped_sets(folder: Path) -> list[Path]:
+    """Sub-folders of ``folder`` holding a model set (a ``manifest.json``), sorted."""
+    return sorted(p for p in folder.iterdir() if (p / MANIFEST_NAME).is_file())
+
+
+def outdated_roles(root: Path, manifest: Manifest) -> list[str]:
+    """Roles of ``manifest`` that the live set lacks or holds with another hash."""
+    live = store.current_manifest(root)
+    have = live.models if live is not None else {}
+    return [
+        role
+        for role, entry in manifest.models.items()
+        if role not in have or have[role].sha256 != entry.sha256
+    ]
+
+
+def provision(
+    root: Path,
+    state_dir: Path,
+    shipped: Path | None,
+    fetch_pose: Callable[[], None] | None = None,
+    **install_kw: object,
+) -> list[str]:
+    """Make sure the live set has the pose models and the project's shipped models.
+
+    Args:
+        root: The model store.
+        state_dir: The daemon's state folder (for reload and health).
+        shipped: The project's ``models/`` folder, or None when there is none.
+        fetch_pose: Called when the live set lacks a pose model.
+        **install_kw: Passed to ``install_set``.
+
+    Returns:
+        One line per action taken (empty when everything was up to date).
+    """
+    done = []
+    live = store.current_manifest(root)
+    missing_pose = [r for r in POSE_ROLES if live is None or r not in live.models]
+    if missing_pose:
+        if fetch_pose is None:
+            raise ModelError(f"the live set lacks {', '.join(missing_pose)}; no way to fetch them")
+        fetch_pose()
+        done.append(f"fetched pose models ({', '.join(missing_pose)})")
+    if shipped is None:
+        log.warning("no shipped models folder found; only the pose models were checked")
+        return done
+    for folder in shipped_sets(shipped):
+        roles = outdated_roles(root, read_manifest(folder))
+        if not roles:
+            log.info("shipped set %s is already live", folder.name)
+            continue
+        result = install_set(root, folder, state_dir, label=folder.name, **install_kw)  # type: ignore[arg-type]
+        done.append(f"installed {folder.name} ({', '.join(roles)}) as {result.version}")
+    return done
+
+
+def _download(url: str, dest: Path, progress: Callable[[int], None] | None = None) -> None:
+    parsed = urllib.parse.urlparse(url)
+    if parsed.scheme != "https":
+        raise InputError(f"refusing to download over {parsed.scheme or 'no scheme'}: use https")
+    try:
+        with urllib.request.urlopen(url, timeout=60) as resp, dest.open("wb") as out:
+            got = 0
+            while block := resp.read(1 << 20):
+                out.write(block)
+                got += len(block)
+                if progress is not None:
+                    progress(got)
+    except OSError as exc:
+        raise ModelError(f"download of {url} failed: {exc}") from exc
+
+
+def fetch_llm(
+    root: Path,
+    state_dir: Path,
+    source: str,
+    sha256: str | None = None,
+    name: str | None = None,
+    **install_kw: object,
+) -> InstallResult:
+    """Install a GGUF chat model, from a local file or an https URL, as the ``llm`` role.
+
+    The file is checked (GGUF header, optional sha256) before it goes near the store, then
+    installed like any set: trial load, swap, reload, roll back on failure.
+
+    Raises:
+        InputError: a bad source or hash argument.
+        ModelError: not a GGUF file, hash mismatch, or the install was rejected.
+    """
+    if sha256 is not None and (
+        len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256.lower())
+    ):
+        raise InputError(f"--sha256 must be 64 hex digits, got {sha256!r}")
+    is_url = "://" in source
+    filename = name or Path(urllib.parse.urlparse(source).path if is_url else source).name
+    if not filename.endswith(".gguf"):
+        filename += ".gguf"
+    root.mkdir(parents=True, exist_ok=True)
+    # Download next to the store so the copy into a version folder stays on one disk.
+    with tempfile.TemporaryDirectory(prefix=".fetch-llm-", dir=root) as tmp:
+        staged = Path(tmp) / filename
+        if is_url:
+            log.info("downloading %s", source)
+            _download(source, staged)
+        else:
+            src = Path(source)
+            if not src.is_file():
+                raise InputError(f"no such GGUF file: '{src}'")
+            shutil.copyfile(src, staged)
+        digest = sha256_file(staged)
+        if sha256 is not None and digest != sha256.lower():
+            raise ModelError(
+                f"'{filename}' has sha256 {digest}, expected {sha256.lower()}; not installed"
+            )
+        header = check_gguf_header(staged)
+        log.info("%s: %s", filename, header)
+        entry = ModelEntry(
+            role="llm",
+            file=filename,
+            sha256=digest,
+            size=staged.stat().st_size,
+            format="gguf",
+            provenance=source if is_url else f"file {Path(source).resolve()}",
+        )
+        manifest = Manifest(
+            id=f"llm-{digest[:12]}",
+            created=datetime.now(UTC).isoformat(timespec="seconds"),
+            models={"llm": entry},
+            provenance=entry.provenance,
+        )
+        write_manifest(Path(tmp), manifest)
+        return install_set(root, Path(tmp), state_dir, label="llm", **install_kw)  # type: ignore[arg-type]
