@@ -88,6 +88,9 @@ class DisplayConfig:
     i2c_port: int = setting(1, "I2C bus number (/dev/i2c-N)")
     i2c_address: int = setting(0x3C, "I2C address of the display (0x3C or 0x3D)")
     rotate: int = setting(0, "rotation in quarter turns (0-3)")
+    emulator_backlog: int = setting(
+        256, "emulator only: screens queued for PNG writing before the oldest is dropped"
+    )
 
 
 @dataclass(frozen=True, slots=True)

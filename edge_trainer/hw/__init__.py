@@ -1,0 +1,1 @@
+"""Device adapters (OLED display, buttons, speech) and their emulated twins."""
