@@ -1,0 +1,114 @@
+"""The history database schema as an ordered list of migrations keyed by PRAGMA user_version."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Callable
+
+log = logging.getLogger(__name__)
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def _v1(conn: sqlite3.Connection) -> None:
+    """Sessions, sets and reps: the layout of the first release."""
+    # One statement at a time: executescript() would commit the migration's transaction.
+    script = """
+        CREATE TABLE sessions (
+            id          INTEGER PRIMARY KEY,
+            started_s   REAL NOT NULL,
+            ended_s     REAL,
+            wall_start  REAL NOT NULL,
+            wall_end    REAL,
+            end_reason  TEXT
+        );
+        CREATE TABLE sets (
+            id                INTEGER PRIMARY KEY,
+            session_id        INTEGER NOT NULL REFERENCES sessions(id),
+            exercise          TEXT NOT NULL,
+            status            TEXT NOT NULL CHECK (status IN ('open', 'done', 'interrupted')),
+            started_s         REAL NOT NULL,
+            ended_s           REAL,
+            wall_start        REAL NOT NULL,
+            wall_end          REAL,
+            rep_count         INTEGER NOT NULL DEFAULT 0,
+            partial_count     INTEGER NOT NULL DEFAULT 0,
+            concentric_avg_s  REAL,
+            eccentric_avg_s   REAL,
+            pause_avg_s       REAL,
+            velocity_loss_pct REAL,
+            tut_s             REAL NOT NULL DEFAULT 0,
+            faults_json       TEXT NOT NULL DEFAULT '{}',
+            summary           TEXT
+        );
+        CREATE TABLE reps (
+            id            INTEGER PRIMARY KEY,
+            set_id        INTEGER NOT NULL REFERENCES sets(id),
+            session_id    INTEGER NOT NULL REFERENCES sessions(id),
+            idx           INTEGER NOT NULL,
+            partial       INTEGER NOT NULL DEFAULT 0,
+            start_s       REAL NOT NULL,
+            end_s         REAL NOT NULL,
+            concentric_s  REAL NOT NULL,
+            eccentric_s   REAL NOT NULL,
+            pause_s       REAL NOT NULL DEFAULT 0,
+            velocity      REAL,
+            faults_json   TEXT NOT NULL DEFAULT '[]',
+            wall_time     REAL NOT NULL,
+            UNIQUE (set_id, partial, idx)
+        );
+        CREATE INDEX reps_by_set ON reps(set_id);
+        CREATE INDEX sets_by_session ON sets(session_id);
+    """
+    for statement in script.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+def _v2(conn: sqlite3.Connection) -> None:
+    """Record where a summary came from, and find earlier sets of an exercise quickly."""
+    conn.execute("ALTER TABLE sets ADD COLUMN summary_source TEXT")
+    conn.execute("UPDATE sets SET summary_source = 'unknown' WHERE summary IS NOT NULL")
+    conn.execute("CREATE INDEX sets_by_exercise ON sets(exercise, id)")
+
+
+# Append only: a released migration is never edited, so every older file upgrades the
+# same way. The database's user_version is the number of migrations applied.
+MIGRATIONS: tuple[Migration, ...] = (_v1, _v2)
+LATEST = len(MIGRATIONS)
+
+
+def user_version(conn: sqlite3.Connection) -> int:
+    """The schema version recorded in the file (0 for a new, empty database)."""
+    row = conn.execute("PRAGMA user_version").fetchone()
+    return int(row[0])
+
+
+def migrate(conn: sqlite3.Connection, target: int = LATEST) -> int:
+    """Apply the missing migrations up to ``target``, each in its own transaction.
+
+    Returns:
+        The version the file had before.
+
+    Raises:
+        ValueError: the file comes from a newer edge-trainer (version above ``LATEST``).
+    """
+    start = user_version(conn)
+    if start > LATEST:
+        raise ValueError(
+            f"database schema version {start} is newer than this edge-trainer "
+            f"understands ({LATEST}); upgrade edge-trainer"
+        )
+    for version in range(start, target):
+        # DDL is transactional in SQLite: a crash mid-migration leaves the old version.
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            MIGRATIONS[version](conn)
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        log.info("history database migrated to schema version %d", version + 1)
+    return start

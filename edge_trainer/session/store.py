@@ -1,0 +1,344 @@
+"""The durable workout history: one SQLite file, each rep and set committed as it happens."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import fcntl
+import json
+import logging
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from edge_trainer.errors import InputError
+from edge_trainer.events import RepRecord, SetRecord
+from edge_trainer.session import db
+from edge_trainer.session.db import HistoryReader, StoreError, database_path
+from edge_trainer.session.records import SessionRow, StoredSet, velocity_loss_pct
+
+__all__ = ["HistoryReader", "HistoryStore", "StoreError", "database_path"]
+
+log = logging.getLogger(__name__)
+
+
+class HistoryStore:
+    """The workout history in SQLite (WAL, ``synchronous=FULL``).
+
+    One process writes (the daemon holds an exclusive lock file next to the database);
+    any number may read (``HistoryStore.reader``). Every write method commits before it
+    returns, so a rep is on disk once ``add_rep`` returns: a kill -9 or power loss after
+    that cannot lose it. Opening for writing migrates an older schema and closes sets a
+    crash left open, from their rep rows (marked ``interrupted``).
+
+    Methods may be called from any thread; writes are serialised by an internal lock.
+    Ids are allocated in memory by the single writer, so a writer thread in front of the
+    store can hand them out without waiting for the disk.
+
+    Args:
+        path: The database file (created with its folder if missing).
+        clock: Wall clock for the ``wall_*`` columns (source times come with the events).
+    """
+
+    def __init__(
+        self, path: str | os.PathLike[str], *, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.path = Path(path)
+        self._clock = clock
+        self._lock = threading.RLock()
+        self._lock_fd: int | None = None
+        self._open_sets: dict[int, int] = {}
+        self.recovered_sets: list[int] = []
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create {self.path.parent}: {exc.strerror or exc}") from exc
+        self._take_writer_lock()
+        try:
+            self._conn = db.connect(self.path, readonly=False)
+            self._conn.execute("PRAGMA synchronous = FULL")
+            self._conn.execute("PRAGMA foreign_keys = ON")
+            db.migrate(self._conn, self.path)
+            self._next_session = self._max_id("sessions") + 1
+            self._next_set = self._max_id("sets") + 1
+            self.recovered_sets = self._recover()
+        except BaseException:
+            self.close()
+            raise
+
+    @classmethod
+    def reader(cls, path: str | os.PathLike[str]) -> HistoryReader:
+        """Open an existing database read-only (safe while the daemon writes to it)."""
+        return HistoryReader(path)
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    def _take_writer_lock(self) -> None:
+        lock_path = self.path.with_name(self.path.name + ".lock")
+        try:
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o640)
+        except OSError as exc:
+            raise StoreError(f"cannot open {lock_path}: {exc.strerror or exc}") from exc
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            os.close(fd)
+            raise StoreError(
+                f"history database {self.path} is in use by another edge-trainer process"
+            ) from exc
+        self._lock_fd = fd
+
+    def close(self) -> None:
+        """Close the database and release the writer lock; safe to call twice."""
+        with self._lock:
+            conn = getattr(self, "_conn", None)
+            if conn is not None:
+                try:
+                    conn.close()
+                except sqlite3.Error:
+                    log.exception("closing %s failed", self.path)
+                self._conn = None  # type: ignore[assignment]
+            if self._lock_fd is not None:
+                os.close(self._lock_fd)  # closing the descriptor releases the flock
+                self._lock_fd = None
+
+    def __enter__(self) -> HistoryStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, committed (and fsynced) on exit."""
+        with self._lock:
+            conn = self._conn
+            if conn is None:
+                raise StoreError(f"history database {self.path} is closed")
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                raise StoreError(f"writing {self.path} failed: {exc}") from exc
+
+    def _max_id(self, table: str) -> int:
+        row = self._conn.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}").fetchone()
+        return int(row[0])
+
+    # -- writes ------------------------------------------------------------------------
+
+    def start_session(self, t: float) -> int:
+        """Record a new session that began at source time ``t``; returns its id."""
+        with self._tx() as conn:
+            sid = self._next_session
+            conn.execute(
+                "INSERT INTO sessions (id, started_s, wall_start) VALUES (?, ?, ?)",
+                (sid, t, self._clock()),
+            )
+            self._next_session += 1
+        return sid
+
+    def end_session(self, session_id: int, t: float, reason: str) -> None:
+        """Mark a session ended (``absence``, ``command``, ``shutdown``...)."""
+        with self._tx() as conn:
+            conn.execute(
+                "UPDATE sessions SET ended_s = ?, wall_end = ?, end_reason = ? "
+                "WHERE id = ? AND ended_s IS NULL",
+                (t, self._clock(), reason, session_id),
+            )
+
+    def start_set(self, session_id: int, exercise: str, t: float) -> int:
+        """Record an open set; its reps are added as they complete. Returns the set id."""
+        with self._tx() as conn:
+            set_id = self._next_set
+            conn.execute(
+                "INSERT INTO sets (id, session_id, exercise, status, started_s, wall_start) "
+                "VALUES (?, ?, ?, 'open', ?, ?)",
+                (set_id, session_id, exercise, t, self._clock()),
+            )
+            self._next_set += 1
+            self._open_sets[set_id] = session_id
+        return set_id
+
+    def add_rep(self, set_id: int, rep: RepRecord) -> None:
+        """Commit one rep (full or partial) of an open set; durable when this returns."""
+        with self._tx() as conn:
+            self._insert_rep(conn, set_id, self._session_of(set_id), rep)
+
+    def _session_of(self, set_id: int) -> int:
+        session_id = self._open_sets.get(set_id)
+        if session_id is None:
+            raise StoreError(f"set {set_id} is not open for writing")
+        return session_id
+
+    def _insert_rep(
+        self, conn: sqlite3.Connection, set_id: int, session_id: int, rep: RepRecord
+    ) -> None:
+        # REPLACE: a rep re-sent with the same number carries the newer measurement.
+        conn.execute(
+            "INSERT OR REPLACE INTO reps (set_id, session_id, idx, partial, start_s, end_s, "
+            "concentric_s, eccentric_s, pause_s, velocity, faults_json, wall_time) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                set_id,
+                session_id,
+                rep.index,
+                int(rep.partial),
+                rep.start_s,
+                rep.end_s,
+                rep.concentric_s,
+                rep.eccentric_s,
+                rep.pause_s,
+                rep.velocity,
+                json.dumps(list(rep.faults)),
+                self._clock(),
+            ),
+        )
+
+    def finish_set(
+        self,
+        set_id: int,
+        record: SetRecord,
+        summary: str | None = None,
+        summary_source: str | None = None,
+    ) -> None:
+        """Close a set with its final record (the end-of-set pass may have corrected reps).
+
+        The rep rows are replaced by the record's reps in the same transaction, so the
+        set is either still open with its live reps or closed with its final ones.
+        """
+        session_id = self._session_of(set_id)
+        partials = record.partial_reps + tuple(r for r in record.reps if r.partial)
+        reps = tuple(r for r in record.reps if not r.partial)
+        columns = db.aggregate(reps, partials)
+        columns["exercise"] = record.exercise
+        loss = record.velocity_loss_pct
+        columns["velocity_loss_pct"] = loss if loss is not None else velocity_loss_pct(reps)
+        with self._tx() as conn:
+            conn.execute("DELETE FROM reps WHERE set_id = ?", (set_id,))
+            for rep in reps:
+                self._insert_rep(conn, set_id, session_id, rep)
+            for rep in partials:
+                self._insert_rep(conn, set_id, session_id, dataclasses.replace(rep, partial=True))
+            self._close_set(conn, set_id, "done", record.end_s, columns)
+            if summary is not None:
+                conn.execute(
+                    "UPDATE sets SET summary = ?, summary_source = ? WHERE id = ?",
+                    (summary, summary_source, set_id),
+                )
+        self._open_sets.pop(set_id, None)
+
+    def close_set_from_reps(self, set_id: int, status: str = "interrupted") -> None:
+        """Close an open set from the reps already committed (shutdown without a SetEnded)."""
+        with self._tx() as conn:
+            self._close_from_reps(conn, set_id, status)
+        self._open_sets.pop(set_id, None)
+
+    def set_summary(self, set_id: int, text: str, source: str = "llm") -> None:
+        """Attach the summary text to a set once it is ready (any thread)."""
+        with self._tx() as conn:
+            cur = conn.execute(
+                "UPDATE sets SET summary = ?, summary_source = ? WHERE id = ?",
+                (text, source, set_id),
+            )
+            if cur.rowcount == 0:
+                raise InputError(f"no set with id {set_id} in {self.path}")
+
+    def _close_set(
+        self,
+        conn: sqlite3.Connection,
+        set_id: int,
+        status: str,
+        end_s: float,
+        columns: dict[str, Any],
+    ) -> None:
+        names = ", ".join(f"{k} = :{k}" for k in columns)
+        conn.execute(
+            f"UPDATE sets SET status = :status, ended_s = :end_s, wall_end = :wall_end, {names} "
+            "WHERE id = :id",
+            {**columns, "status": status, "end_s": end_s, "wall_end": self._clock(), "id": set_id},
+        )
+
+    def _close_from_reps(self, conn: sqlite3.Connection, set_id: int, status: str) -> None:
+        started = conn.execute("SELECT started_s FROM sets WHERE id = ?", (set_id,)).fetchone()
+        if started is None:
+            return
+        rows = conn.execute(
+            "SELECT * FROM reps WHERE set_id = ? ORDER BY partial, idx", (set_id,)
+        ).fetchall()
+        records = [db.rep_from_row(r) for r in rows]
+        reps = [r for r in records if not r.partial]
+        partials = [r for r in records if r.partial]
+        columns = db.aggregate(reps, partials)
+        columns["velocity_loss_pct"] = velocity_loss_pct(reps)
+        end_s = max((r.end_s for r in records), default=started[0])
+        self._close_set(conn, set_id, status, end_s, columns)
+
+    def _recover(self) -> list[int]:
+        """Close sets and sessions a crash left open; returns the recovered set ids.
+
+        Runs on open, before this process has opened anything. Sets keep every committed
+        rep and are marked ``interrupted``; sessions end where their last set ended.
+        """
+        with self._tx() as conn:
+            open_ids = [
+                int(r[0])
+                for r in conn.execute("SELECT id FROM sets WHERE status = 'open' ORDER BY id")
+            ]
+            for set_id in open_ids:
+                self._close_from_reps(conn, set_id, "interrupted")
+            dangling = conn.execute(
+                "SELECT id, started_s FROM sessions WHERE ended_s IS NULL"
+            ).fetchall()
+            for sid, started_s in dangling:
+                last = conn.execute(
+                    "SELECT MAX(ended_s) FROM sets WHERE session_id = ?", (sid,)
+                ).fetchone()[0]
+                conn.execute(
+                    "UPDATE sessions SET ended_s = ?, wall_end = ?, end_reason = 'interrupted' "
+                    "WHERE id = ?",
+                    (max(started_s, last or started_s), self._clock(), sid),
+                )
+        if open_ids:
+            log.warning(
+                "closed %d set(s) left open by an earlier crash: %s", len(open_ids), open_ids
+            )
+        return open_ids
+
+    # -- reads -------------------------------------------------------------------------
+
+    def get_set(self, set_id: int) -> StoredSet:
+        """One set with its reps. Raises InputError if there is no such set."""
+        with self._lock:
+            return db.get_set(self._conn, set_id, self.path)
+
+    def previous_set(
+        self, session_id: int, exercise: str, before_set_id: int | None = None
+    ) -> StoredSet | None:
+        """The latest closed set of ``exercise`` in a session (before ``before_set_id``)."""
+        with self._lock:
+            return db.previous_set(self._conn, session_id, exercise, before_set_id)
+
+    def recent_sets(self, last: int = 20) -> list[StoredSet]:
+        """The ``last`` most recent sets, oldest first, without their reps."""
+        with self._lock:
+            return db.recent_sets(self._conn, last)
+
+    def sessions(self, last: int = 20) -> list[SessionRow]:
+        """The ``last`` most recent sessions, oldest first."""
+        with self._lock:
+            return db.sessions(self._conn, last)
+
+    def integrity_check(self) -> str:
+        """SQLite's own integrity check; ``"ok"`` when the file is sound."""
+        with self._lock:
+            return str(self._conn.execute("PRAGMA integrity_check").fetchone()[0])
