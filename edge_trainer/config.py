@@ -76,6 +76,9 @@ class SessionConfig:
 
     absence_end_s: float = setting(120.0, "seconds with nobody in view that end the session")
     rest_target_s: float = setting(90.0, "rest period the rest timer counts down from")
+    database: str = setting(
+        "history.sqlite3", "history database file under paths.state_dir (or an absolute path)"
+    )
 
 
 @dataclass(frozen=True, slots=True)
