@@ -286,6 +286,12 @@ def _load_tflite(path: Path, entry: ModelEntry) -> str:
     interp.allocate_tensors()
     inputs = interp.get_input_details()
     outputs = interp.get_output_details()
+    want = EXPECTED_INPUTS.get(entry.role)
+    if want is not None and tuple(int(x) for x in inputs[0]["shape"]) != want:
+        raise ModelError(
+            f"takes input {[int(x) for x in inputs[0]['shape']]}, "
+            f"the {entry.role} stage feeds {list(want)}"
+        )
     _compare(entry.role, "input", inputs, entry.inputs)
     _compare(entry.role, "output", outputs, entry.outputs)
     for d in inputs:
