@@ -1,4 +1,4 @@
-"""Model sets for store and deploy tests, built from the BlazePose files the mediapipe wheel ships."""
+"""Model sets for store and deploy tests, made of the BlazePose files mediapipe ships."""
 
 from __future__ import annotations
 

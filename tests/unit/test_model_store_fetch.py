@@ -70,7 +70,7 @@ def test_fetch_llm_refuses_a_wrong_hash_a_non_gguf_and_plain_http(
         fetch_llm(root, state, str(text))
     cut = tmp_path / "cut.gguf"
     cut.write_bytes(gguf_file.read_bytes()[: gguf_file.stat().st_size // 3])
-    with pytest.raises(ModelError, match="cut.gguf"):
+    with pytest.raises(ModelError, match=r"cut\.gguf"):
         fetch_llm(root, state, str(cut))
     with pytest.raises(InputError, match="refusing to download over http: use https"):
         fetch_llm(root, state, "http://example.invalid/model.gguf")
