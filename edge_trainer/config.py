@@ -60,6 +60,11 @@ class PoseConfig:
     min_detection_score: float = setting(0.5, "detector score needed to start tracking a person")
     min_presence: float = setting(0.5, "landmark-model presence below which tracking is dropped")
     smoothing: bool = setting(True, "smooth landmarks with a One Euro filter")
+    smoothing_min_cutoff: float = setting(0.05, "One Euro cut-off (Hz) when still; lower: less jitter")
+    smoothing_beta: float = setting(80.0, "One Euro speed coefficient; higher: less lag when moving")
+    identity_timeout_s: float = setting(
+        3.0, "seconds a lost person is waited for before someone else in view may be followed"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +129,21 @@ class SpeechConfig:
     rate: int = setting(165, "words per minute")
     volume: float = setting(1.0, "0.0-1.0")
     max_cue_age_s: float = setting(2.0, "a cue not started within this many seconds is dropped")
+    summary_max_age_s: float = setting(
+        30.0, "expiry of set-end and summary cues, which are said between sets"
+    )
+    count_reps: bool = setting(True, "speak each rep number")
+    target_reps: int = setting(0, "reps per set aimed for ('two more' prompts); 0 means none")
+    fault_cooldown_reps: int = setting(3, "a form fault is said again only after this many reps")
+    fault_cooldown_s: float = setting(
+        8.0, "a form fault is said again only after this many seconds (and the reps above)"
+    )
+    encourage_velocity_loss_pct: tuple[float, ...] = setting(
+        (20.0, 35.0), "rep velocity losses (percent of the set's fastest early rep) that prompt"
+    )
+    rest_calls_s: tuple[int, ...] = setting(
+        (60, 30, 10, 0), "rest seconds left at which the countdown speaks (0: rest over)"
+    )
 
 
 @dataclass(frozen=True, slots=True)

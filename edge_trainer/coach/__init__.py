@@ -1,0 +1,1 @@
+"""Coaching: what to say during a set (cue policy) and the set summaries."""
