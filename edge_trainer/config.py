@@ -60,8 +60,8 @@ class PoseConfig:
     min_detection_score: float = setting(0.5, "detector score needed to start tracking a person")
     min_presence: float = setting(0.5, "landmark-model presence below which tracking is dropped")
     smoothing: bool = setting(True, "smooth landmarks with a One Euro filter")
-    smoothing_min_cutoff: float = setting(0.05, "One Euro cut-off (Hz) when still; lower: less jitter")
-    smoothing_beta: float = setting(80.0, "One Euro speed coefficient; higher: less lag when moving")
+    smoothing_min_cutoff: float = setting(0.05, "One Euro cut-off (Hz) when still; lower: smoother")
+    smoothing_beta: float = setting(80.0, "One Euro speed coefficient; higher: less lag in motion")
     identity_timeout_s: float = setting(
         3.0, "seconds a lost person is waited for before someone else in view may be followed"
     )
