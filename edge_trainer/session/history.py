@@ -108,7 +108,7 @@ def to_table(sets: list[StoredSet]) -> str:
                 _num(s.velocity_loss_pct, ".0f"),
                 _num(s.time_under_tension_s, ".1f"),
                 s.status,
-                ",".join(f"{k}x{v}" for k, v in sorted(s.faults.items())) or "-",
+                ",".join(f"{k}:{v}" for k, v in sorted(s.faults.items())) or "-",
             )
         )
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
@@ -139,7 +139,7 @@ def plot_set(s: StoredSet, out: Path) -> Path:
     xs = list(range(1, len(reps) + 1))
     labels = [f"{r.index}{'p' if r.partial else ''}" for r in reps]
     width = 0.38
-    fig, ax = plt.subplots(figsize=(7, 3.6), dpi=100)
+    fig, ax = plt.subplots(figsize=(7, 4), dpi=100)
     try:
         ax.bar(
             [x - width / 2 for x in xs],
@@ -173,7 +173,15 @@ def plot_set(s: StoredSet, out: Path) -> Path:
             ax2.set_ylim(bottom=0)
             handles.append(line)
             names.append("velocity")
-        ax.legend(handles, names, loc="upper right", fontsize="small")
+        ax.legend(
+            handles,
+            names,
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.2),
+            ncol=3,
+            fontsize="small",
+            frameon=False,
+        )
         loss = "" if s.velocity_loss_pct is None else f", velocity loss {s.velocity_loss_pct:.0f}%"
         ax.set_title(f"Set {s.id}: {s.exercise}, {s.rep_count} reps{loss}")
         fig.tight_layout()
