@@ -1,0 +1,592 @@
+"""The rep counter: finds repetitions of the dominant motion in a landmark sequence.
+
+It works without knowing the exercise. The landmarks are normalised (hip-centred, scaled
+by the torso) and the motion signal is the first principal component of the body
+landmarks' trajectories: the one direction in pose space along which the body moves
+most. For a known exercise a primary signal (a joint angle or a limb height) may be used
+instead. Reps are then out-and-back excursions from the rest position, found with
+hysteresis thresholds set relative to the typical excursion of this set, so the same
+code counts a squat, a pull-up or a movement it has never seen.
+
+Pure numpy, no state: ``count_reps`` is called on the frames of the current set as they
+grow (live) and once more on the whole set at its end (the correction pass).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from edge_trainer.exercise import geometry as geo
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class CounterParams:
+    """Thresholds of the counter; each default is explained where it is declared.
+
+    Attributes:
+        enter: An excursion starts when the signal has moved this fraction of the typical
+            rep amplitude away from rest. Low enough to time the rep's start, high enough
+            that breathing and landmark jitter (a few % of a rep) do not start one.
+        full: Fraction of the typical amplitude an excursion must reach to be a full rep.
+            0.6 keeps honest reps that are a little shallower than the set's median and
+            rejects the half reps a coach would not count.
+        partial: Excursions reaching this fraction but not ``full`` are partial reps;
+            smaller ones are fidgeting and are ignored.
+        min_rep_s: Shortest rep; faster "reps" are landmark noise (a fast jumping jack
+            takes ~0.5 s).
+        max_rep_s: Longest rep; a slower out-and-back is getting into or out of position.
+        min_amplitude: Smallest rep amplitude in torso lengths of landmark travel (RMS over
+            the body landmarks): below it the person is standing still, however periodic
+            the noise looks.
+        max_gap_s: Frames without a pose shorter than this are interpolated; longer gaps
+            split the sequence (a rep cannot be counted across them).
+        smooth_s: Gaussian smoothing (sigma, seconds) of the signal before counting;
+            ~0.1 s removes the landmark jitter and keeps a 0.5 s rep intact.
+    """
+
+    enter: float = 0.3
+    full: float = 0.6
+    partial: float = 0.3
+    min_rep_s: float = 0.4
+    max_rep_s: float = 12.0
+    min_amplitude: float = 0.12
+    max_gap_s: float = 1.0
+    smooth_s: float = 0.1
+    min_periodicity: float = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class RepSpan:
+    """One excursion from rest and back, as frame indices into the counted sequence.
+
+    Attributes:
+        start: First frame that left rest.
+        peak: Frame of the far turning point.
+        end: Frame back at rest.
+        amplitude: Excursion size in signal units.
+        relative: Amplitude relative to the set's typical rep amplitude.
+        partial: True when it did not reach the full-rep threshold.
+    """
+
+    start: int
+    peak: int
+    end: int
+    amplitude: float
+    relative: float
+    partial: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CountResult:
+    """The counter's output for one sequence."""
+
+    reps: tuple[RepSpan, ...]
+    partials: tuple[RepSpan, ...]
+    signal: FloatArray
+    rest_high: bool
+    typical_amplitude: float
+
+
+def fill_gaps(x: FloatArray, t: FloatArray, max_gap_s: float) -> FloatArray:
+    """Linearly interpolate NaN runs no longer than ``max_gap_s`` along axis 0."""
+    out = np.array(x, dtype=np.float64, copy=True)
+    flat = out.reshape(len(out), -1)
+    for j in range(flat.shape[1]):
+        col = flat[:, j]
+        ok = np.isfinite(col)
+        if ok.all() or ok.sum() < 2:
+            continue
+        idx = np.flatnonzero(ok)
+        interp = np.interp(t, t[idx], col[idx])
+        # Only inner gaps no longer than max_gap_s get filled.
+        nxt = np.searchsorted(idx, np.arange(len(col)))
+        prev_i = idx[np.clip(nxt - 1, 0, len(idx) - 1)]
+        next_i = idx[np.clip(nxt, 0, len(idx) - 1)]
+        inner = (~ok) & (nxt > 0) & (nxt < len(idx))
+        short = (t[next_i] - t[prev_i]) <= max_gap_s
+        fill = inner & short
+        col[fill] = interp[fill]
+    return out
+
+
+def smooth(x: FloatArray, t: FloatArray, sigma_s: float) -> FloatArray:
+    """Gaussian smoothing along axis 0 that ignores NaNs (normalised convolution)."""
+    if len(x) < 3 or sigma_s <= 0:
+        return x
+    dt = float(np.median(np.diff(t))) if len(t) > 1 else 1.0 / 30.0
+    sigma = max(sigma_s / max(dt, 1e-6), 0.5)
+    half = int(np.ceil(3 * sigma))
+    k = np.exp(-0.5 * (np.arange(-half, half + 1) / sigma) ** 2)
+    arr = x.reshape(len(x), -1)
+    ok = np.isfinite(arr)
+    num = np.stack(
+        [np.convolve(np.where(ok[:, j], arr[:, j], 0.0), k, "same") for j in range(arr.shape[1])],
+        axis=1,
+    )
+    den = np.stack(
+        [np.convolve(ok[:, j].astype(float), k, "same") for j in range(arr.shape[1])], axis=1
+    )
+    out = np.where(ok & (den > 1e-6), num / np.fmax(den, 1e-6), np.nan)
+    return out.reshape(x.shape)
+
+
+def motion_features(rows: npt.ArrayLike, min_visibility: float = 0.0) -> FloatArray:
+    """``(T, 26)`` x, y of the body landmarks around the hip centre, in torso lengths.
+
+    The scale is the sequence's median torso length, not each frame's: a torso seen
+    end-on (lying, bending towards the camera) is short in some frames and dividing by it
+    would blow those frames up. Mirroring is off because a facing estimate that flips
+    between frames would look like a huge motion; counting needs only consistency.
+    """
+    pts = geo.as_points(rows, min_visibility)
+    torso = geo.torso_length(pts)
+    ok = np.isfinite(torso) & (torso > 0)
+    scale = float(np.median(torso[ok])) if ok.any() else 1.0
+    rel = pts[:, geo.BODY_LANDMARKS, :2] - geo.hip_centre(pts)[:, None, :2]
+    return np.asarray(rel.reshape(len(pts), -1) / scale)
+
+
+def principal_signal(feats: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Project features on their first principal component.
+
+    Returns:
+        ``(signal, weights)``: the projection (NaN where a frame is missing) and the unit
+        component, so other frames can be projected the same way.
+    """
+    ok = np.all(np.isfinite(feats), axis=1)
+    if ok.sum() < 3:
+        return np.full(len(feats), np.nan), np.zeros(feats.shape[1])
+    x = feats[ok]
+    mean = x.mean(axis=0)
+    _, _, vt = np.linalg.svd(x - mean, full_matrices=False)
+    w = vt[0]
+    sig = np.full(len(feats), np.nan)
+    sig[ok] = (x - mean) @ w
+    return sig, w
+
+
+def _usable_columns(feats: FloatArray, min_fraction: float = 0.6) -> FloatArray:
+    """Drop feature columns missing in too many frames (e.g. legs out of the frame)."""
+    present = np.isfinite(feats).mean(axis=0)
+    keep = present >= min_fraction * max(float(present.max()), 1e-9)
+    return feats[:, keep]
+
+
+def _zigzag(sig: FloatArray, h: float) -> list[int]:
+    """Indices of alternating extrema where each swing is at least ``h`` (NaNs skipped)."""
+    idx = np.flatnonzero(np.isfinite(sig))
+    if idx.size == 0:
+        return []
+    ext: list[int] = []
+    hi_i = lo_i = int(idx[0])
+    direction = 0  # +1 rising to a max, -1 falling to a min
+    for i in idx[1:]:
+        v = sig[i]
+        if direction >= 0 and v > sig[hi_i]:
+            hi_i = int(i)
+        if direction <= 0 and v < sig[lo_i]:
+            lo_i = int(i)
+        if direction >= 0 and sig[hi_i] - v >= h:
+            if direction == 0:
+                ext.append(lo_i)
+            ext.append(hi_i)
+            direction = -1
+            lo_i = int(i)
+        elif direction <= 0 and v - sig[lo_i] >= h:
+            if direction == 0:
+                ext.append(hi_i)
+            ext.append(lo_i)
+            direction = 1
+            hi_i = int(i)
+    last = hi_i if direction > 0 else lo_i if direction < 0 else None
+    if last is not None and (not ext or ext[-1] != last):
+        ext.append(last)
+    return sorted(set(ext))
+
+
+def _typical_amplitude(sig: FloatArray, t: FloatArray) -> float:
+    """The set's typical peak-to-peak rep amplitude in signal units.
+
+    The swings found with a threshold of a quarter of the robust range, then the median
+    of the larger half of them: a few big setup moves or small partials barely move it.
+    """
+    v = sig[np.isfinite(sig)]
+    if v.size < 3:
+        return 0.0
+    rng = float(np.percentile(v, 98) - np.percentile(v, 2))
+    if rng <= 0:
+        return 0.0
+    ext = _zigzag(sig, 0.25 * rng)
+    swings = np.abs(np.diff(sig[ext])) if len(ext) > 1 else np.array([rng])
+    swings = np.sort(swings)[len(swings) // 2 :]
+    return float(np.median(swings))
+
+
+def _rest_high(sig: FloatArray, lo: float, hi: float) -> bool:
+    """Whether rest is the signal's high end: the end where the set starts and finishes.
+
+    People start and end a set in the rest position (standing, arms down, hanging); a
+    tie goes to the end where the signal dwells longer (pauses happen at rest).
+    """
+    v = np.flatnonzero(np.isfinite(sig))
+    if v.size == 0:
+        return False
+    n = max(3, v.size // 20)
+    ends = np.concatenate([sig[v[:n]], sig[v[-n:]]])
+    mid = (lo + hi) / 2
+    score = float(np.mean(ends > mid) - 0.5)
+    if abs(score) < 0.2:
+        vals = sig[v]
+        score = float(np.mean(vals > mid) - 0.5)
+    return score > 0
+
+
+def excursions(
+    u: FloatArray, t: FloatArray, params: CounterParams, amp: float
+) -> tuple[list[RepSpan], list[RepSpan]]:
+    """Full and partial out-and-back excursions of a normalised signal.
+
+    Args:
+        u: Signal scaled so rest is about 0 and a typical rep's far end about 1 (NaN: no
+            pose; an excursion in progress across NaNs is dropped).
+        t: Frame times.
+        params: Thresholds.
+        amp: The typical amplitude, to report each rep's amplitude in signal units.
+
+    Returns:
+        ``(reps, partials)``.
+    """
+    reps: list[RepSpan] = []
+    partials: list[RepSpan] = []
+    start: int | None = None
+    peak = 0
+    low = params.enter * 0.5
+    # A rep counts only if it was seen leaving rest: a clip that starts mid-rep, or a
+    # pose that returns after a gap mid-rep, does not count the half it shows.
+    seen_rest = False
+    for i in range(len(u)):
+        ui = u[i]
+        if not np.isfinite(ui):
+            start = None
+            seen_rest = False
+            continue
+        if start is None:
+            if ui < params.enter:
+                seen_rest = True
+            elif seen_rest:
+                # The rep began where the signal last left rest, not where it crossed.
+                j = i
+                while j > 0 and np.isfinite(u[j - 1]) and low < u[j - 1] < u[j]:
+                    j -= 1
+                start, peak = j, i
+            continue
+        if ui > u[peak]:
+            peak = i
+        if ui < low:
+            end = i
+            height = float(u[peak])
+            dur = float(t[end] - t[start])
+            span = RepSpan(start, peak, end, height * amp, height, height < params.full)
+            if params.min_rep_s <= dur <= params.max_rep_s:
+                if height >= params.full:
+                    reps.append(span)
+                elif height >= params.partial + low:
+                    partials.append(span)
+            start = None
+    return reps, partials
+
+
+def find_reps(
+    sig: FloatArray, t: FloatArray, params: CounterParams, amplitude_floor: float = 0.0
+) -> CountResult:
+    """Find out-and-back excursions in a 1D signal (one set, no trend).
+
+    Args:
+        sig: The motion signal (NaN for frames with no pose after gap filling).
+        t: Frame times in seconds.
+        params: Thresholds.
+        amplitude_floor: Smallest typical amplitude that counts as motion at all.
+    """
+    amp = _typical_amplitude(sig, t)
+    if amp <= max(amplitude_floor, 1e-9):
+        return CountResult((), (), sig, False, amp)
+    v = sig[np.isfinite(sig)]
+    lo, hi = float(np.percentile(v, 5)), float(np.percentile(v, 95))
+    rest_high = _rest_high(sig, lo, hi)
+    rest = hi if rest_high else lo
+    u = (sig - rest) * (-1.0 if rest_high else 1.0) / amp
+    reps, partials = excursions(u, t, params, amp)
+    return CountResult(tuple(reps), tuple(partials), sig, rest_high, amp)
+
+
+def autocorrelation(x: FloatArray) -> FloatArray:
+    """Normalised autocorrelation of mean-removed ``(n, D)`` data, summed over dims.
+
+    Lag ``l`` is divided by the overlap ``n - l`` so long lags are not penalised; 1.0 at
+    lag 0.
+    """
+    n = len(x)
+    m = 1 << int(np.ceil(np.log2(2 * n)))
+    f = np.fft.rfft(x, m, axis=0)
+    power = np.sum(np.abs(f) ** 2, axis=1) if f.ndim > 1 else np.abs(f) ** 2
+    ac = np.fft.irfft(power, m)[:n]
+    return np.asarray(ac / max(float(ac[0]), 1e-12) * n / np.maximum(n - np.arange(n), 1))
+
+
+@dataclass(frozen=True, slots=True)
+class Periodicity:
+    """Per-frame periodicity of the motion around each frame.
+
+    Attributes:
+        score: Autocorrelation at the period (0 = no repetition, 1 = identical cycles).
+        period_s: The local period in seconds (NaN where no period was found).
+    """
+
+    score: FloatArray
+    period_s: FloatArray
+
+
+def periodicity(
+    feats: FloatArray,
+    t: FloatArray,
+    *,
+    scales_s: tuple[float, ...] = (4.0, 8.0, 16.0),
+    hop_s: float = 0.5,
+    min_period_s: float = 0.4,
+    project: bool = True,
+) -> Periodicity:
+    """How periodic the motion is around each frame, over several window lengths.
+
+    Windows of each length (the longest holds two cycles of a slow 8 s rep) are centred
+    every ``hop_s``; the period is the first autocorrelation peak after its first zero
+    crossing that reaches 0.8 of the highest later peak, so a cycle is not mistaken for
+    two. The best-scoring scale wins per window; frames take their nearest window.
+    """
+    n = len(feats)
+    dt = float(np.median(np.diff(t))) if n > 1 else 1.0 / 30.0
+    hop = max(1, round(hop_s / dt))
+    centres = np.arange(0, n, hop)
+    c_score = np.zeros(len(centres))
+    c_period = np.full(len(centres), np.nan)
+    ok_rows = np.all(np.isfinite(feats), axis=1)
+    for k, c in enumerate(centres):
+        for w_s in scales_s:
+            w = round(w_s / dt)
+            b = min(n, max(0, c - w // 2) + w)
+            a = max(0, b - w)
+            ok = ok_rows[a:b]
+            if ok.sum() < max(10, 0.6 * (b - a)):
+                continue
+            x = feats[a:b][ok]
+            x = x - x.mean(axis=0)
+            if project:
+                # The window's main axis: jittering joints that take no part in the
+                # movement would otherwise dilute the autocorrelation.
+                _, _, vt = np.linalg.svd(x, full_matrices=False)
+                x = x @ vt[0]
+            ac = autocorrelation(x)
+            lmin, lmax = max(2, round(min_period_s / dt)), len(x) // 2
+            neg = np.flatnonzero(ac[1:lmax] < 0)
+            if neg.size == 0:
+                continue
+            z = int(neg[0]) + 1
+            if z >= lmax - 1:
+                continue
+            seg = ac[z:lmax]
+            peaks = [
+                i for i in range(1, len(seg) - 1) if seg[i] >= seg[i - 1] and seg[i] >= seg[i + 1]
+            ]
+            if not peaks:
+                continue
+            top = max(seg[i] for i in peaks)
+            if not top > 0:
+                continue
+            lag = z + next(i for i in peaks if seg[i] >= 0.8 * top)
+            if lag < lmin:
+                continue
+            if ac[lag] > c_score[k]:
+                c_score[k], c_period[k] = float(ac[lag]), lag * dt
+    nearest = np.clip(np.round(np.arange(n) / hop).astype(int), 0, len(centres) - 1)
+    return Periodicity(c_score[nearest], c_period[nearest])
+
+
+def _runs(mask: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
+    """``[start, end)`` index pairs of the True runs in a boolean array."""
+    d = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
+    return list(zip(np.flatnonzero(d == 1).tolist(), np.flatnonzero(d == -1).tolist(), strict=True))
+
+
+def _moving_mean(x: FloatArray, half: int) -> FloatArray:
+    """Centred moving mean over ``2*half+1`` rows, NaN-aware, along axis 0."""
+    arr = x.reshape(len(x), -1)
+    ok = np.isfinite(arr)
+    cs = np.vstack([np.zeros((1, arr.shape[1])), np.cumsum(np.where(ok, arr, 0.0), axis=0)])
+    cn = np.vstack([np.zeros((1, arr.shape[1])), np.cumsum(ok, axis=0)])
+    i = np.arange(len(arr))
+    a, b = np.clip(i - half, 0, len(arr)), np.clip(i + half + 1, 0, len(arr))
+    out = (cs[b] - cs[a]) / np.fmax(cn[b] - cn[a], 1)
+    return np.asarray(out.reshape(x.shape))
+
+
+SignalFn = Callable[[FloatArray], FloatArray]
+
+
+def _count_run(
+    feats: FloatArray, t: FloatArray, period_s: float, params: CounterParams
+) -> tuple[list[RepSpan], list[RepSpan], FloatArray, bool, float]:
+    """Count one periodic run: detrend over a period, project on its main axis, count."""
+    dt = float(np.median(np.diff(t))) if len(t) > 1 else 1.0 / 30.0
+    half = max(1, round(period_s / dt / 2))
+    ok = np.all(np.isfinite(feats), axis=1)
+    if ok.sum() < 3:
+        return [], [], np.full(len(feats), np.nan), False, 0.0
+    # Remove the slow drift (shifting on the bench, walking the hands) so the main axis
+    # is the repeated motion itself; keep the raw projection to find the rest end.
+    local = feats - _moving_mean(feats, half)
+    x = local[ok]
+    _, _, vt = np.linalg.svd(x - x.mean(axis=0), full_matrices=False)
+    w = vt[0]
+    sig = np.full(len(feats), np.nan)
+    sig[ok] = x @ w
+    raw = np.full(len(feats), np.nan)
+    raw[ok] = (feats[ok] - feats[ok].mean(axis=0)) @ w
+    amp = _typical_amplitude(sig, t)
+    if amp <= 1e-9:
+        return [], [], sig, False, 0.0
+    v = raw[np.isfinite(raw)]
+    rest_high = _rest_high(raw, float(np.percentile(v, 5)), float(np.percentile(v, 95)))
+    direction = -1.0 if rest_high else 1.0
+    # Rest and far levels follow the local envelope (over 1.5 periods), so a set whose
+    # depth drifts is still counted rep by rep; the envelope's span never drops below
+    # half the typical amplitude, so a pause does not magnify jitter into reps.
+    win = max(3, round(1.5 * period_s / dt))
+    lo_env, hi_env = _envelope(sig, win)
+    span = np.fmax(hi_env - lo_env, 0.5 * amp)
+    rest = hi_env if rest_high else lo_env
+    u = direction * (sig - rest) / span
+    reps, partials = excursions(u, t, params, amp)
+    return reps, partials, sig, rest_high, amp
+
+
+def _envelope(sig: FloatArray, win: int) -> tuple[FloatArray, FloatArray]:
+    """Centred moving minimum and maximum over ``win`` frames, ignoring NaNs."""
+    half = win // 2
+    lo_src = np.where(np.isfinite(sig), sig, np.inf)
+    hi_src = np.where(np.isfinite(sig), sig, -np.inf)
+    lo_pad = np.pad(lo_src, half, constant_values=np.inf)
+    hi_pad = np.pad(hi_src, half, constant_values=-np.inf)
+    view = np.lib.stride_tricks.sliding_window_view
+    lo = view(lo_pad, 2 * half + 1).min(axis=1)
+    hi = view(hi_pad, 2 * half + 1).max(axis=1)
+    bad = ~np.isfinite(lo) | ~np.isfinite(hi)
+    return np.where(bad, np.nan, lo), np.where(bad, np.nan, hi)
+
+
+def _shift(spans: list[RepSpan], offset: int) -> list[RepSpan]:
+    return [
+        RepSpan(
+            r.start + offset, r.peak + offset, r.end + offset, r.amplitude, r.relative, r.partial
+        )
+        for r in spans
+    ]
+
+
+def _overlap(a: RepSpan, b: RepSpan) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def _dedupe(spans: list[RepSpan]) -> list[RepSpan]:
+    """Sort spans and drop ones overlapping an earlier one (runs padded into each other)."""
+    out: list[RepSpan] = []
+    for s in sorted(spans, key=lambda r: r.start):
+        if out and _overlap(out[-1], s):
+            continue
+        out.append(s)
+    return out
+
+
+def count_reps(
+    rows: npt.ArrayLike,
+    t: npt.ArrayLike,
+    params: CounterParams | None = None,
+    primary: SignalFn | None = None,
+) -> CountResult:
+    """Count the reps in a ``(T, 33, 3|4)`` landmark sequence.
+
+    Reps are counted where the motion repeats (periodicity score >= ``min_periodicity``).
+
+    Args:
+        rows: Landmarks per frame, NaN rows where no person was found.
+        t: ``(T,)`` frame times in seconds, increasing.
+        params: Counter thresholds (defaults documented on ``CounterParams``).
+        primary: Optional exercise-specific signal: maps the rows to a ``(T,)`` signal in
+            torso lengths; None uses the body landmarks' motion (class-agnostic).
+    """
+    p = params or CounterParams()
+    arr = np.asarray(rows, dtype=np.float64)
+    tt = np.asarray(t, dtype=np.float64)
+    empty = CountResult((), (), np.full(len(arr), np.nan), False, 0.0)
+    if len(arr) < 3:
+        return empty
+    if primary is not None:
+        feats = primary(arr).reshape(len(arr), -1)
+    else:
+        feats = _usable_columns(motion_features(arr))
+        if feats.shape[1] == 0:
+            return empty
+    feats = smooth(fill_gaps(feats, tt, p.max_gap_s), tt, p.smooth_s)
+    # A PC swing of A moves each of k landmarks by about A / sqrt(k).
+    floor = p.min_amplitude * np.sqrt(max(feats.shape[1] / 2, 1.0))
+    per = periodicity(feats, tt)
+    active = per.score >= p.min_periodicity
+    dt = float(np.median(np.diff(tt)))
+    reps: list[RepSpan] = []
+    partials: list[RepSpan] = []
+    signal = np.full(len(arr), np.nan)
+    amps: list[float] = []
+    rest_votes = 0
+    for a, b in _runs(active):
+        period = float(np.nanmedian(per.period_s[a:b]))
+        pad = round(period / dt)
+        a2, b2 = max(0, a - pad), min(len(arr), b + pad)
+        r, pr, sig, rest_high, amp = _count_run(feats[a2:b2], tt[a2:b2], period, p)
+        if amp < floor:
+            continue
+        reps += _shift(r, a2)
+        partials += _shift(pr, a2)
+        signal[a2:b2] = sig
+        amps.append(amp)
+        rest_votes += 1 if rest_high else -1
+    if not amps:
+        return _isolated_reps(feats, tt, p, floor)
+    reps = _dedupe(reps)
+    partials = [q for q in _dedupe(partials) if not any(_overlap(q, r) for r in reps)]
+    return CountResult(tuple(reps), tuple(partials), signal, rest_votes > 0, float(np.median(amps)))
+
+
+def _isolated_reps(
+    feats: FloatArray, t: FloatArray, params: CounterParams, floor: float
+) -> CountResult:
+    """Reps in a sequence with no repeating stretch: a single rep, or a few slow ones.
+
+    Without repetition to confirm them, an excursion counts only if the body returns to
+    the pose it started from (end within 35% of the excursion's distance from its start):
+    getting into position, sitting down or walking off ends somewhere else.
+    """
+    sig, _ = principal_signal(feats)
+    res = find_reps(sig, t, params, amplitude_floor=floor)
+
+    def returns(r: RepSpan) -> bool:
+        out = np.linalg.norm(feats[r.peak] - feats[r.start])
+        back = np.linalg.norm(feats[r.end] - feats[r.start])
+        return bool(back <= 0.35 * out)
+
+    reps = tuple(r for r in res.reps if returns(r))
+    partials = tuple(r for r in res.partials if returns(r))
+    return CountResult(reps, partials, sig, res.rest_high, res.typical_amplitude)
