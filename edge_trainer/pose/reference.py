@@ -6,7 +6,9 @@ A development and test reference only: the box runs BlazePoseEstimator. Needs th
 
 from __future__ import annotations
 
+import importlib.util
 import logging
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -18,6 +20,24 @@ from edge_trainer.pose.base import Pose
 from edge_trainer.pose.blazepose import check_frame
 
 log = logging.getLogger(__name__)
+
+_PACKAGE_MODELS = {
+    "pose_detector": ("modules", "pose_detection", "pose_detection.tflite"),
+    "pose_landmarks": ("modules", "pose_landmark", "pose_landmark_full.tflite"),
+}
+
+
+def mediapipe_model_files() -> dict[str, Path] | None:
+    """The pose models inside the installed mediapipe package (role -> file), or None.
+
+    Found without importing mediapipe (which is slow and pulls in its own runtime).
+    """
+    spec = importlib.util.find_spec("mediapipe")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    root = Path(next(iter(spec.submodule_search_locations)))
+    files = {role: root.joinpath(*parts) for role, parts in _PACKAGE_MODELS.items()}
+    return files if all(p.is_file() for p in files.values()) else None
 
 
 class MediaPipePoseEstimator:
