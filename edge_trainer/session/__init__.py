@@ -11,10 +11,11 @@ from edge_trainer.session.machine import (
     StateChanged,
 )
 from edge_trainer.session.records import SessionRow, StoredSet
-from edge_trainer.session.store import HistoryStore, StoreError, database_path
+from edge_trainer.session.store import HistoryReader, HistoryStore, StoreError, database_path
 from edge_trainer.session.workout import WorkoutSession
 
 __all__ = [
+    "HistoryReader",
     "HistoryStore",
     "Request",
     "SessionBegan",

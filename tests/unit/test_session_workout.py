@@ -1,0 +1,142 @@
+"""WorkoutSession: the machine's events recorded in a real SQLite history, rep by rep."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from edge_trainer.events import (
+    Command,
+    Event,
+    PartialRep,
+    PersonAppeared,
+    PersonLost,
+    RepCompleted,
+    RepRecord,
+    SetEnded,
+    SetRecord,
+    SetStarted,
+)
+from edge_trainer.session import HistoryReader, HistoryStore, SessionMachine, WorkoutSession
+from edge_trainer.session.machine import Request, SessionState
+
+
+def rep(i: int, t: float, **kw: object) -> RepRecord:
+    return RepRecord(i, t - 2.0, t, 0.7, 1.1, 0.0, 0.5 - i / 50, **kw)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def session(tmp_path: Path) -> WorkoutSession:
+    store = HistoryStore(tmp_path / "history.sqlite3")
+    return WorkoutSession(SessionMachine(absence_end_s=30, rest_target_s=60), store)
+
+
+def feed(ws: WorkoutSession, events: list[Event]) -> list[object]:
+    out: list[object] = []
+    for e in events:
+        out.extend(ws.handle(e))
+    return out
+
+
+def squat_set(t0: float, n: int) -> tuple[list[Event], SetRecord]:
+    reps = [rep(i, t0 + 2.0 * i) for i in range(1, n + 1)]
+    events: list[Event] = [SetStarted(t0, "squat")]
+    events += [RepCompleted(r.end_s, "squat", r) for r in reps]
+    return events, SetRecord("squat", t0, t0 + 2.0 * n, tuple(reps))
+
+
+def test_each_rep_is_in_the_database_when_handle_returns(session: WorkoutSession) -> None:
+    assert session.store is not None
+    feed(session, [PersonAppeared(0.0), SetStarted(1.0, "squat")])
+    for i in range(1, 4):
+        session.handle(RepCompleted(1.0 + 2 * i, "squat", rep(i, 1.0 + 2 * i)))
+        # A separate read-only connection, as another process would see it.
+        with HistoryReader(session.store.path) as reader:
+            assert reader.get_set(session.set_id or -1).rep_count == i
+    session.handle(PartialRep(9.0, "squat", rep(1, 9.0)))  # partial flag set on the way in
+    assert session.store.get_set(session.set_id or -1).partial_count == 1
+
+
+def test_two_sets_a_rest_and_an_absence(session: WorkoutSession) -> None:
+    store = session.store
+    assert store is not None
+    first_events, first = squat_set(1.0, 3)
+    feed(session, [PersonAppeared(0.0), *first_events, SetEnded(15.0, first)])
+    first_id = session.last_set_id
+    assert session.view.state is SessionState.REST
+    assert first_id is not None and store.get_set(first_id).status == "done"
+    assert store.get_set(first_id).summary == session.view.summary
+
+    second_events, second = squat_set(40.0, 2)
+    feed(session, second_events)
+    prev = session.previous_set("squat", before_set_id=session.set_id)
+    assert prev is not None and prev.id == first_id and prev.rep_count == 3
+    feed(session, [SetEnded(50.0, second), PersonLost(55.0)])
+    session.tick(84.0)
+    assert session.view.state is SessionState.REST
+    session.tick(85.0)
+    assert session.view.state is SessionState.IDLE
+    rows = store.sessions()
+    assert [(r.end_reason, r.set_count, r.ended_s) for r in rows] == [("absence", 2, 85.0)]
+    assert session.session_id is None
+
+
+def test_llm_summary_replaces_the_template(session: WorkoutSession) -> None:
+    events, record = squat_set(1.0, 2)
+    feed(session, [*events, SetEnded(8.0, record)])
+    set_id = session.last_set_id
+    assert set_id is not None and session.store is not None
+    session.attach_summary(set_id, "Two clean squats, steady tempo.", "llm")
+    assert session.view.summary == "Two clean squats, steady tempo."
+    stored = session.store.get_set(set_id)
+    assert (stored.summary, stored.summary_source) == ("Two clean squats, steady tempo.", "llm")
+
+
+def test_shutdown_mid_set_keeps_the_reps_as_interrupted(session: WorkoutSession) -> None:
+    events, _ = squat_set(1.0, 4)
+    feed(session, events)
+    set_id = session.set_id
+    session.close(10.0)
+    assert session.store is not None and set_id is not None
+    stored = session.store.get_set(set_id)
+    assert (stored.status, stored.rep_count) == ("interrupted", 4)
+    assert session.store.sessions()[-1].end_reason == "shutdown"
+
+
+def test_end_session_button_waits_for_the_final_record(session: WorkoutSession) -> None:
+    events, record = squat_set(1.0, 3)
+    feed(session, events)
+    out = session.handle(Command(8.0, "end_session"))
+    assert out == [Request(8.0, "end_set")]
+    session.handle(SetEnded(8.0, record))
+    assert session.store is not None and session.last_set_id is not None
+    assert session.store.get_set(session.last_set_id).status == "done"
+    assert session.store.sessions()[-1].end_reason == "command"
+
+
+def test_a_set_end_without_its_start_still_records_the_reps(session: WorkoutSession) -> None:
+    _, record = squat_set(1.0, 2)
+    session.handle(SetEnded(9.0, record))
+    assert session.store is not None
+    [stored] = session.store.recent_sets()
+    assert (stored.status, stored.rep_count) == ("done", 2)
+
+
+def test_a_failing_store_is_logged_and_the_session_goes_on(
+    session: WorkoutSession, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert session.store is not None
+    session.store.close()  # every write now raises StoreError
+    events, record = squat_set(1.0, 2)
+    feed(session, [PersonAppeared(0.0), *events, SetEnded(9.0, record)])
+    assert session.view.state is SessionState.REST and session.view.reps == 2
+    assert session.store_errors >= 1
+    assert "history store" in caplog.text
+
+
+def test_without_a_store_only_the_view_is_kept() -> None:
+    ws = WorkoutSession(SessionMachine(), None)
+    events, record = squat_set(1.0, 2)
+    feed(ws, [*events, SetEnded(9.0, record)])
+    assert ws.view.reps == 2 and ws.previous_set("squat") is None
