@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 from edge_trainer import config as config_mod
+from edge_trainer.models import fetch_pose
 
 CONFIG_ENV = "EDGE_TRAINER_CONFIG"
 
@@ -65,6 +67,8 @@ def register(sub: Any) -> None:
     _install_opts(p)
     p.add_argument("--shipped", type=Path, help="shipped models folder (default: found)")
     p.set_defaults(func=cmd_provision)
+
+    fetch_pose.register(msub)
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -183,10 +187,16 @@ def _rolled_back(exc: Exception) -> int:
     return EXIT_ROLLED_BACK
 
 
+def ignore_hangup() -> None:
+    """Finish a started install or rollback even if the SSH session that ran it drops."""
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+
+
 def cmd_install(args: argparse.Namespace) -> int:
     from edge_trainer.models.install import RolledBackError, install_set
 
     root, state = store_paths(args)
+    ignore_hangup()
     try:
         result = install_set(
             root,
@@ -206,6 +216,7 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     from edge_trainer.models.install import RolledBackError, rollback_live
 
     root, state = store_paths(args)
+    ignore_hangup()
     try:
         version, how = rollback_live(
             root, state, args.to, reload=args.reload, health_timeout_s=args.health_timeout
@@ -221,6 +232,7 @@ def cmd_fetch_llm(args: argparse.Namespace) -> int:
     from edge_trainer.models.provision import fetch_llm
 
     root, state = store_paths(args)
+    ignore_hangup()
     try:
         result = fetch_llm(
             root,
@@ -243,6 +255,7 @@ def cmd_provision(args: argparse.Namespace) -> int:
     from edge_trainer.models.provision import provision, shipped_models_dir
 
     root, state = store_paths(args)
+    ignore_hangup()
 
     def fetch_pose() -> None:
         # The same command the Makefile runs, so there is one way to get the pose models.

@@ -224,6 +224,7 @@ def install_set(
     src_manifest = read_manifest(src)
     check_contract(src_manifest, str(src / "manifest.json"))
     with store_lock(root):
+        store.clear_staging(root)
         previous = store.current_version(root)
         new = store.import_set(root, src, label)
         try:

@@ -337,3 +337,18 @@ def clear_current(root: Path) -> None:
     link = root / CURRENT
     if link.is_symlink():
         link.unlink()
+
+
+def clear_staging(root: Path) -> list[str]:
+    """Remove staging folders an interrupted install left; call only under the store lock.
+
+    Returns:
+        The names removed.
+    """
+    versions = root / VERSIONS
+    stale = sorted(versions.glob(".staging-*")) if versions.is_dir() else []
+    for folder in stale:
+        shutil.rmtree(folder, ignore_errors=True)
+    if stale:
+        log.warning("removed %d staging folder(s) left by an interrupted install", len(stale))
+    return [p.name for p in stale]
