@@ -16,7 +16,12 @@ log = logging.getLogger("edge_trainer")
 # Modules that add subcommands: each has ``register(subparsers)`` that adds parsers whose
 # ``func(args) -> int`` runs the command. Imported when the CLI starts; they import their
 # heavy dependencies only inside ``func``.
-COMMAND_MODULES = ("edge_trainer.commands", "edge_trainer.models.cli", "edge_trainer.session.cli")
+COMMAND_MODULES = (
+    "edge_trainer.commands",
+    "edge_trainer.models.cli",
+    "edge_trainer.session.cli",
+    "edge_trainer.coach.cli",
+)
 
 
 def setup_logging(level: str, debug: bool = False) -> None:

@@ -155,6 +155,15 @@ class LlmConfig:
     max_tokens: int = setting(64, "hard cap on generated tokens per summary")
     max_seconds: float = setting(8.0, "hard cap on seconds per summary")
     threads: int = setting(2, "llama.cpp threads")
+    context_tokens: int = setting(1024, "llama.cpp context: system prompt + facts + answer")
+    temperature: float = setting(0.3, "sampling temperature (low: plain, repeatable wording)")
+    max_sentences: int = setting(2, "generation stops after this many sentences")
+    max_chars: int = setting(280, "a summary longer than this is replaced by the deterministic one")
+    load_timeout_s: float = setting(120.0, "seconds the worker may take to load the model")
+    worker_priority: Literal["idle", "nice", "normal"] = setting(
+        "idle", "worker CPU priority: 'idle' = nice 19 + SCHED_IDLE, 'nice' = nice 19 only, "
+        "'normal' = unchanged (benchmarks on a shared machine)"
+    )
 
 
 @dataclass(frozen=True, slots=True)

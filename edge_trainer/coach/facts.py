@@ -1,0 +1,227 @@
+"""The fact sheet of a finished set: the only things a summary may say about it."""
+
+from __future__ import annotations
+
+import logging
+import statistics
+from dataclasses import dataclass
+
+from edge_trainer.events import RepRecord, SetRecord
+
+log = logging.getLogger(__name__)
+
+# How exercise codes are spoken. Unknown codes are spoken with underscores as spaces.
+EXERCISE_LABELS = {
+    "push_up": "push-up",
+    "pushup": "push-up",
+    "pull_up": "pull-up",
+    "situp": "sit-up",
+    "sit_up": "sit-up",
+    "jumping_jack": "jumping jack",
+    "bench_press": "bench press",
+    "front_raise": "front raise",
+    "bicep_curl": "bicep curl",
+    "overhead_press": "overhead press",
+}
+
+# How fault codes are spoken ("your knees caving"). Unknown codes: underscores as spaces.
+FAULT_PHRASES = {
+    "knees_in": "knees caving in",
+    "knee_valgus": "knees caving in",
+    "shallow": "shallow depth",
+    "shallow_depth": "shallow depth",
+    "depth": "shallow depth",
+    "heels_up": "heels lifting",
+    "forward_lean": "leaning forward too far",
+    "torso_lean": "leaning forward too far",
+    "rounded_back": "rounded back",
+    "back_rounding": "rounded back",
+    "hip_sag": "hips sagging",
+    "hips_sag": "hips sagging",
+    "hip_pike": "hips piking up",
+    "hips_high": "hips piking up",
+    "elbow_flare": "elbows flaring",
+    "partial_lockout": "not locking out",
+    "no_lockout": "not locking out",
+    "half_rep": "partial range",
+    "short_rom": "partial range",
+    "swing": "swinging the body",
+    "momentum": "swinging the body",
+    "too_fast": "rushing the lowering",
+    "fast_eccentric": "rushing the lowering",
+    "knee_past_toe": "knee travelling past the toes",
+    "asymmetry": "uneven sides",
+}
+
+
+def exercise_label(code: str) -> str:
+    """The spoken name of an exercise code (``push_up`` -> ``push-up``)."""
+    return EXERCISE_LABELS.get(code, code.replace("_", " "))
+
+
+def fault_phrase(code: str) -> str:
+    """The spoken name of a fault code (``knees_in`` -> ``knees caving in``)."""
+    return FAULT_PHRASES.get(code, code.replace("_", " "))
+
+
+def _r1(value: float) -> float:
+    return round(value + 0.0, 1)
+
+
+def fmt_number(value: float) -> str:
+    """A number as the fact sheet writes it: no trailing ``.0``."""
+    return f"{value:.1f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
+
+
+@dataclass(frozen=True, slots=True)
+class FaultFact:
+    """One form fault and the reps it was seen in."""
+
+    code: str
+    phrase: str
+    reps: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PreviousFacts:
+    """The previous set of the same exercise in this session, for comparison."""
+
+    reps: int
+    avg_up_s: float | None
+    velocity_loss_pct: int | None
+    fault_reps: int
+
+
+@dataclass(frozen=True, slots=True)
+class SetFacts:
+    """Everything a summary may say about one set, already rounded as it will be spoken.
+
+    Attributes:
+        exercise: Exercise code as recorded.
+        label: Spoken exercise name.
+        reps: Full reps.
+        partial_reps: Movements that did not reach full range.
+        avg_up_s: Mean concentric (lifting) seconds over full reps.
+        avg_down_s: Mean eccentric (lowering) seconds over full reps.
+        slowest_rep: Number of the full rep with the longest lifting phase (2+ reps).
+        slowest_up_s: That rep's lifting seconds.
+        faults: Faults, most frequent first.
+        velocity_loss_pct: Velocity loss from the fastest to the last rep, whole percent.
+        previous: The previous set of the same exercise, if any.
+    """
+
+    exercise: str
+    label: str
+    reps: int
+    partial_reps: int
+    avg_up_s: float | None
+    avg_down_s: float | None
+    slowest_rep: int | None
+    slowest_up_s: float | None
+    faults: tuple[FaultFact, ...]
+    velocity_loss_pct: int | None
+    previous: PreviousFacts | None
+
+    @property
+    def clean_reps(self) -> int:
+        """Full reps without any fault."""
+        faulty = {i for f in self.faults for i in f.reps}
+        return max(0, self.reps - len(faulty))
+
+    def sheet(self) -> str:
+        """The compact fact sheet given to the LLM, one fact a line.
+
+        Every number a summary may say appears in this text, so verification reads its
+        allowed numbers from here.
+        """
+        lines = [f"Exercise: {self.label}"]
+        reps = f"Reps: {self.reps}"
+        if self.partial_reps:
+            reps += f", plus {self.partial_reps} partial"
+        lines.append(reps)
+        if self.avg_up_s is not None and self.avg_down_s is not None:
+            up, down = fmt_number(self.avg_up_s), fmt_number(self.avg_down_s)
+            lines.append(f"Average tempo: {up} s up, {down} s down")
+        if self.slowest_rep is not None and self.slowest_up_s is not None:
+            lines.append(
+                f"Slowest rep: rep {self.slowest_rep}, {fmt_number(self.slowest_up_s)} s up"
+            )
+        if self.faults:
+            parts = []
+            for f in self.faults:
+                which = "rep" if len(f.reps) == 1 else "reps"
+                parts.append(f"{f.phrase} on {which} {', '.join(map(str, f.reps))}")
+            lines.append("Form faults: " + "; ".join(parts))
+        elif self.reps:
+            lines.append("Form faults: none")
+        if self.velocity_loss_pct is not None:
+            lines.append(f"Velocity loss: {self.velocity_loss_pct}%")
+        if self.previous is not None:
+            diff = self.reps - self.previous.reps
+            text = f"Previous set: {self.previous.reps} reps"
+            if diff:
+                text += f" ({abs(diff)} {'more' if diff > 0 else 'fewer'} now)"
+            lines.append(text)
+        return "\n".join(lines)
+
+
+def _mean(values: list[float]) -> float | None:
+    return _r1(statistics.fmean(values)) if values else None
+
+
+def _faults(reps: tuple[RepRecord, ...]) -> tuple[FaultFact, ...]:
+    seen: dict[str, list[int]] = {}
+    for rep in reps:
+        for code in dict.fromkeys(rep.faults):
+            seen.setdefault(code, []).append(rep.index)
+    # Several codes may share a phrase (synonyms from different rule sets): merge them.
+    merged: dict[str, tuple[str, set[int]]] = {}
+    for code, idx in seen.items():
+        phrase = fault_phrase(code)
+        _code, found = merged.setdefault(phrase, (code, set()))
+        found.update(idx)
+    facts = [FaultFact(code, phrase, tuple(sorted(idx))) for phrase, (code, idx) in merged.items()]
+    facts.sort(key=lambda f: (-len(f.reps), f.reps))
+    return tuple(facts)
+
+
+def build_facts(record: SetRecord, previous: SetRecord | None = None) -> SetFacts:
+    """Build the fact sheet of a set.
+
+    Args:
+        record: The finished set.
+        previous: The previous set of the same exercise in this session; ignored when it
+            is of another exercise.
+    """
+    reps = record.reps
+    slowest_rep: int | None = None
+    slowest_up: float | None = None
+    if len(reps) >= 2:
+        slow = max(reps, key=lambda r: (r.concentric_s, r.index))
+        slowest_rep, slowest_up = slow.index, _r1(slow.concentric_s)
+    loss = record.velocity_loss_pct
+    prev: PreviousFacts | None = None
+    if previous is not None and previous.exercise != record.exercise:
+        log.debug("previous set is %s, not %s: not compared", previous.exercise, record.exercise)
+        previous = None
+    if previous is not None:
+        prev_loss = previous.velocity_loss_pct
+        prev = PreviousFacts(
+            reps=previous.rep_count,
+            avg_up_s=_mean([r.concentric_s for r in previous.reps]),
+            velocity_loss_pct=round(prev_loss) if prev_loss is not None else None,
+            fault_reps=sum(1 for r in previous.reps if r.faults),
+        )
+    return SetFacts(
+        exercise=record.exercise,
+        label=exercise_label(record.exercise),
+        reps=record.rep_count,
+        partial_reps=len(record.partial_reps),
+        avg_up_s=_mean([r.concentric_s for r in reps]),
+        avg_down_s=_mean([r.eccentric_s for r in reps]),
+        slowest_rep=slowest_rep,
+        slowest_up_s=slowest_up,
+        faults=_faults(reps),
+        velocity_loss_pct=round(loss) if loss is not None else None,
+        previous=prev,
+    )

@@ -1,0 +1,102 @@
+"""The deterministic set summary: written from the fact sheet alone, always available."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from edge_trainer.coach.facts import SetFacts, fmt_number
+
+SummarySource = Literal["llm", "deterministic", "mixed"]
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """A spoken set summary.
+
+    Attributes:
+        sentences: The sentences in speaking order.
+        source: ``llm`` (all written by the model), ``deterministic`` (none), or ``mixed``
+            (the model's first sentences, finished with the deterministic ones).
+        reason: Why deterministic text was used (empty when the model wrote it all).
+        cancelled: A new set started before the summary was finished; nothing more of it
+            is spoken.
+        stats: Generation figures (tokens, seconds) when the model ran.
+    """
+
+    sentences: tuple[str, ...]
+    source: SummarySource = "deterministic"
+    reason: str = ""
+    cancelled: bool = False
+    stats: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        """The whole summary as one string."""
+        return " ".join(self.sentences)
+
+
+def plural(label: str, count: int) -> str:
+    """``squat`` -> ``squats``, ``bench press`` -> ``bench presses`` (unless count is 1)."""
+    if count == 1:
+        return label
+    if label.endswith(("s", "sh", "ch", "x")):
+        return label + "es"
+    return label + "s"
+
+
+def _reps_list(reps: tuple[int, ...]) -> str:
+    if len(reps) == 1:
+        return f"rep {reps[0]}"
+    return "reps " + ", ".join(map(str, reps[:-1])) + f" and {reps[-1]}"
+
+
+def _well(f: SetFacts) -> str:
+    if f.reps == 0:
+        extra = f", only {f.partial_reps} partial" if f.partial_reps else ""
+        return f"No full {plural(f.label, 2)} were counted{extra}."
+    text = f"{f.reps} {plural(f.label, f.reps)}"
+    if not f.faults:
+        text += ", no form faults"
+    if f.previous is not None and f.reps > f.previous.reps:
+        text += f", {f.reps - f.previous.reps} more than last set"
+    return text + "."
+
+
+def _fix(f: SetFacts) -> str | None:
+    if f.reps == 0:
+        return "Go through the full range so each rep counts."
+    if f.faults:
+        top = f.faults[0]
+        return f"Work on {top.phrase}, seen on {_reps_list(top.reps)}."
+    if f.avg_down_s is not None and f.avg_down_s < 1.0:
+        return f"Slow the lowering down, it averaged only {fmt_number(f.avg_down_s)} s."
+    if (
+        f.slowest_rep is not None
+        and f.slowest_up_s is not None
+        and f.avg_up_s is not None
+        and f.slowest_up_s >= 1.5 * f.avg_up_s
+    ):
+        slow = fmt_number(f.slowest_up_s)
+        return f"Rep {f.slowest_rep} slowed to {slow} s up, so brace before each rep."
+    return "Keep that same steady tempo."
+
+
+def _next(f: SetFacts) -> str | None:
+    if f.reps == 0:
+        return None
+    loss = f.velocity_loss_pct
+    if loss is not None and loss >= 30:
+        return f"Speed dropped {loss}%, so take a full rest before the next set."
+    if loss is not None and loss < 15 and not f.faults:
+        return "Speed held well, so try adding a rep next set."
+    return "Rest, then go again with the same focus."
+
+
+def deterministic_summary(facts: SetFacts) -> Summary:
+    """Summarise a set from its facts alone: what went well, what to fix, what next.
+
+    Every number in the text comes from ``facts.sheet()``, so it passes verification.
+    """
+    sentences = [s for s in (_well(facts), _fix(facts), _next(facts)) if s]
+    return Summary(tuple(sentences), "deterministic")
