@@ -1,0 +1,135 @@
+"""BlazePoseEstimator on real models: frames in, poses out, bad frames rejected clearly."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from edge_trainer.config import PoseConfig
+from edge_trainer.errors import InputError, ModelError
+from edge_trainer.models.fetch_pose import fetch_pose
+from edge_trainer.pose import BlazePoseEstimator, PoseEstimator
+from edge_trainer.pose.base import LANDMARK
+from edge_trainer.pose.reference import mediapipe_model_files
+
+MODELS = mediapipe_model_files()
+DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+BUS = DATA / "images" / "ultralytics_bus.jpg"
+SQUAT = DATA / "videos" / "yuyoujiang_test_video__squat.mp4"
+
+pytestmark = pytest.mark.skipif(
+    MODELS is None, reason="the mediapipe package (dev extra) ships the BlazePose models"
+)
+
+
+@pytest.fixture(scope="module")
+def estimator() -> Iterator[BlazePoseEstimator]:
+    assert MODELS is not None
+    est = BlazePoseEstimator(MODELS["pose_detector"], MODELS["pose_landmarks"], PoseConfig())
+    yield est
+    est.close()
+
+
+def _rgb(path: Path) -> np.ndarray:
+    if not path.is_file():
+        pytest.skip(f"shared data not found: {path}")
+    img = cv2.imread(str(path))
+    return np.ascontiguousarray(img[:, :, ::-1])
+
+
+def test_it_is_a_pose_estimator(estimator: BlazePoseEstimator) -> None:
+    est: PoseEstimator = estimator
+    assert hasattr(est, "estimate")
+
+
+@pytest.mark.parametrize(
+    ("frame", "message"),
+    [
+        (np.zeros((48, 64, 3), dtype=np.float32), "uint8"),
+        (np.zeros((48, 64), dtype=np.uint8), r"\(height, width, 3\)"),
+        (np.zeros((48, 64, 4), dtype=np.uint8), r"got shape \(48, 64, 4\)"),
+        ([[0, 0, 0]], "numpy array"),
+    ],
+)
+def test_bad_frames_raise_a_clear_error(
+    estimator: BlazePoseEstimator, frame: object, message: str
+) -> None:
+    with pytest.raises(InputError, match=message):
+        estimator.estimate(frame, 0.0)  # type: ignore[arg-type]
+
+
+def test_empty_and_blank_frames_give_none(estimator: BlazePoseEstimator) -> None:
+    estimator.reset()
+    assert estimator.estimate(np.zeros((0, 0, 3), dtype=np.uint8), 0.0) is None
+    assert estimator.estimate(np.zeros((240, 320, 3), dtype=np.uint8), 0.1) is None
+    assert not estimator.tracking
+
+
+def test_person_found_on_the_bus_picture(estimator: BlazePoseEstimator) -> None:
+    img = _rgb(BUS)
+    estimator.reset()
+    pose = estimator.estimate(img, 0.0)
+    assert pose is not None
+    lm = pose.landmarks
+    assert lm.shape == (33, 5) and lm.dtype == np.float32
+    assert pose.world is not None and pose.world.shape == (33, 3)
+    assert pose.score > 0.5
+    main = [LANDMARK[n] for n in ("nose", "left_shoulder", "left_hip", "left_knee", "left_ankle")]
+    assert np.all((lm[main, :2] > 0) & (lm[main, :2] < 1))
+    y = lm[:, 1]
+    for upper, lower in [("nose", "left_shoulder"), ("left_shoulder", "left_hip"),
+                         ("left_hip", "left_knee"), ("left_knee", "left_ankle")]:  # fmt: skip
+        assert y[LANDMARK[upper]] < y[LANDMARK[lower]], f"{upper} should be above {lower}"
+    # a standing adult: feet well below the head, taller than wide
+    height = y[LANDMARK["left_ankle"]] - y[LANDMARK["nose"]]
+    assert height * img.shape[0] > 200
+    assert np.all((lm[:, 3:] >= 0) & (lm[:, 3:] <= 1))
+    # world landmarks in metres around the hips: a body is 1-2 m tall
+    w = pose.world
+    assert 0.8 < w[LANDMARK["left_ankle"], 1] - w[LANDMARK["nose"], 1] < 2.2
+
+
+def test_tracking_skips_the_detector(estimator: BlazePoseEstimator) -> None:
+    if not SQUAT.is_file():
+        pytest.skip(f"shared data not found: {SQUAT}")
+    cap = cv2.VideoCapture(str(SQUAT))
+    cap.set(cv2.CAP_PROP_POS_FRAMES, 60)
+    estimator.reset()
+    before = (estimator.stats.detector_runs, estimator.stats.tracked_frames)
+    found = 0
+    for i in range(8):
+        ok, bgr = cap.read()
+        assert ok
+        found += estimator.estimate(np.ascontiguousarray(bgr[:, :, ::-1]), i / 30) is not None
+    cap.release()
+    assert found == 8
+    assert estimator.stats.detector_runs - before[0] == 1
+    assert estimator.stats.tracked_frames - before[1] == 7
+    estimator.reset()
+    assert not estimator.tracking
+
+
+def test_from_store_verifies_hashes(tmp_path: Path) -> None:
+    assert MODELS is not None
+    root = tmp_path / "models"
+    fetch_pose(root, [MODELS["pose_detector"], MODELS["pose_landmarks"]])
+    est = BlazePoseEstimator.from_store(root, PoseConfig(threads=1))
+    est.close()
+    est.close()  # idempotent
+    with pytest.raises(RuntimeError):
+        est.estimate(np.zeros((8, 8, 3), dtype=np.uint8), 0.0)
+    target = (root / "current" / "pose_landmark_full.tflite").resolve()
+    data = bytearray(target.read_bytes())
+    data[5000] ^= 0xFF
+    target.write_bytes(bytes(data))
+    with pytest.raises(ModelError, match=r"pose_landmark_full\.tflite.*sha256.*expects"):
+        BlazePoseEstimator.from_store(root)
+
+
+def test_from_empty_store_says_what_to_run(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="fetch-pose"):
+        BlazePoseEstimator.from_store(tmp_path)
