@@ -32,6 +32,27 @@ MAX_QUEUED = 16  # more cues than this waiting means they are stale anyway
 # espeak-ng is one process-wide C library with one synthesis callback, so only one
 # utterance may be in flight per process, whichever engine object asks for it.
 _ESPEAK_LOCK = threading.Lock()
+# The one pyttsx3 espeak engine of the process, kept for the life of the process:
+# when a pyttsx3 espeak engine is garbage-collected it unregisters espeak's global
+# synthesis callback, and every other engine then silently produces empty audio.
+_SHARED: dict[str, Any] = {}
+
+
+def _espeak_engine(cfg: SpeechConfig) -> Any:
+    """The shared pyttsx3 engine, set to ``cfg``'s voice; call with ``_ESPEAK_LOCK`` held."""
+    engine = _SHARED.get("engine")
+    if engine is None:
+        import pyttsx3
+
+        engine = pyttsx3.init("espeak")
+        _SHARED["engine"] = engine
+    wanted = (cfg.voice, cfg.rate, cfg.volume)
+    if _SHARED.get("applied") != wanted:
+        engine.setProperty("voice", cfg.voice)
+        engine.setProperty("rate", cfg.rate)
+        engine.setProperty("volume", cfg.volume)
+        _SHARED["applied"] = wanted
+    return engine
 
 
 class SpeechEngine(Protocol):
@@ -57,15 +78,13 @@ class Pyttsx3Engine:
             DeviceError: espeak-ng cannot be initialised or does not know the voice.
         """
         try:
-            import pyttsx3
+            import pyttsx3  # noqa: F401
         except ImportError as exc:
             raise missing_dependency("pyttsx3", extra=None, apt="espeak-ng") from exc
+        self._cfg = cfg
         with _ESPEAK_LOCK:
             try:
-                self._engine: Any = pyttsx3.init("espeak")
-                self._engine.setProperty("voice", cfg.voice)
-                self._engine.setProperty("rate", cfg.rate)
-                self._engine.setProperty("volume", cfg.volume)
+                _espeak_engine(cfg)
             except Exception as exc:  # pyttsx3 raises RuntimeError, OSError, ValueError...
                 raise DeviceError(
                     f"espeak-ng could not start (voice {cfg.voice!r}): {exc}; "
@@ -75,13 +94,13 @@ class Pyttsx3Engine:
     def speak(self, cue: Cue, seq: int) -> str | None:
         """Speak ``cue.text`` through the sound card and wait until it has been played."""
         with _ESPEAK_LOCK:
-            self._engine.say(cue.text)
-            self._engine.runAndWait()
+            engine = _espeak_engine(self._cfg)
+            engine.say(cue.text)
+            engine.runAndWait()
         return None
 
     def close(self) -> None:
-        """Drop the engine (pyttsx3 keeps espeak-ng itself loaded for the process)."""
-        self._engine = None
+        """Nothing to release: the shared engine lives as long as the process."""
 
 
 class WavEngine(Pyttsx3Engine):
@@ -110,8 +129,9 @@ class WavEngine(Pyttsx3Engine):
         except OSError as exc:
             raise DeviceError(f"cannot write {path}: {exc}") from exc
         with _ESPEAK_LOCK:
-            self._engine.save_to_file(cue.text, str(path))
-            self._engine.runAndWait()
+            engine = _espeak_engine(self._cfg)
+            engine.save_to_file(cue.text, str(path))
+            engine.runAndWait()
         if path.stat().st_size <= 44:  # a bare WAV header: espeak produced no samples
             raise DeviceError(f"espeak-ng wrote no audio for {cue.text!r}")
         return path.name
@@ -155,9 +175,9 @@ class _Item:
 class Speech:
     """The speech worker: a priority queue of cues in front of one ``SpeechEngine``.
 
-    The engine is built on the worker thread (pyttsx3 engines belong to the thread that
-    made them) by ``engine_factory``; if building it fails, the worker tries again on the
-    next cue, so a sound card that appears later is picked up.
+    The engine is built on the worker thread as it starts (pyttsx3 engines belong to the
+    thread that made them) by ``engine_factory``; if building it fails, the worker tries
+    again on each cue, so a sound card that appears later is picked up.
     """
 
     def __init__(
@@ -309,6 +329,12 @@ class Speech:
                 return item
 
     def _run(self) -> None:
+        try:
+            # Build the engine now, not on the first cue, so rep 1 is as quick as rep 10.
+            self._engine = self._factory()
+        except Exception as exc:
+            self._engine_failing = True
+            log.error("speech engine unavailable, will retry on the next cue: %s", exc)
         while True:
             item = self._next()
             if item is None:
