@@ -13,10 +13,12 @@ from edge_trainer.session.machine import (
 from edge_trainer.session.records import SessionRow, StoredSet
 from edge_trainer.session.store import HistoryReader, HistoryStore, StoreError, database_path
 from edge_trainer.session.workout import WorkoutSession
+from edge_trainer.session.writer import QueuedHistory
 
 __all__ = [
     "HistoryReader",
     "HistoryStore",
+    "QueuedHistory",
     "Request",
     "SessionBegan",
     "SessionFinished",

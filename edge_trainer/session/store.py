@@ -136,15 +136,33 @@ class HistoryStore:
 
     # -- writes ------------------------------------------------------------------------
 
-    def start_session(self, t: float) -> int:
-        """Record a new session that began at source time ``t``; returns its id."""
-        with self._tx() as conn:
+    def new_session_id(self) -> int:
+        """Reserve the next session id (a queued writer hands it out before the insert)."""
+        with self._lock:
             sid = self._next_session
+            self._next_session += 1
+            return sid
+
+    def new_set_id(self) -> int:
+        """Reserve the next set id."""
+        with self._lock:
+            set_id = self._next_set
+            self._next_set += 1
+            return set_id
+
+    def start_session(self, t: float, session_id: int | None = None) -> int:
+        """Record a new session that began at source time ``t``; returns its id.
+
+        Args:
+            t: Source time.
+            session_id: An id from ``new_session_id()``; None reserves one now.
+        """
+        sid = self.new_session_id() if session_id is None else session_id
+        with self._tx() as conn:
             conn.execute(
                 "INSERT INTO sessions (id, started_s, wall_start) VALUES (?, ?, ?)",
                 (sid, t, self._clock()),
             )
-            self._next_session += 1
         return sid
 
     def end_session(self, session_id: int, t: float, reason: str) -> None:
@@ -156,16 +174,22 @@ class HistoryStore:
                 (t, self._clock(), reason, session_id),
             )
 
-    def start_set(self, session_id: int, exercise: str, t: float) -> int:
-        """Record an open set; its reps are added as they complete. Returns the set id."""
+    def start_set(self, session_id: int, exercise: str, t: float, set_id: int | None = None) -> int:
+        """Record an open set; its reps are added as they complete. Returns the set id.
+
+        Args:
+            session_id: The session it belongs to.
+            exercise: Exercise name as known at the start (corrected at the end).
+            t: Source time.
+            set_id: An id from ``new_set_id()``; None reserves one now.
+        """
+        set_id = self.new_set_id() if set_id is None else set_id
         with self._tx() as conn:
-            set_id = self._next_set
             conn.execute(
                 "INSERT INTO sets (id, session_id, exercise, status, started_s, wall_start) "
                 "VALUES (?, ?, ?, 'open', ?, ?)",
                 (set_id, session_id, exercise, t, self._clock()),
             )
-            self._next_set += 1
             self._open_sets[set_id] = session_id
         return set_id
 

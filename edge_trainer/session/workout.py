@@ -19,6 +19,7 @@ from edge_trainer.session.machine import (
 )
 from edge_trainer.session.records import StoredSet
 from edge_trainer.session.store import HistoryStore, StoreError
+from edge_trainer.session.writer import QueuedHistory
 
 log = logging.getLogger(__name__)
 
@@ -35,10 +36,11 @@ class WorkoutSession:
 
     Args:
         machine: The state machine.
-        store: Where to record; None runs the session without history.
+        store: Where to record: a ``HistoryStore`` (each rep durable when ``handle``
+            returns), a ``QueuedHistory`` (committed on its writer thread), or None.
     """
 
-    def __init__(self, machine: SessionMachine, store: HistoryStore | None) -> None:
+    def __init__(self, machine: SessionMachine, store: HistoryStore | QueuedHistory | None) -> None:
         self.machine = machine
         self.store = store
         self.session_id: int | None = None
