@@ -92,6 +92,7 @@ def build_tiny_gguf(
     n_ff: int = 128,
     context_length: int = 2048,
     extra_text: str = "",
+    chat_template: str = CHAT_TEMPLATE,
 ) -> Path:
     """Write a tiny llama GGUF chat model to ``path`` and return it.
 
@@ -107,6 +108,7 @@ def build_tiny_gguf(
         n_ff: Feed-forward width.
         context_length: Trained context length written to the metadata.
         extra_text: Words to add to the vocabulary.
+        chat_template: Jinja2 chat template written to ``tokenizer.chat_template``.
     """
     import gguf
 
@@ -135,7 +137,7 @@ def build_tiny_gguf(
     writer.add_bos_token_id(1)
     writer.add_eos_token_id(2)
     writer.add_add_bos_token(True)
-    writer.add_chat_template(CHAT_TEMPLATE)
+    writer.add_chat_template(chat_template)
 
     def rand(*shape: int, scale: float) -> np.ndarray:
         return (rng.standard_normal(shape) * scale).astype(np.float32)
@@ -185,7 +187,7 @@ def build_tiny_gguf(
 
 # Gibberish that ends a sentence every few words and never names an exercise.
 CHATTY_BIAS: dict[str, float] = {
-    ".": 3.0,
+    ".": 2.0,
     "re:\u2581(squat|lunge|deadlift|curl|press|raise|jack|pull|push|sit|bench|front|"
     "jumping|pushup|situp|plank|burpee|row|Squat|Lunge|Deadlift|Curl|Press|Raise|Jack|"
     "Pull|Push|Sit|Bench|Front|Jumping|Pushup|Situp|Plank|Burpee|Row)s?": -30.0,

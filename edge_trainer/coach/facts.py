@@ -87,9 +87,6 @@ class PreviousFacts:
     """The previous set of the same exercise in this session, for comparison."""
 
     reps: int
-    avg_up_s: float | None
-    velocity_loss_pct: int | None
-    fault_reps: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,7 +190,9 @@ def build_facts(record: SetRecord, previous: SetRecord | None = None) -> SetFact
         previous: The previous set of the same exercise in this session; ignored when it
             is of another exercise.
     """
-    reps = record.reps
+    # A partial flagged inside ``reps`` is still a partial.
+    reps = tuple(r for r in record.reps if not r.partial)
+    partials = len(record.partial_reps) + len(record.reps) - len(reps)
     slowest_rep: int | None = None
     slowest_up: float | None = None
     if len(reps) >= 2:
@@ -205,18 +204,12 @@ def build_facts(record: SetRecord, previous: SetRecord | None = None) -> SetFact
         log.debug("previous set is %s, not %s: not compared", previous.exercise, record.exercise)
         previous = None
     if previous is not None:
-        prev_loss = previous.velocity_loss_pct
-        prev = PreviousFacts(
-            reps=previous.rep_count,
-            avg_up_s=_mean([r.concentric_s for r in previous.reps]),
-            velocity_loss_pct=round(prev_loss) if prev_loss is not None else None,
-            fault_reps=sum(1 for r in previous.reps if r.faults),
-        )
+        prev = PreviousFacts(reps=sum(1 for r in previous.reps if not r.partial))
     return SetFacts(
         exercise=record.exercise,
         label=exercise_label(record.exercise),
-        reps=record.rep_count,
-        partial_reps=len(record.partial_reps),
+        reps=len(reps),
+        partial_reps=partials,
         avg_up_s=_mean([r.concentric_s for r in reps]),
         avg_down_s=_mean([r.eccentric_s for r in reps]),
         slowest_rep=slowest_rep,

@@ -186,6 +186,7 @@ class SummaryService:
         self.restarts: list[float] = []
         self.info: dict[str, Any] = {}
         self._ids = itertools.count(1)
+        self._last_id = 0
         self._cmds: queue.Queue[tuple[str, Any]] = queue.Queue()
         self._wake_r, self._wake_w = os.pipe()
         os.set_blocking(self._wake_r, False)
@@ -227,6 +228,7 @@ class SummaryService:
         facts = build_facts(record, previous)
         fallback = deterministic_summary(facts)
         job = _Job(next(self._ids), facts, fallback, on_sentence, on_done, time.monotonic())
+        self._last_id = job.id
         if self._thread is None or self.state == "closed":
             self._deliver(job, "deterministic", f"summary service {self.state}")
         else:
@@ -235,6 +237,9 @@ class SummaryService:
 
     def cancel(self) -> None:
         """A set started: stop any summary now; nothing more of it is spoken."""
+        # Takes effect at once, before the service thread gets to the command: the worker
+        # polls this value after every token and the service drops later sentences.
+        self._cancel.value = self._last_id
         self._command("cancel", None)
 
     def wait_ready(self, timeout: float) -> bool:
@@ -271,8 +276,8 @@ class SummaryService:
 
     def _find_model(self) -> Path | None:
         if not self.cfg.enabled:
-            self._set_state("off", "LLM summaries are disabled in the config")
             log.info("LLM summaries disabled in the config; set summaries are deterministic")
+            self._set_state("off", "LLM summaries are disabled in the config")
             return None
         if self.cfg.model_path:
             return Path(self.cfg.model_path).expanduser()
@@ -282,8 +287,8 @@ class SummaryService:
             # The worker checks the file; hashing hundreds of MB here would only delay start.
             path, _entry = resolve(self.models_dir, "llm", verify=False)
         except EdgeTrainerError as exc:
-            self._set_state("unavailable", str(exc))
             log.info("no LLM model (%s); set summaries are deterministic", exc)
+            self._set_state("unavailable", str(exc))
             return None
         return path
 
@@ -299,8 +304,8 @@ class SummaryService:
         try:
             check_gguf_file(self._model_path)
         except EdgeTrainerError as exc:
-            self._set_state("unavailable", str(exc))
             log.error("%s; set summaries are deterministic", exc)
+            self._set_state("unavailable", str(exc))
             return
         spec = WorkerSpec(
             model_path=str(self._model_path),
@@ -419,15 +424,15 @@ class SummaryService:
             )
             return
         if kind == "load_failed":
-            self._set_state("unavailable", str(msg[1]))
             log.error("LLM model cannot be loaded: %s; set summaries are deterministic", msg[1])
+            self._set_state("unavailable", str(msg[1]))
             self._stop_worker(graceful=False)
             return
         rid = int(msg[1])
         job = self._job if self._job is not None and self._job.id == rid else None
         if kind == "started":
             self._busy[rid] = time.monotonic() + self.cfg.max_seconds + HANG_GRACE_S
-        elif kind == "sentence" and job is not None:
+        elif kind == "sentence" and job is not None and job.id > self._cancel.value:
             self._take_sentence(job, str(msg[2]))
         elif kind == "done":
             self._busy.pop(rid, None)
@@ -521,13 +526,13 @@ class SummaryService:
         now = time.monotonic()
         self.restarts = [t for t in self.restarts if now - t < 60.0] + [now]
         if len(self.restarts) > self.max_restarts_per_min:
-            self._set_state("unavailable", f"{why}; restarted too often")
             log.error(
                 "LLM %s; %d failures in a minute, not restarting: set summaries are "
                 "deterministic until the service restarts",
                 why,
                 len(self.restarts),
             )
+            self._set_state("unavailable", f"{why}; restarted too often")
             return
         log.warning("LLM %s; restarting it", why)
         self._spawn()
