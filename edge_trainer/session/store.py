@@ -204,6 +204,19 @@ class HistoryStore:
             raise StoreError(f"set {set_id} is not open for writing")
         return session_id
 
+    def _interrupted_session_of(self, set_id: int) -> int:
+        with self._lock:
+            row = (
+                self._conn.execute(
+                    "SELECT session_id FROM sets WHERE id = ? AND status = 'interrupted'", (set_id,)
+                ).fetchone()
+                if self._conn is not None
+                else None
+            )
+        if row is None:
+            raise StoreError(f"set {set_id} is not open for writing")
+        return int(row[0])
+
     def _insert_rep(
         self, conn: sqlite3.Connection, set_id: int, session_id: int, rep: RepRecord
     ) -> None:
@@ -238,9 +251,12 @@ class HistoryStore:
         """Close a set with its final record (the end-of-set pass may have corrected reps).
 
         The rep rows are replaced by the record's reps in the same transaction, so the
-        set is either still open with its live reps or closed with its final ones.
+        set is either still open with its live reps or closed with its final ones. A set
+        closed as ``interrupted`` may still be finished: its final record wins.
         """
-        session_id = self._session_of(set_id)
+        session_id = self._open_sets.get(set_id)
+        if session_id is None:
+            session_id = self._interrupted_session_of(set_id)
         partials = record.partial_reps + tuple(r for r in record.reps if r.partial)
         reps = tuple(r for r in record.reps if not r.partial)
         columns = db.aggregate(reps, partials)

@@ -47,6 +47,8 @@ class WorkoutSession:
         self.set_id: int | None = None
         self.last_set_id: int | None = None
         self.store_errors = 0
+        # A set the session end closed before its SetEnded arrived.
+        self._cut_short: int | None = None
         self._lock = threading.Lock()
 
     @property
@@ -124,6 +126,7 @@ class WorkoutSession:
             elif isinstance(out, SessionFinished):
                 if self.set_id is not None:
                     self._write("close_set_from_reps", self.set_id, "interrupted")
+                    self._cut_short = self.set_id
                     self.last_set_id, self.set_id = self.set_id, None
                 if self.session_id is not None:
                     self._write("end_session", self.session_id, out.t, out.reason)
@@ -140,6 +143,7 @@ class WorkoutSession:
             return
         set_id = self._write("start_set", self.session_id, exercise, t)
         self.set_id = set_id if isinstance(set_id, int) else None
+        self._cut_short = None
 
     def _add_rep(self, event: RepCompleted | PartialRep) -> None:
         if self.set_id is None:
@@ -151,6 +155,12 @@ class WorkoutSession:
 
     def _finish_set(self, event: SetEnded) -> None:
         record = event.record
+        if self.set_id is None and self._cut_short is not None:
+            # The session ended before this SetEnded arrived and kept the set as
+            # interrupted; its final record replaces that.
+            set_id, self._cut_short = self._cut_short, None
+            self._write("finish_set", set_id, record, deterministic_summary(record), "template")
+            return
         if self.set_id is None:
             if not record.reps and not record.partial_reps:
                 return

@@ -140,3 +140,19 @@ def test_without_a_store_only_the_view_is_kept() -> None:
     events, record = squat_set(1.0, 2)
     feed(ws, [*events, SetEnded(9.0, record)])
     assert ws.view.reps == 2 and ws.previous_set("squat") is None
+
+
+def test_a_late_set_end_finishes_the_set_the_session_end_cut_short(
+    session: WorkoutSession,
+) -> None:
+    events, record = squat_set(1.0, 3)
+    feed(session, events)
+    set_id = session.set_id
+    session.handle(Command(8.0, "end_session"))
+    session.tick(9.5)  # the end_set request went unanswered: the session ends anyway
+    assert session.view.state is SessionState.IDLE
+    assert session.store is not None and set_id is not None
+    assert session.store.get_set(set_id).status == "interrupted"
+    session.handle(SetEnded(10.0, record))  # ...and then the analyzer's record arrives
+    [stored] = session.store.recent_sets()
+    assert (stored.id, stored.status, stored.rep_count) == (set_id, "done", 3)

@@ -229,3 +229,16 @@ def test_summary_from_another_thread_while_reps_are_written(db: Path) -> None:
 def test_database_path() -> None:
     assert database_path("/var/lib/edge-trainer") == Path("/var/lib/edge-trainer/history.sqlite3")
     assert database_path("/x", "/data/h.db") == Path("/data/h.db")
+
+
+def test_an_interrupted_set_can_still_be_finished_but_a_done_one_cannot(db: Path) -> None:
+    with HistoryStore(db) as store:
+        sid = store.start_session(0.0)
+        set_id = store.start_set(sid, "squat", 0.0)
+        store.add_rep(set_id, rep(1))
+        store.close_set_from_reps(set_id)
+        assert store.get_set(set_id).status == "interrupted"
+        store.finish_set(set_id, SetRecord("squat", 0.0, 5.0, (rep(1), rep(2))))
+        assert (store.get_set(set_id).status, store.get_set(set_id).rep_count) == ("done", 2)
+        with pytest.raises(StoreError, match="not open"):
+            store.finish_set(set_id, SetRecord("squat", 0.0, 5.0, ()))
