@@ -1,0 +1,87 @@
+"""``edge-trainer summarize`` on a set stored in a real history database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from edge_trainer.cli import main
+from edge_trainer.coach.facts import build_facts
+from edge_trainer.coach.summary import deterministic_summary
+from edge_trainer.events import RepRecord, SetRecord
+from edge_trainer.session.store import HistoryStore
+from tests.llm_fixture import CHATTY_BIAS, build_tiny_gguf
+
+pytest.importorskip("llama_cpp", reason="llama-cpp-python (the 'llm' extra) is not installed")
+pytestmark = pytest.mark.llm
+
+
+def reps(n: int) -> tuple[RepRecord, ...]:
+    return tuple(RepRecord(i, 3.0 * i, 3.0 * i + 2.5, 1.0, 1.5) for i in range(1, n + 1))
+
+
+@pytest.fixture
+def history(tmp_path: Path) -> tuple[Path, Path, int]:
+    db = tmp_path / "history.sqlite3"
+    with HistoryStore(db) as store:
+        session = store.start_session(0.0)
+        for n, t in ((6, 0.0), (8, 60.0)):
+            set_id = store.start_set(session, "squat", t)
+            store.finish_set(set_id, SetRecord("squat", t, t + 25.0, reps(n)))
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(
+        f'[llm]\nworker_priority = "normal"\nthreads = 1\n[paths]\nstate_dir = "{tmp_path}"\n'
+        f'models_dir = "{tmp_path / "models"}"\n'
+    )
+    return db, cfg, set_id
+
+
+def test_summarize_stored_set_with_a_model(
+    history: tuple[Path, Path, int], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db, cfg, set_id = history
+    model = build_tiny_gguf(tmp_path / "tiny.gguf", bias=CHATTY_BIAS)
+    code = main(["summarize", "--set", str(set_id), "--config", str(cfg), "--db", str(db),
+                 "--model", str(model), "--facts"])  # fmt: skip
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert out.startswith("Exercise: squat\nReps: 8\n")
+    assert "Previous set: 6 reps (2 more now)" in out  # compared with the earlier set
+    assert len(out.split("\n\n", 1)[1].strip().splitlines()) == 2
+    assert "source: llm" in err and "evaluated_prompt_tokens=" in err
+
+
+def test_summarize_without_a_model_prints_the_deterministic_summary(
+    history: tuple[Path, Path, int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    db, cfg, set_id = history
+    code = main(["summarize", "--set", str(set_id), "--config", str(cfg), "--db", str(db)])
+    out, err = capsys.readouterr()
+    expected = deterministic_summary(
+        build_facts(SetRecord("squat", 60, 85, reps(8)), SetRecord("squat", 0, 25, reps(6)))
+    )
+    assert code == 0
+    assert out.splitlines() == list(expected.sentences)
+    assert "source: deterministic (no models installed" in err
+
+
+def test_bad_set_id_and_bad_model_are_one_line_errors(
+    history: tuple[Path, Path, int], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db, cfg, _ = history
+    assert main(["summarize", "--set", "999", "--config", str(cfg), "--db", str(db)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "999" in err
+    bad = tmp_path / "bad.gguf"
+    bad.write_bytes(b"not a model")
+    assert (
+        main(
+            ["summarize", "--set", "1", "--config", str(cfg), "--db", str(db), "--model", str(bad)]
+        )
+        == 2
+    )
+    err = capsys.readouterr().err
+    assert (
+        err.strip() == f"error: LLM model file {bad} is not a GGUF file (corrupt or wrong format)"
+    )
