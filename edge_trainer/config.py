@@ -73,6 +73,12 @@ class ExerciseConfig:
 
     exercise: str = setting("auto", "fixed exercise name, or 'auto' to recognise it")
     set_end_pause_s: float = setting(8.0, "seconds without a rep that end a set")
+    person_lost_s: float = setting(
+        2.0, "seconds without a pose before the person counts as gone (ends the set)"
+    )
+    min_visibility: float = setting(
+        0.5, "landmarks seen less clearly than this are ignored by the form rules"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +135,9 @@ class SpeechConfig:
     rate: int = setting(165, "words per minute")
     volume: float = setting(1.0, "0.0-1.0")
     max_cue_age_s: float = setting(2.0, "a cue not started within this many seconds is dropped")
+    audio_device: str = setting(
+        "", "'speaker' only: ALSA device for aplay -D (e.g. 'plughw:1,0'); empty: the default"
+    )
     summary_max_age_s: float = setting(
         30.0, "expiry of set-end and summary cues, which are said between sets"
     )

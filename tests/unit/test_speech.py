@@ -7,6 +7,7 @@ import json
 import shutil
 import threading
 import wave
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,8 @@ import pytest
 
 from edge_trainer.coach.cues import Cue, Priority
 from edge_trainer.config import SpeechConfig
-from edge_trainer.hw.speech import INDEX_NAME, Speech, WavEngine, build_speech
+from edge_trainer.errors import DeviceError
+from edge_trainer.hw.speech import INDEX_NAME, SpeakerEngine, Speech, WavEngine, build_speech
 
 pytestmark = pytest.mark.skipif(
     shutil.which("espeak-ng") is None, reason="espeak-ng is not installed (apt install espeak-ng)"
@@ -70,11 +72,11 @@ class _GatedEngine:
         self.gate = threading.Event()
         self.said: list[str] = []
 
-    def speak(self, c: Cue, seq: int) -> str | None:
+    def speak(self, c: Cue, seq: int, on_audio: Callable[[], None]) -> str | None:
         self.started.set()
         assert self.gate.wait(10.0)
         self.said.append(c.text)
-        return self.inner.speak(c, seq)
+        return self.inner.speak(c, seq, on_audio)
 
     def close(self) -> None:
         self.inner.close()
@@ -217,7 +219,36 @@ def test_dropping_one_engine_does_not_silence_another(tmp_path: Path) -> None:
     first.close()
     del first
     gc.collect()
-    name = second.speak(cue("Knees out", Priority.FAULT, kind="fault"), 1)
+    name = second.speak(cue("Knees out", Priority.FAULT, kind="fault"), 1, lambda: None)
     assert name is not None
     level, seconds = rms(tmp_path / name)
     assert level > 0.01 and seconds > 0.3
+
+
+def test_speaker_without_a_player_is_a_clear_device_error() -> None:
+    with pytest.raises(DeviceError, match="apt install alsa-utils"):
+        SpeakerEngine(SpeechConfig(kind="speaker"), player=("no-such-player-xyz",))
+
+
+def test_speaker_whose_player_fails_counts_errors_and_goes_on(tmp_path: Path) -> None:
+    # `false` stands in for an aplay with no sound card: it runs and exits non-zero
+    speech = Speech(lambda: SpeakerEngine(SpeechConfig(kind="speaker"), player=("false",)))
+    try:
+        speech.say(cue("1"))
+        speech.say(cue("2"))
+        assert speech.flush(30.0)
+    finally:
+        speech.close()
+    assert (speech.stats.errors, speech.stats.spoken) == (2, 0)
+
+
+def test_speaker_plays_each_cue_through_the_player() -> None:
+    # `true` stands in for aplay on a machine without a sound card; synthesis is real
+    speech = Speech(lambda: SpeakerEngine(SpeechConfig(kind="speaker"), player=("true",)))
+    try:
+        speech.say(cue("1"))
+        assert speech.flush(30.0)
+    finally:
+        speech.close()
+    assert (speech.stats.errors, speech.stats.spoken) == (0, 1)
+    assert speech.stats.ready_latency_ms[0] >= speech.stats.start_latency_ms[0]
