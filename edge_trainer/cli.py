@@ -19,6 +19,7 @@ log = logging.getLogger("edge_trainer")
 COMMAND_MODULES = (
     "edge_trainer.commands",
     "edge_trainer.models.cli",
+    "edge_trainer.doctor",
     "edge_trainer.session.cli",
     "edge_trainer.coach.cli",
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import importlib.util
 import json
 import logging
 import os
@@ -379,9 +380,28 @@ def _trial_main(folder: Path) -> int:
     return 0 if ok else 1
 
 
+def _load_gguf_main(path: Path) -> int:
+    # For doctor: the LLM counts as loadable only when llama.cpp itself loads it.
+    if importlib.util.find_spec("llama_cpp") is None:
+        print("llama_cpp is not installed")
+        return 1
+    try:
+        _load_gguf(path)
+    except Exception as exc:  # report any load failure as one line
+        print(f"{type(exc).__name__}: {exc}")
+        return 1
+    print(f"loaded by llama.cpp ({path.stat().st_size / 2**20:.0f} MB)")
+    return 0
+
+
 if __name__ == "__main__":
+    logging.basicConfig(level=logging.WARNING)
     if len(sys.argv) == 3 and sys.argv[1] == "trial-load":
-        logging.basicConfig(level=logging.WARNING)
         sys.exit(_trial_main(Path(sys.argv[2])))
-    print("usage: python -m edge_trainer.models.install trial-load FOLDER", file=sys.stderr)
+    if len(sys.argv) == 3 and sys.argv[1] == "load-gguf":
+        sys.exit(_load_gguf_main(Path(sys.argv[2])))
+    print(
+        "usage: python -m edge_trainer.models.install trial-load FOLDER | load-gguf FILE",
+        file=sys.stderr,
+    )
     sys.exit(2)
