@@ -16,7 +16,8 @@ import pytest
 from edge_trainer.coach.cues import Cue, Priority
 from edge_trainer.config import SpeechConfig
 from edge_trainer.errors import DeviceError
-from edge_trainer.hw.speech import INDEX_NAME, SpeakerEngine, Speech, WavEngine, build_speech
+from edge_trainer.hw.speech import INDEX_NAME, Speech, build_speech
+from edge_trainer.hw.tts import SpeakerEngine, WavEngine
 
 pytestmark = pytest.mark.skipif(
     shutil.which("espeak-ng") is None, reason="espeak-ng is not installed (apt install espeak-ng)"
