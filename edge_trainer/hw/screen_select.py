@@ -16,6 +16,7 @@ from edge_trainer.hw.screens import (
 from edge_trainer.session.machine import SessionState, SessionView
 
 FAULT_FLASH_S = 1.2  # long enough to read two words, short enough not to hide the count
+FAULT_ICON_S = 6.0  # the live screen keeps the fault about two reps, then clears it
 SUMMARY_SHOW_S = 15.0  # rest seconds the summary stays before the rest timer takes over
 OVERTIME_CAP_S = 5999  # 99:59, the widest clock the rest screen draws
 
@@ -48,13 +49,13 @@ def select_screen(
         prompt = "Start when ready" if view.set_no == 0 else "Next set when ready"
         return IdleScreen(prompt=prompt, exercise=shown_exercise, muted=view.muted)
     if view.state is SessionState.SET_ACTIVE:
-        phrase = fault_phrase(view.last_fault) if view.last_fault else None
-        if (
-            phrase is not None
-            and view.last_fault_t is not None
-            and 0.0 <= t - view.last_fault_t < FAULT_FLASH_S
-        ):
-            return FaultScreen(phrase, view.reps)
+        phrase = None
+        if view.last_fault and view.last_fault_t is not None:
+            age = t - view.last_fault_t
+            if 0.0 <= age < FAULT_FLASH_S:
+                return FaultScreen(fault_phrase(view.last_fault), view.reps)
+            if age < FAULT_ICON_S:
+                phrase = fault_phrase(view.last_fault)
         return LiveSetScreen(
             exercise=exercise,
             reps=view.reps,

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from edge_trainer.hw.screen_select import FAULT_FLASH_S, SUMMARY_SHOW_S, select_screen
+from edge_trainer.hw.screen_select import (
+    FAULT_FLASH_S,
+    FAULT_ICON_S,
+    SUMMARY_SHOW_S,
+    select_screen,
+)
 from edge_trainer.hw.screens import (
     FaultScreen,
     IdleScreen,
@@ -41,6 +46,8 @@ def test_live_set_then_fault_flash_then_live_with_fault_icon() -> None:
     assert pick(faulted, 100.0 + FAULT_FLASH_S / 2) == FaultScreen("Knees out", 6)
     after = pick(faulted, 100.0 + FAULT_FLASH_S)
     assert isinstance(after, LiveSetScreen) and after.fault == "Knees out"
+    later = pick(faulted, 100.0 + FAULT_ICON_S)
+    assert isinstance(later, LiveSetScreen) and later.fault is None
 
 
 def test_rest_shows_summary_first_then_timer_then_overtime() -> None:
