@@ -32,6 +32,7 @@ def database_path(state_dir: str | os.PathLike[str], name: str = DATABASE_NAME) 
 
 
 def mean(values: Sequence[float]) -> float | None:
+    """Mean rounded to milliseconds, None for no values."""
     return round(sum(values) / len(values), 3) if values else None
 
 
@@ -53,6 +54,7 @@ def aggregate(reps: Sequence[RepRecord], partials: Sequence[RepRecord]) -> dict[
 
 
 def rep_from_row(row: sqlite3.Row) -> RepRecord:
+    """A ``reps`` row as a RepRecord."""
     return RepRecord(
         index=row["idx"],
         start_s=row["start_s"],
@@ -152,6 +154,7 @@ def connect(path: Path, readonly: bool) -> sqlite3.Connection:
 
 
 def migrate(conn: sqlite3.Connection, path: Path) -> None:
+    """Bring the schema up to date, as a StoreError on failure."""
     try:
         schema.migrate(conn)
     except ValueError as exc:
@@ -161,6 +164,7 @@ def migrate(conn: sqlite3.Connection, path: Path) -> None:
 
 
 def set_from_row(row: sqlite3.Row, reps: Sequence[RepRecord] = ()) -> StoredSet:
+    """A ``sets`` row (and optionally its reps) as a StoredSet."""
     return StoredSet(
         id=row["id"],
         session_id=row["session_id"],
@@ -186,6 +190,7 @@ def set_from_row(row: sqlite3.Row, reps: Sequence[RepRecord] = ()) -> StoredSet:
 
 
 def with_reps(conn: sqlite3.Connection, row: sqlite3.Row) -> StoredSet:
+    """A ``sets`` row with its reps; an open set gets figures computed from them."""
     rep_rows = conn.execute(
         "SELECT * FROM reps WHERE set_id = ? ORDER BY partial, idx", (row["id"],)
     ).fetchall()
@@ -209,6 +214,7 @@ def with_reps(conn: sqlite3.Connection, row: sqlite3.Row) -> StoredSet:
 
 
 def get_set(conn: sqlite3.Connection | None, set_id: int, path: Path) -> StoredSet:
+    """One set with its reps; InputError if there is none with that id."""
     if conn is None:
         raise StoreError(f"history database {path} is closed")
     row = conn.execute("SELECT * FROM sets WHERE id = ?", (set_id,)).fetchone()
@@ -220,6 +226,7 @@ def get_set(conn: sqlite3.Connection | None, set_id: int, path: Path) -> StoredS
 def previous_set(
     conn: sqlite3.Connection, session_id: int, exercise: str, before_set_id: int | None
 ) -> StoredSet | None:
+    """The newest closed set of ``exercise`` in the session, before ``before_set_id``."""
     row = conn.execute(
         "SELECT * FROM sets WHERE session_id = ? AND exercise = ? AND status != 'open' "
         "AND id < ? ORDER BY id DESC LIMIT 1",
@@ -229,6 +236,7 @@ def previous_set(
 
 
 def recent_sets(conn: sqlite3.Connection, last: int) -> list[StoredSet]:
+    """The ``last`` newest sets, oldest first, without reps (open ones computed)."""
     rows = conn.execute(
         "SELECT * FROM (SELECT * FROM sets ORDER BY id DESC LIMIT ?) ORDER BY id", (last,)
     ).fetchall()
@@ -236,6 +244,7 @@ def recent_sets(conn: sqlite3.Connection, last: int) -> list[StoredSet]:
 
 
 def sessions(conn: sqlite3.Connection, last: int) -> list[SessionRow]:
+    """The ``last`` newest sessions with their set counts, oldest first."""
     rows = conn.execute(
         "SELECT *, (SELECT COUNT(*) FROM sets WHERE session_id = x.id) AS n FROM "
         "(SELECT * FROM sessions ORDER BY id DESC LIMIT ?) AS x ORDER BY id",
