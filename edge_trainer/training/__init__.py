@@ -1,0 +1,1 @@
+"""Dataset building, training and evaluation of the exercise classifier (``train`` extra)."""

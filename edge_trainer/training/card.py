@@ -1,0 +1,131 @@
+"""The classifier's model card: data, method, metrics and confusion matrices, in Markdown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from edge_trainer.exercise.classifier import CLASSES
+from edge_trainer.exercise.features import DEFAULT_WINDOW, FEATURE_VERSION, N_FEATURES
+from edge_trainer.models.manifest import ModelEntry
+from edge_trainer.training.metrics import ClipResult, Confusion
+
+
+@dataclass(frozen=True)
+class Section:
+    """One evaluation in the card: a title, how it was done, and its clip results."""
+
+    title: str
+    method: str
+    results: list[ClipResult]
+
+
+def _per_class(results: list[ClipResult]) -> str:
+    rows = ["| class | clips | right |", "|---|---|---|"]
+    for label in CLASSES:
+        subset = [r for r in results if r.truth == label]
+        if subset:
+            right = sum(r.decided == label for r in subset)
+            rows.append(f"| {label} | {len(subset)} | {right} |")
+    return "\n".join(rows)
+
+
+def _errors(results: list[ClipResult]) -> str:
+    wrong = [r for r in results if r.truth != r.decided]
+    if not wrong:
+        return "none"
+    return ", ".join(f"`{r.name}` {r.truth} -> {r.decided}" for r in wrong)
+
+
+def _section(sec: Section) -> list[str]:
+    conf = Confusion.of(sec.results)
+    moment = sum(r.window_acc for r in sec.results) / len(sec.results) if sec.results else 0.0
+    return [
+        f"### {sec.title}",
+        "",
+        sec.method,
+        "",
+        f"Exercise decided right for **{conf.accuracy():.1%}** of {len(sec.results)} clips; "
+        f"the live (smoothed) label is right {moment:.1%} of the time on average.",
+        "",
+        _per_class(sec.results),
+        "",
+        "Confusion matrix (rows: truth, columns: decided):",
+        "",
+        conf.markdown(),
+        "",
+        f"Misrecognised: {_errors(sec.results)}.",
+        "",
+    ]
+
+
+def write_card(
+    path: Path,
+    entry: ModelEntry,
+    *,
+    counts: dict[str, int],
+    sections: list[Section],
+) -> None:
+    """Write ``MODEL_CARD.md`` for the trained classifier."""
+    spec = DEFAULT_WINDOW
+    sources = ", ".join(f"{k}: {n} clips" for k, n in counts.items()) or "none"
+    lines = [
+        "# Exercise classifier",
+        "",
+        f"`{entry.file}`: {entry.size} bytes, sha256 `{entry.sha256}`, "
+        f"feature version {FEATURE_VERSION}.",
+        "",
+        "## What it does",
+        "",
+        f"Given {spec.frames} samples at {spec.rate_hz:g} Hz ({spec.duration_s:.2f} s) of pose "
+        f"features ({N_FEATURES} per sample: 13 body joints min-max scaled per axis and "
+        "centred on the hips, 8 joint angles, torso direction; see "
+        "`edge_trainer/exercise/features.py`), it gives the probability of each of "
+        f"{len(CLASSES)} classes: {', '.join(CLASSES)}. `rest` means not exercising, or an "
+        "exercise it does not know. The runtime averages the four mirror variants of each "
+        "window, smooths over time and decides a set's exercise from the whole set "
+        "(`edge_trainer/exercise/recognition.py`).",
+        "",
+        "Full-integer int8 TFLite (int8 input and output), run with LiteRT.",
+        "",
+        "## Training data",
+        "",
+        f"Sources: {sources}.",
+        "",
+        "- `repcount`: RepCount test-split landmark sequences from ../shared/data/repcount_pose "
+        "(real people; per-frame min-max normalised by their source). Windows inside the span "
+        "of the annotated repetitions only; `pommel_horse` trained as `rest`. 30 fps assumed.",
+        "- `form_pose`: Pose Trainer sequences (real people; COCO joints). `shoulder_shrug` "
+        "trained as `rest`. 30 fps assumed.",
+        "- `sim`: synthetic-gym clips (edge_trainer/sim), landmarks from our own pose stage "
+        "where cached, otherwise the renderer's ground-truth landmarks with noise.",
+        "- Every clip is replayed with augmentation (camera roll, landmark jitter, dropped "
+        "joints and frames, 0.75-1.35x speed, random mirroring); still holds of poses taken "
+        "from every clip are added as `rest`.",
+        "",
+        "The real dev sets are also evaluation sets, so their figures below come from "
+        "subject-grouped cross-validation: each real clip is judged by a model trained "
+        "without any clip of its subject (RepCount `stuN` is a subject; other RepCount clips "
+        "and each Pose Trainer clip are their own group). The shipped model is then trained "
+        "on all clips, so do not re-measure it on these clips and call it held out.",
+        "",
+        "## Results",
+        "",
+    ]
+    for sec in sections:
+        lines += _section(sec)
+    lines += [
+        "## Limits",
+        "",
+        "- Classes with no real training clips (see the sources above) are learnt from the "
+        "synthetic gym only; expect lower accuracy on real people for them.",
+        "- The frame rate of the real dev sets is assumed; very slow or very fast reps "
+        "outside the augmented speed range may be misread.",
+        "- The min-max normalisation discards the body's aspect; a pose is told apart by "
+        "where its joints sit relative to each other, so unusual camera angles can confuse "
+        "lying and standing exercises.",
+        "",
+        f"Provenance: {entry.provenance}",
+        "",
+    ]
+    path.write_text("\n".join(lines), encoding="utf-8")

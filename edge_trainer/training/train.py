@@ -1,0 +1,230 @@
+"""Train the exercise classifier and write it, its manifest and its model card: ``make train``.
+
+Usage: ``python -m edge_trainer.training.train [--out models/classifier] [--seed N] ...``
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from edge_trainer.exercise.classifier import CLASSES
+from edge_trainer.exercise.features import DEFAULT_WINDOW, FEATURE_VERSION, N_FEATURES
+from edge_trainer.models.manifest import Manifest, TensorSpec, write_manifest
+from edge_trainer.models.store import entry_for
+from edge_trainer.training.card import Section, write_card
+from edge_trainer.training.data import (
+    DEFAULT_DATA_DIR,
+    Clip,
+    load_form_pose,
+    load_repcount,
+    load_videos,
+)
+from edge_trainer.training.dataset import build_windows
+from edge_trainer.training.metrics import ClipResult, Confusion, evaluate_clips
+from edge_trainer.training.model import to_int8_tflite, train_model
+
+log = logging.getLogger(__name__)
+
+REPO = Path(__file__).resolve().parents[2]
+MODEL_FILE = "exercise_classifier.tflite"
+
+
+@dataclass(frozen=True)
+class Options:
+    """What to train on and how (see ``parse`` for each option's meaning)."""
+
+    out: Path
+    data_dir: Path
+    cache_dir: Path
+    pose_models: Path
+    seed: int
+    epochs: int
+    copies: int
+    folds: int
+    sim_per_view: int
+    sources: tuple[str, ...]
+
+
+def parse(argv: list[str] | None) -> Options:
+    """Options from the command line."""
+    p = argparse.ArgumentParser(prog="python -m edge_trainer.training.train", description=__doc__)
+    p.add_argument("--out", type=Path, default=REPO / "models" / "classifier")
+    p.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="shared real data")
+    p.add_argument("--cache-dir", type=Path, default=REPO / "var" / "cache" / "classifier")
+    p.add_argument(
+        "--pose-models", type=Path, default=REPO / "var" / "models",
+        help="model store with the BlazePose models (landmarks of synthetic clips)",
+    )  # fmt: skip
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--epochs", type=int, default=25)
+    p.add_argument("--copies", type=int, default=3, help="augmented replays per clip")
+    p.add_argument(
+        "--folds", type=int, default=4,
+        help="subject-grouped cross-validation folds on real clips (0: skip)",
+    )  # fmt: skip
+    p.add_argument("--sim-per-view", type=int, default=2, help="synthetic clips per exercise+view")
+    p.add_argument(
+        "--sources", default="repcount,sim", help="comma list of repcount, form_pose, sim"
+    )
+    a = p.parse_args(argv)
+    return Options(
+        out=a.out, data_dir=a.data_dir, cache_dir=a.cache_dir, pose_models=a.pose_models,
+        seed=a.seed, epochs=a.epochs, copies=a.copies, folds=a.folds,
+        sim_per_view=a.sim_per_view,
+        sources=tuple(s.strip() for s in a.sources.split(",") if s.strip()),
+    )  # fmt: skip
+
+
+def load_sources(opts: Options) -> dict[str, list[Clip]]:
+    """Clips per source; a source whose data is absent is reported and left empty.
+
+    Synthetic clips: landmarks from our pose stage for ``seed`` (and, held out, for the
+    held-out seed range), plus the renderer's exact landmarks for ``seed`` and
+    ``seed + 1`` for more variety. Without pose models, exact landmarks replace the pose
+    stage's, and the log says so.
+    """
+    found: dict[str, list[Clip]] = {}
+    if "repcount" in opts.sources:
+        found["repcount"] = load_repcount(opts.data_dir / "repcount_pose")
+    if "form_pose" in opts.sources:
+        found["form_pose"] = load_form_pose(opts.data_dir / "form_pose")
+    if "sim" in opts.sources:
+        from edge_trainer.training.simdata import sim_clips
+
+        sim = opts.cache_dir / "sim"
+        mode = "pose"
+        if not (opts.pose_models / "current").exists():
+            log.warning(
+                "no pose models in %s ('edge-trainer models fetch-pose'); synthetic clips "
+                "use the renderer's exact landmarks instead of our pose stage's",
+                opts.pose_models,
+            )
+            mode = "truth"
+        per = opts.sim_per_view
+        found["sim"] = (
+            sim_clips(sim, opts.seed, mode=mode, per_view=per, models_dir=opts.pose_models)
+            + (sim_clips(sim, opts.seed, mode="truth", per_view=per) if mode == "pose" else [])
+            + sim_clips(sim, opts.seed + 1, mode="truth", per_view=per)
+        )
+        found["sim_heldout"] = sim_clips(
+            opts.cache_dir / "sim_heldout", opts.seed, mode=mode, per_view=1, heldout=True,
+            models_dir=opts.pose_models,
+        )  # fmt: skip
+    for name, clips in found.items():
+        log.info("source %s: %d clips", name, len(clips))
+    return found
+
+
+def fit_and_export(clips: list[Clip], opts: Options, path: Path, seed: int) -> int:
+    """Build windows, train, convert to int8 TFLite at ``path``; returns the file size."""
+    ws = build_windows(clips, seed=seed, copies=opts.copies)
+    model = train_model(ws.x, ws.y, len(CLASSES), seed=seed, epochs=opts.epochs)
+    rep = ws.x[np.random.default_rng(seed).permutation(len(ws.x))[:400]]
+    return to_int8_tflite(model, rep, path)
+
+
+def cross_validate(real: list[Clip], other: list[Clip], opts: Options) -> list[ClipResult]:
+    """Subject-grouped K-fold over the real clips: each is judged by a model that never saw
+    its subject (synthetic clips are always in training)."""
+    groups = sorted({c.group for c in real})
+    order = np.random.default_rng(opts.seed).permutation(len(groups))
+    fold_of = {groups[g]: i % opts.folds for i, g in enumerate(order)}
+    results: list[ClipResult] = []
+    tmp = opts.cache_dir / "cv"
+    for k in range(opts.folds):
+        test = [c for c in real if fold_of[c.group] == k]
+        train = [c for c in real if fold_of[c.group] != k] + other
+        if not test:
+            continue
+        log.info(
+            "fold %d/%d: %d test clips, %d training clips", k + 1, opts.folds, len(test), len(train)
+        )
+        path = tmp / f"fold{k}.tflite"
+        fit_and_export(train, opts, path, opts.seed + k)
+        results += evaluate_clips(path, test)
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Train, evaluate and write the model, manifest and card; returns an exit code."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    opts = parse(argv)
+    started = time.monotonic()
+    sources = load_sources(opts)
+    real = sources.get("repcount", []) + sources.get("form_pose", [])
+    synthetic = sources.get("sim", [])
+    if not real and not synthetic:
+        print("no training data found (shared data and synthetic gym both absent)", file=sys.stderr)
+        return 2
+    sections: list[Section] = []
+    if opts.folds > 1 and real:
+        sections.append(Section(
+            "Real clips, subject-grouped cross-validation",
+            "Each clip judged by a model trained without any clip of its subject.",
+            cross_validate(real, synthetic, opts),
+        ))  # fmt: skip
+    opts.out.mkdir(parents=True, exist_ok=True)
+    model_path = opts.out / MODEL_FILE
+    size = fit_and_export(real + synthetic, opts, model_path, opts.seed)
+    videos = (
+        load_videos(opts.data_dir / "videos", opts.cache_dir / "videos", opts.pose_models)
+        if (opts.pose_models / "current").exists()
+        else []
+    )
+    if videos:
+        sections.append(Section(
+            "Real videos through our pose stage (never used in training)",
+            "../shared/data/videos: each whole clip (title cards and walking included) "
+            "decided as one set; the two no-exercise clips should come out `rest`.",
+            evaluate_clips(model_path, videos),
+        ))  # fmt: skip
+    if sources.get("sim_heldout"):
+        sections.append(Section(
+            "Held-out synthetic clips (seeds never used in training)",
+            "Each clip's exercise span and its non-exercise spans judged separately.",
+            evaluate_clips(model_path, sources["sim_heldout"]),
+        ))  # fmt: skip
+    write_outputs(opts, model_path, sources, sections)
+    for sec in sections:
+        conf = Confusion.of(sec.results)
+        log.info("%s: %.1f%% of %d clips", sec.title, 100 * conf.accuracy(), len(sec.results))
+    log.info("done in %.0f s: %s (%d bytes)", time.monotonic() - started, model_path, size)
+    return 0
+
+
+def write_outputs(
+    opts: Options, model_path: Path, sources: dict[str, list[Clip]], sections: list[Section]
+) -> None:
+    """The manifest, labels and model card next to the model."""
+    counts = {k: len({c.name.split(":")[0] for c in v}) for k, v in sources.items()}
+    provenance = (
+        f"edge_trainer.training.train seed={opts.seed} epochs={opts.epochs} "
+        f"copies={opts.copies} sources={','.join(f'{k}:{n}' for k, n in counts.items())}"
+    )
+    entry = entry_for(
+        model_path, "classifier",
+        inputs=(TensorSpec((1, DEFAULT_WINDOW.frames, N_FEATURES), "int8", "features"),),
+        outputs=(TensorSpec((1, len(CLASSES)), "int8", "probs"),),
+        labels=CLASSES, feature_version=FEATURE_VERSION, provenance=provenance,
+    )  # fmt: skip
+    manifest = Manifest(
+        id=f"classifier-fv{FEATURE_VERSION}-seed{opts.seed}",
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
+        models={"classifier": entry},
+        provenance=provenance,
+    )
+    write_manifest(opts.out, manifest)
+    (opts.out / "labels.txt").write_text("\n".join(CLASSES) + "\n", encoding="utf-8")
+    write_card(opts.out / "MODEL_CARD.md", entry, counts=counts, sections=sections)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
