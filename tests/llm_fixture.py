@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -41,14 +42,14 @@ write two words per sentence say tell person about finished just ended cues
 squat squats lunge lunges deadlift deadlifts curl curls press raise raises jack jacks
 pull push sit bench front jumping pushup pushups situp situps plank burpee row
 knee cave caving shallow rounded back hip hinge elbow flare arch sag lockout range
+one two three four five six seven eight nine ten fewer same last up down
 """
 
 _EXTRA_CHARS = ".,!?:;%-'()0123456789"
-_ROLE_MARKERS = ("<|system|>", "<|user|>", "<|assistant|>")
 SPACE = "\u2581"  # SentencePiece's visible space
 
 # Token types as the GGUF spec numbers them.
-_NORMAL, _UNKNOWN, _CONTROL, _USER_DEFINED, _BYTE = 1, 2, 3, 4, 6
+_NORMAL, _UNKNOWN, _CONTROL, _BYTE = 1, 2, 3, 6
 
 
 def _vocabulary(extra_text: str) -> tuple[list[str], list[float], list[int]]:
@@ -57,8 +58,6 @@ def _vocabulary(extra_text: str) -> tuple[list[str], list[float], list[int]]:
     types = [_UNKNOWN, _CONTROL, _CONTROL]
     tokens += [f"<0x{b:02X}>" for b in range(256)]
     types += [_BYTE] * 256
-    tokens += list(_ROLE_MARKERS)
-    types += [_USER_DEFINED] * len(_ROLE_MARKERS)
     pieces: dict[str, None] = {}
     for ch in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" + _EXTRA_CHARS:
         pieces[ch] = None
@@ -71,12 +70,13 @@ def _vocabulary(extra_text: str) -> tuple[list[str], list[float], list[int]]:
             for end in range(1, len(form) + 1):
                 pieces[SPACE + form[:end]] = None
                 pieces[form[:end]] = None
-    for p in (SPACE + c for c in _EXTRA_CHARS):
+    # Like Llama's tokenizer, digits stay single tokens with the space apart ("▁", "8").
+    for p in (SPACE + c for c in _EXTRA_CHARS if not c.isdigit()):
         pieces[p] = None
     tokens += list(pieces)
     types += [_NORMAL] * len(pieces)
     # Longer pieces win merges; scores only need to be ordered.
-    scores = [0.0] * (3 + 256 + len(_ROLE_MARKERS)) + [float(len(p)) for p in pieces]
+    scores = [0.0] * (3 + 256) + [float(len(p)) for p in pieces]
     return tokens, scores, types
 
 
@@ -139,7 +139,7 @@ def build_tiny_gguf(
     writer.add_add_bos_token(True)
     writer.add_chat_template(chat_template)
 
-    def rand(*shape: int, scale: float) -> np.ndarray:
+    def rand(*shape: int, scale: float) -> np.ndarray[Any, Any]:
         return (rng.standard_normal(shape) * scale).astype(np.float32)
 
     # Dimension 0 is a constant "bias unit": the residual stream stays close to the current
@@ -185,9 +185,11 @@ def build_tiny_gguf(
     return path
 
 
-# Gibberish that ends a sentence every few words and never names an exercise.
+# Gibberish that ends a sentence every few words, never names an exercise and never
+# says a number.
 CHATTY_BIAS: dict[str, float] = {
     ".": 2.0,
+    "re:(?i)\u2581(one|two|three|four|five|six|seven|eight|nine|ten)": -30.0,
     "re:\u2581(squat|lunge|deadlift|curl|press|raise|jack|pull|push|sit|bench|front|"
     "jumping|pushup|situp|plank|burpee|row|Squat|Lunge|Deadlift|Curl|Press|Raise|Jack|"
     "Pull|Push|Sit|Bench|Front|Jumping|Pushup|Situp|Plank|Burpee|Row)s?": -30.0,

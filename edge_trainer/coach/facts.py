@@ -125,40 +125,49 @@ class SetFacts:
         faulty = {i for f in self.faults for i in f.reps}
         return max(0, self.reps - len(faulty))
 
+    @property
+    def slow_rep_stands_out(self) -> bool:
+        """The slowest rep took clearly longer to lift than the average (a grinder)."""
+        return (
+            self.slowest_rep is not None
+            and self.slowest_up_s is not None
+            and self.avg_up_s is not None
+            and self.slowest_up_s >= 1.25 * self.avg_up_s
+        )
+
     def sheet(self) -> str:
         """The compact fact sheet given to the LLM, one fact a line.
 
         Every number a summary may say appears in this text, so verification reads its
         allowed numbers from here.
         """
+        # Short labels: on a Pi 5 each prompt token costs about 30 ms before the first word.
         lines = [f"Exercise: {self.label}"]
         reps = f"Reps: {self.reps}"
         if self.partial_reps:
-            reps += f", plus {self.partial_reps} partial"
+            reps += f" plus {self.partial_reps} partial"
+        if self.previous is not None:
+            diff = self.reps - self.previous.reps
+            if diff:
+                reps += f", {abs(diff)} {'more' if diff > 0 else 'fewer'} than last set"
+            else:
+                reps += ", same as last set"
         lines.append(reps)
         if self.avg_up_s is not None and self.avg_down_s is not None:
             up, down = fmt_number(self.avg_up_s), fmt_number(self.avg_down_s)
-            lines.append(f"Average tempo: {up} s up, {down} s down")
-        if self.slowest_rep is not None and self.slowest_up_s is not None:
-            lines.append(
-                f"Slowest rep: rep {self.slowest_rep}, {fmt_number(self.slowest_up_s)} s up"
-            )
+            lines.append(f"Tempo: {up} s up, {down} s down")
+        if self.slow_rep_stands_out and self.slowest_up_s is not None:
+            lines.append(f"Slowest: rep {self.slowest_rep}, {fmt_number(self.slowest_up_s)} s up")
         if self.faults:
             parts = []
             for f in self.faults:
                 which = "rep" if len(f.reps) == 1 else "reps"
                 parts.append(f"{f.phrase} on {which} {', '.join(map(str, f.reps))}")
-            lines.append("Form faults: " + "; ".join(parts))
+            lines.append("Faults: " + "; ".join(parts))
         elif self.reps:
-            lines.append("Form faults: none")
+            lines.append("Faults: none")
         if self.velocity_loss_pct is not None:
             lines.append(f"Velocity loss: {self.velocity_loss_pct}%")
-        if self.previous is not None:
-            diff = self.reps - self.previous.reps
-            text = f"Previous set: {self.previous.reps} reps"
-            if diff:
-                text += f" ({abs(diff)} {'more' if diff > 0 else 'fewer'} now)"
-            lines.append(text)
         return "\n".join(lines)
 
 

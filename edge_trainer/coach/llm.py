@@ -23,9 +23,9 @@ log = logging.getLogger(__name__)
 
 SYSTEM_PROMPT = (
     "You are a strength coach. The person just finished a set. Using only the facts given, "
-    "say two short spoken sentences: first what went well, then one thing to fix or do "
-    "next. Only use numbers that appear in the facts. Name no other exercise. No lists, "
-    "no greetings, no questions."
+    "say two short spoken sentences: first what went well, in under eight words, then one "
+    "thing to fix or do next. Only use numbers that appear in the facts. Name no other "
+    "exercise. No lists, no greetings, no questions."
 )
 
 # Used only when a GGUF carries no chat template of its own.

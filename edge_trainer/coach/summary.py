@@ -71,12 +71,7 @@ def _fix(f: SetFacts) -> str | None:
         return f"Work on {top.phrase}, seen on {_reps_list(top.reps)}."
     if f.avg_down_s is not None and f.avg_down_s < 1.0:
         return f"Slow the lowering down, it averaged only {fmt_number(f.avg_down_s)} s."
-    if (
-        f.slowest_rep is not None
-        and f.slowest_up_s is not None
-        and f.avg_up_s is not None
-        and f.slowest_up_s >= 1.5 * f.avg_up_s
-    ):
+    if f.slow_rep_stands_out and f.slowest_up_s is not None:
         slow = fmt_number(f.slowest_up_s)
         return f"Rep {f.slowest_rep} slowed to {slow} s up, so brace before each rep."
     return "Keep that same steady tempo."

@@ -46,8 +46,8 @@ def test_summarize_stored_set_with_a_model(
                  "--model", str(model), "--facts"])  # fmt: skip
     out, err = capsys.readouterr()
     assert code == 0
-    assert out.startswith("Exercise: squat\nReps: 8\n")
-    assert "Previous set: 6 reps (2 more now)" in out  # compared with the earlier set
+    # Compared with the earlier set of the same exercise.
+    assert out.startswith("Exercise: squat\nReps: 8, 2 more than last set\n")
     assert len(out.split("\n\n", 1)[1].strip().splitlines()) == 2
     assert "source: llm" in err and "evaluated_prompt_tokens=" in err
 

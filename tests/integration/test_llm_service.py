@@ -20,7 +20,7 @@ from edge_trainer.coach.verify import check_sentence
 from edge_trainer.coach.worker import SummaryService
 from edge_trainer.config import LlmConfig
 from edge_trainer.events import RepRecord, SetRecord
-from tests.llm_fixture import CHATTY_BIAS, SPACE, build_tiny_gguf
+from tests.llm_fixture import CHATTY_BIAS, build_tiny_gguf
 
 pytest.importorskip("llama_cpp", reason="llama-cpp-python (the 'llm' extra) is not installed")
 pytestmark = pytest.mark.llm
@@ -39,7 +39,7 @@ def models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {
         "chatty": build_tiny_gguf(d / "chatty.gguf", bias=CHATTY_BIAS),
         # Gibberish full of the digit 7, which these facts never contain.
-        "sevens": build_tiny_gguf(d / "sevens.gguf", bias={**CHATTY_BIAS, SPACE + "7": 2.5}),
+        "sevens": build_tiny_gguf(d / "sevens.gguf", bias={**CHATTY_BIAS, "7": 2.5}),
     }
 
 

@@ -50,12 +50,11 @@ def test_sheet_states_every_fact_once_per_line() -> None:
     sheet = build_facts(squat_set(velocity_loss_pct=23.6), prev).sheet()
     assert sheet.splitlines() == [
         "Exercise: squat",
-        "Reps: 5, plus 1 partial",
-        "Average tempo: 1.3 s up, 1.6 s down",
-        "Slowest rep: rep 5, 1.9 s up",
-        "Form faults: knees caving in on reps 3, 5; shallow depth on rep 5",
+        "Reps: 5 plus 1 partial, 2 fewer than last set",
+        "Tempo: 1.3 s up, 1.6 s down",
+        "Slowest: rep 5, 1.9 s up",
+        "Faults: knees caving in on reps 3, 5; shallow depth on rep 5",
         "Velocity loss: 24%",
-        "Previous set: 7 reps (2 fewer now)",
     ]
 
 
@@ -72,7 +71,7 @@ def test_partial_flagged_inside_reps_counts_as_partial() -> None:
 
 def test_empty_set_has_no_tempo_lines() -> None:
     f = build_facts(SetRecord("squat", 0.0, 5.0, (), partial_reps=(rep(1, 0.5, partial=True),)))
-    assert f.sheet() == "Exercise: squat\nReps: 0, plus 1 partial"
+    assert f.sheet() == "Exercise: squat\nReps: 0 plus 1 partial"
 
 
 def test_labels_for_unknown_codes() -> None:
