@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from edge_trainer.errors import InputError
-from edge_trainer.exercise import features as F
+from edge_trainer.exercise import features as feat
 from edge_trainer.pose.base import LANDMARK
 
 
@@ -41,46 +41,46 @@ def jacks(seconds: float, fps: float, period: float = 1.2) -> np.ndarray:
 
 def test_bad_shape_is_an_input_error() -> None:
     with pytest.raises(InputError, match="33, 4"):
-        F.sequence_windows(np.zeros((10, 17, 4)), 30.0)
+        feat.sequence_windows(np.zeros((10, 17, 4)), 30.0)
     with pytest.raises(InputError, match="frame rate"):
-        F.sequence_windows(np.zeros((10, 33, 4)), 0.0)
+        feat.sequence_windows(np.zeros((10, 33, 4)), 0.0)
 
 
 def test_window_shape_and_count() -> None:
-    wins, ends = F.sequence_windows(jacks(4.0, 30.0), 30.0, hop_s=0.5)
-    assert wins.shape[1:] == (F.DEFAULT_WINDOW.frames, F.N_FEATURES)
-    assert len(wins) == len(ends) == int((4.0 - 1 / 30 - F.DEFAULT_WINDOW.duration_s) / 0.5) + 1
+    wins, ends = feat.sequence_windows(jacks(4.0, 30.0), 30.0, hop_s=0.5)
+    assert wins.shape[1:] == (feat.DEFAULT_WINDOW.frames, feat.N_FEATURES)
+    assert len(wins) == len(ends) == int((4.0 - 1 / 30 - feat.DEFAULT_WINDOW.duration_s) / 0.5) + 1
     assert np.isfinite(wins).all()
 
 
 def test_invariant_to_position_scale_and_per_axis_normalisation() -> None:
     rows = jacks(3.0, 30.0)
-    base, _ = F.sequence_windows(rows, 30.0)
+    base, _ = feat.sequence_windows(rows, 30.0)
     moved = rows.copy()
     moved[..., 0] = moved[..., 0] * 0.4 + 0.3
     moved[..., 1] = moved[..., 1] * 1.7 - 0.2
-    shifted, _ = F.sequence_windows(moved, 30.0)
+    shifted, _ = feat.sequence_windows(moved, 30.0)
     np.testing.assert_allclose(shifted, base, atol=1e-5)
     # The per-frame min-max over all 33 landmarks that repcount_pose applies.
     lo = rows[..., :2].min(axis=1, keepdims=True)
     hi = rows[..., :2].max(axis=1, keepdims=True)
     minmax = rows.copy()
     minmax[..., :2] = (rows[..., :2] - lo) / (hi - lo)
-    renorm, _ = F.sequence_windows(minmax, 30.0)
+    renorm, _ = feat.sequence_windows(minmax, 30.0)
     np.testing.assert_allclose(renorm, base, atol=1e-5)
 
 
 def test_mirror_variants_are_closed_under_mirroring() -> None:
-    wins, _ = F.sequence_windows(jacks(2.0, 30.0), 30.0)
+    wins, _ = feat.sequence_windows(jacks(2.0, 30.0), 30.0)
     w = wins[0]
-    mirrored = np.stack([v for f in (0, 1) for v in [F.mirror_window(w, bool(f), True)]])
+    mirrored = np.stack([v for f in (0, 1) for v in [feat.mirror_window(w, bool(f), True)]])
     for m in mirrored:
-        a = F.mirror_variants(m)
-        b = F.mirror_variants(w)
+        a = feat.mirror_variants(m)
+        b = feat.mirror_variants(w)
         # The same four windows, in some order.
         for v in a:
             assert min(np.abs(v - u).max() for u in b) < 1e-6
-    assert not np.allclose(F.mirror_window(w, True, False), w)
+    assert not np.allclose(feat.mirror_window(w, True, False), w)
 
 
 def test_image_mirror_matches_x_flip_variant() -> None:
@@ -88,25 +88,25 @@ def test_image_mirror_matches_x_flip_variant() -> None:
     rows[..., 0] += np.linspace(0, 0.05, 33)  # break the figure's symmetry
     flipped = rows.copy()
     flipped[..., 0] = 1.0 - flipped[..., 0]
-    a, _ = F.sequence_windows(rows, 30.0)
-    b, _ = F.sequence_windows(flipped, 30.0)
-    np.testing.assert_allclose(F.mirror_window(a[0], True, False), b[0], atol=1e-5)
+    a, _ = feat.sequence_windows(rows, 30.0)
+    b, _ = feat.sequence_windows(flipped, 30.0)
+    np.testing.assert_allclose(feat.mirror_window(a[0], True, False), b[0], atol=1e-5)
 
 
 def test_elbow_angle_of_straight_and_right_angle_arms() -> None:
     row = stick_figure(np.pi / 2)
-    joints = F.normalise_joints(row[None])
-    angles = F.joint_angles(joints)[0]
+    joints = feat.normalise_joints(row[None])
+    angles = feat.joint_angles(joints)[0]
     assert angles[0] == pytest.approx(1.0, abs=1e-3)  # straight left elbow: pi
     row[LANDMARK["left_wrist"], :2] = row[LANDMARK["left_elbow"], :2] + (0.0, 0.15)
     row[LANDMARK["left_ankle"], 0] += 0.3  # keep the x extent; only the wrist moved
-    angles = F.joint_angles(F.normalise_joints(row[None]))[0]
+    angles = feat.joint_angles(feat.normalise_joints(row[None]))[0]
     assert 0.3 < angles[0] < 0.7
 
 
 def test_frame_rate_does_not_change_the_window() -> None:
-    a = F.window_features(jacks(2.0, 30.0), np.arange(60) / 30.0, end_t=1.9)
-    b = F.window_features(jacks(2.0, 60.0), np.arange(120) / 60.0, end_t=1.9)
+    a = feat.window_features(jacks(2.0, 30.0), np.arange(60) / 30.0, end_t=1.9)
+    b = feat.window_features(jacks(2.0, 60.0), np.arange(120) / 60.0, end_t=1.9)
     assert a is not None and b is not None
     np.testing.assert_allclose(a, b, atol=0.03)
 
@@ -117,12 +117,12 @@ def test_missing_frames_and_joints() -> None:
     holes = rows.copy()
     holes[10:14] = np.nan
     holes[20:25, LANDMARK["left_wrist"]] = np.nan
-    w = F.window_features(holes, t)
+    w = feat.window_features(holes, t)
     assert w is not None and np.isfinite(w).all()
-    ref = F.window_features(rows, t)
+    ref = feat.window_features(rows, t)
     assert ref is not None
     assert np.abs(w - ref).max() < 0.2
     mostly_gone = rows.copy()
     mostly_gone[:45] = np.nan
-    assert F.window_features(mostly_gone, t) is None
-    assert F.window_features(np.full((60, 33, 4), np.nan), t) is None
+    assert feat.window_features(mostly_gone, t) is None
+    assert feat.window_features(np.full((60, 33, 4), np.nan), t) is None
