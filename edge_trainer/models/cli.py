@@ -6,7 +6,6 @@ import argparse
 import json
 import os
 import signal
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -257,29 +256,22 @@ def cmd_provision(args: argparse.Namespace) -> int:
     root, state = store_paths(args)
     ignore_hangup()
 
-    def fetch_pose() -> None:
-        # The same command the Makefile runs, so there is one way to get the pose models.
-        cmd = [sys.executable, "-m", "edge_trainer", "models", "fetch-pose", "--if-missing"]
-        if args.config is not None:
-            cmd += ["--config", str(args.config)]
-        cmd += ["--models-dir", str(root)]
-        subprocess.run(cmd, check=True)
+    def get_pose() -> None:
+        # The same code as 'models fetch-pose --if-missing' (and 'make models').
+        fetch_pose.fetch_pose(root, None, if_missing=True)
 
     try:
         done = provision(
             root,
             state,
             args.shipped or shipped_models_dir(),
-            fetch_pose,
+            get_pose,
             reload=args.reload,
             health_timeout_s=args.health_timeout,
             keep=args.keep,
         )
     except RolledBackError as exc:
         return _rolled_back(exc)
-    except subprocess.CalledProcessError as exc:
-        print(f"error: fetching the pose models failed (exit {exc.returncode})", file=sys.stderr)
-        return 2
     for line in done or ["models are up to date"]:
         print(line)
     return 0

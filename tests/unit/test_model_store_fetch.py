@@ -152,3 +152,19 @@ def test_models_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
     code, _, err = _cli(capsys, "models", "install", *dirs, str(tmp_path / "nowhere"))
     assert code == 2 and "no model manifest at" in err
+
+
+def test_models_provision_cli(
+    live: tuple[Path, Path], gguf_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root, state = live
+    shipped = tmp_path / "shipped" / "summary-llm"
+    shipped.mkdir(parents=True)
+    shutil.copyfile(gguf_file, shipped / gguf_file.name)
+    entry = store.entry_for(shipped / gguf_file.name, "llm", format="gguf")
+    write_manifest(shipped, Manifest(id="summary-llm", created="2026", models={"llm": entry}))
+    args = ["--models-dir", str(root), "--state-dir", str(state), "--shipped", str(shipped.parent)]
+    code, out, _ = _cli(capsys, "models", "provision", *args)
+    assert code == 0 and out.startswith("installed summary-llm (llm) as "), out
+    code, out, _ = _cli(capsys, "models", "provision", *args)
+    assert code == 0 and out == "models are up to date\n"
