@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "edge_trainer.doctor",
     "edge_trainer.session.cli",
     "edge_trainer.coach.cli",
+    "edge_trainer.sim.cli",
 )
 
 

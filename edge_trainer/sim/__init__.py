@@ -1,0 +1,58 @@
+"""Synthetic gym: rendered mannequin workouts with exact ground truth.
+
+Build a ``ClipSpec`` (or use ``single_set`` / ``workout``), then ``write_clip`` it to an
+mp4 plus a ``.truth.json`` sidecar, ``render_clip`` it in memory, or stream it through
+``synthetic_source``. ``demo_clip`` renders and caches the built-in demo workout.
+Heavy modules (OpenCV) load on first use of a rendering function, so importing
+``edge_trainer.sim.faults`` stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from edge_trainer.sim.faults import FAULT_CODES, FAULTS, faults_for
+from edge_trainer.sim.spec import (
+    EXERCISES,
+    REST,
+    ActivitySpec,
+    ClipSpec,
+    SetSpec,
+    parse_faults,
+    parse_view,
+    single_set,
+    workout,
+)
+from edge_trainer.sim.truth import RepTruth, SegmentTruth, SetTruth, Truth, load_landmarks
+
+if TYPE_CHECKING:
+    from edge_trainer.sim.api import (
+        clip_paths,
+        demo_clip,
+        demo_source,
+        demo_spec,
+        frame_renderer,
+        render_clip,
+        synthetic_source,
+        write_clip,
+    )
+
+_LAZY = {
+    "clip_paths", "demo_clip", "demo_source", "demo_spec", "frame_renderer", "render_clip",
+    "synthetic_source", "write_clip",
+}  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module("edge_trainer.sim.api"), name)
+    raise AttributeError(f"module 'edge_trainer.sim' has no attribute '{name}'")
+
+
+__all__ = [
+    "EXERCISES", "FAULTS", "FAULT_CODES", "REST", "ActivitySpec", "ClipSpec", "RepTruth",
+    "SegmentTruth", "SetSpec", "SetTruth", "Truth", "clip_paths", "demo_clip", "demo_source",
+    "demo_spec", "faults_for", "frame_renderer", "load_landmarks", "parse_faults", "parse_view",
+    "render_clip", "single_set", "synthetic_source", "workout", "write_clip",
+]  # fmt: skip

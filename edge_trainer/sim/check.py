@@ -1,0 +1,74 @@
+"""Reference checks on landmark sequences: an exercise's main joint angle and its cycles."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from edge_trainer.sim.motions import SPECS
+
+F32 = npt.NDArray[np.float32]
+F64 = npt.NDArray[np.float64]
+
+_NAMES = (
+    "nose", "left_eye_inner", "left_eye", "left_eye_outer", "right_eye_inner", "right_eye",
+    "right_eye_outer", "left_ear", "right_ear", "mouth_left", "mouth_right", "left_shoulder",
+    "right_shoulder", "left_elbow", "right_elbow", "left_wrist", "right_wrist", "left_pinky",
+    "right_pinky", "left_index", "right_index", "left_thumb", "right_thumb", "left_hip",
+    "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle", "left_heel",
+    "right_heel", "left_foot_index", "right_foot_index",
+)  # fmt: skip
+_INDEX = {n: i for i, n in enumerate(_NAMES)}
+
+
+def main_angle(exercise: str, points: F32 | F64) -> F64:
+    """Degrees of the exercise's main joint angle per frame, both sides averaged.
+
+    Args:
+        exercise: Exercise name (its spec names the joint).
+        points: ``(frames, 33, >=3)`` landmark coordinates in a common scale (world
+            metres, or pixels); NaN rows give NaN.
+    """
+    a, b, c = SPECS[exercise].angle
+    out = []
+    for side in ("left_", "right_"):
+        ia, ib, ic = (_INDEX[n.replace("left_", side)] for n in (a, b, c))
+        u = points[:, ia, :3] - points[:, ib, :3]
+        w = points[:, ic, :3] - points[:, ib, :3]
+        cos = (u * w).sum(1) / (np.linalg.norm(u, axis=1) * np.linalg.norm(w, axis=1) + 1e-9)
+        out.append(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))
+    with np.errstate(invalid="ignore"):
+        return np.asarray(np.nanmean(np.stack(out), axis=0), dtype=np.float64)
+
+
+def count_cycles(signal: F64, window: int = 5, min_range: float = 12.0) -> int:
+    """Full excursions of ``signal`` away from where it starts and back.
+
+    NaNs are filled by interpolation; the signal is smoothed over ``window`` samples and
+    scaled between its 10th and 90th percentiles; a cycle is counted each time it enters
+    the far third after having been in the near third. Fewer than ``min_range`` units
+    between the percentiles count as no movement.
+    """
+    x = np.asarray(signal, dtype=np.float64)
+    ok = np.isfinite(x)
+    if ok.sum() < 3:
+        return 0
+    idx = np.arange(len(x))
+    x = np.interp(idx, idx[ok], x[ok])
+    if window > 1 and len(x) > window:
+        x = np.convolve(np.pad(x, window // 2, mode="edge"), np.ones(window) / window, "valid")
+    lo, hi = np.percentile(x, [10, 90])
+    if hi - lo < min_range:
+        return 0
+    s = (x - lo) / (hi - lo)
+    start_high = s[: max(3, len(s) // 20)].mean() > 0.5
+    if start_high:
+        s = 1.0 - s
+    count, near = 0, True
+    for value in s:
+        if near and value > 0.67:
+            count += 1
+            near = False
+        elif not near and value < 0.33:
+            near = True
+    return count

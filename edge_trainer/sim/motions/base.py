@@ -1,0 +1,158 @@
+"""What an exercise spec is, plus the shared posing pieces (stance, props, hanging arms)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from edge_trainer.sim.body import Rgb
+from edge_trainer.sim.geometry import FWD, UP, Vec, ry, unit, v
+from edge_trainer.sim.skeleton import Points, Rig, Trunk
+
+IRON: Rgb = (55, 55, 60)
+STEEL: Rgb = (165, 168, 175)
+WOOD: Rgb = (120, 85, 55)
+PAD: Rgb = (25, 25, 30)
+
+
+@dataclass(frozen=True, slots=True)
+class Prop:
+    """Equipment drawn with the body: a capsule from ``a`` to ``b``, or a box between corners."""
+
+    kind: str
+    a: Vec
+    b: Vec
+    radius: float
+    color: Rgb
+
+
+@dataclass(frozen=True, slots=True)
+class Rep:
+    """What varies from rep to rep: faults, range of motion, which side leads."""
+
+    index: int = 0
+    faults: frozenset[str] = frozenset()
+    rom: float = 1.0
+    variant: str = ""
+
+    def has(self, fault: str) -> bool:
+        """True when this rep carries ``fault``."""
+        return fault in self.faults
+
+
+Posed = tuple[Points, list[Prop]]
+PoseFn = Callable[[Rig, float, Rep], Posed]
+
+
+@dataclass(frozen=True, slots=True)
+class ExerciseSpec:
+    """One exercise: how to pose it at phase 0..1, its timing and its main joint angle.
+
+    Phase 0 is the start position and phase 1 the far turning point (bottom of a squat,
+    top of a curl). A rep goes 0 -> 1 -> 0.
+
+    Attributes:
+        name: Exercise label (see ``edge_trainer.sim.EXERCISES``).
+        pose: ``pose(rig, phase, rep) -> (joints, props)`` in stage coordinates.
+        concentric_first: True when 0 -> 1 is the lifting phase (curl), False when it
+            is the lowering phase (squat).
+        out_s: Default seconds for 0 -> 1; ``back_s`` for 1 -> 0.
+        pause_turn_s: Hold at the turning point; ``pause_start_s`` between reps.
+        angle: Landmark names (left side) of the main joint angle, vertex in the middle;
+            the right side is the mirror.
+        faults: Fault codes this exercise can show.
+        variants: Named variants (drawn the same label), e.g. ``hammer`` for curls.
+    """
+
+    name: str
+    pose: PoseFn
+    concentric_first: bool
+    out_s: float
+    back_s: float
+    angle: tuple[str, str, str]
+    pause_turn_s: float = 0.2
+    pause_start_s: float = 0.3
+    faults: tuple[str, ...] = ()
+    variants: tuple[str, ...] = ()
+    lying: bool = False
+    extra: dict[str, float] = field(default_factory=dict)
+
+
+def stand_legs(
+    rig: Rig,
+    trunk: Trunk,
+    *,
+    stance: float = 1.0,
+    toe_out: float = 0.2,
+    knee_out: float = 0.25,
+    heel_z: float = 0.0,
+    valgus: float = 0.0,
+    lift: float = 0.0,
+) -> None:
+    """Both feet flat on the floor, ``stance`` x hip width apart, knees over the toes."""
+    b = rig.body
+    for side, sgn in (("l", 1.0), ("r", -1.0)):
+        fwd = ry(sgn * toe_out) @ FWD
+        heel = v(sgn * b.hip_w * 0.5 * stance, lift, heel_z)
+        pole = unit(FWD + v(sgn * (knee_out - valgus), 0.0, 0.0))
+        rig.leg(trunk, side, rig.ankle_over(heel, fwd), pole, fwd)
+
+
+def hang_arms(rig: Rig, trunk: Trunk, *, out: float = 0.12, palm_in: bool = True) -> None:
+    """Arms hanging by the sides, elbows slightly bent."""
+    b = rig.body
+    for side, sgn in (("l", 1.0), ("r", -1.0)):
+        sh = trunk.pts["shoulder_" + side]
+        down = unit(-trunk.up + trunk.left * sgn * out + trunk.fwd * 0.05)
+        palm = -trunk.left * sgn if palm_in else trunk.fwd
+        rig.arm(trunk, side, sh + down * b.arm * 0.97, -trunk.fwd + UP * 0.0, palm)
+
+
+def dumbbell(trunk: Trunk, side: str, axis: Vec | None = None, scale: float = 1.0) -> list[Prop]:
+    """A dumbbell held in one hand; its handle runs along ``axis`` (thumb side if None)."""
+    p = trunk.pts
+    centre = p["hand_" + side] * 0.7 + p["thumb_" + side] * 0.3
+    if axis is None:
+        axis = unit(p["thumb_" + side] - p["pinky_" + side])
+    half = 0.09 * scale
+    a, b = centre - axis * half, centre + axis * half
+    r = 0.045 * scale
+    return [
+        Prop("capsule", a, b, 0.014, STEEL),
+        Prop("capsule", a - axis * 0.015, a + axis * 0.02, r, IRON),
+        Prop("capsule", b - axis * 0.02, b + axis * 0.015, r, IRON),
+    ]
+
+
+def barbell(left: Vec, right: Vec, plate_r: float = 0.2) -> list[Prop]:
+    """A barbell through two hand positions, with plates."""
+    axis = unit(left - right)
+    mid = (left + right) / 2
+    ends = (mid + axis * 1.0, mid - axis * 1.0)
+    out = [Prop("capsule", ends[0], ends[1], 0.016, STEEL)]
+    for e, s in ((ends[0], 1.0), (ends[1], -1.0)):
+        inner = e - axis * s * 0.2
+        out.append(Prop("capsule", inner, inner + axis * s * 0.06, plate_r, IRON))
+    return out
+
+
+def bench(z0: float, z1: float, height: float = 0.45, width: float = 0.3) -> list[Prop]:
+    """A flat bench along z."""
+    return [
+        Prop("box", v(-width / 2, height - 0.07, z0), v(width / 2, height, z1), 0.0, PAD),
+        Prop("box", v(-0.04, 0.0, z0 + 0.1), v(0.04, height - 0.07, z0 + 0.18), 0.0, STEEL),
+        Prop("box", v(-0.04, 0.0, z1 - 0.18), v(0.04, height - 0.07, z1 - 0.1), 0.0, STEEL),
+    ]
+
+
+def deg(a: float) -> float:
+    """Degrees to radians."""
+    return math.radians(a)
+
+
+def arr(points: Points) -> Points:
+    """Copy as float64 (poses are mutated by the timeline)."""
+    return np.array(points, dtype=np.float64)

@@ -1,0 +1,204 @@
+"""What to render: clip, set and activity specs, and parsers for the CLI's view and fault syntax."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from edge_trainer.errors import InputError
+from edge_trainer.sim.body import Body
+from edge_trainer.sim.faults import FAULT_CODES
+
+EXERCISES = (
+    "squat", "lunge", "deadlift", "push_up", "pull_up", "situp", "jumping_jack", "bicep_curl",
+    "tricep_extension", "shoulder_press", "lateral_raise", "front_raise", "dumbbell_row",
+    "bench_press",
+)  # fmt: skip
+REST = "rest"
+VIEWS = {"front": 0.0, "45": 45.0, "diagonal": 45.0, "side": 90.0, "back": 180.0}
+ACTIVITY_KINDS = ("stand", "walk_in", "walk_out", "stretch", "pick_up", "sit")
+BACKGROUNDS = ("plain", "gradient", "gym")
+
+
+@dataclass(frozen=True, slots=True)
+class SetSpec:
+    """One set of one exercise.
+
+    Attributes:
+        exercise: One of ``EXERCISES``.
+        reps: Number of repetitions.
+        view: Degrees the person is turned from facing the camera (0 front, 45, 90 side;
+            negative turns the other way).
+        faults: ``(rep number from 1, fault code)`` pairs.
+        variant: Exercise variant, e.g. ``hammer`` for ``bicep_curl``.
+        tempo: Speed factor (2.0 is twice as fast).
+        fatigue: How much slower the last rep is than the first (0.25 = 25%).
+        variation: Rep-to-rep spread of timing and range of motion.
+    """
+
+    exercise: str
+    reps: int = 8
+    view: float = 0.0
+    faults: tuple[tuple[int, str], ...] = ()
+    variant: str = ""
+    tempo: float = 1.0
+    fatigue: float = 0.25
+    variation: float = 0.08
+
+    def rep_faults(self, rep: int) -> frozenset[str]:
+        """Fault codes of rep number ``rep`` (1-based)."""
+        return frozenset(code for n, code in self.faults if n == rep)
+
+
+@dataclass(frozen=True, slots=True)
+class ActivitySpec:
+    """Non-exercise movement (labelled ``rest``): one of ``ACTIVITY_KINDS``."""
+
+    kind: str
+    seconds: float = 2.0
+    view: float = 0.0
+
+
+Segment = SetSpec | ActivitySpec
+
+
+@dataclass(frozen=True, slots=True)
+class ClipSpec:
+    """A whole clip: the segments in order plus camera and scene options.
+
+    Attributes:
+        segments: Sets and activities; the renderer adds turns and get-downs between.
+        seed: Drives the body, timing jitter, camera height and scene.
+        width: Frame width in pixels; ``height`` likewise.
+        fps: Frame rate.
+        camera_height: Lens height in metres; None picks 0.7-1.4 m from the seed.
+        background: ``plain``, ``gradient`` or ``gym``.
+        noise: Sensor noise standard deviation in grey levels (0 for none).
+        blur: Blend each frame with the half-frame before it (motion blur).
+        second_person: Someone walks past behind the person.
+        occluder: A box in the foreground hides part of the frame.
+        body: A fixed body; None samples one from the seed.
+    """
+
+    segments: tuple[Segment, ...]
+    seed: int = 0
+    width: int = 640
+    height: int = 480
+    fps: float = 30.0
+    camera_height: float | None = None
+    background: str = "gym"
+    noise: float = 2.0
+    blur: bool = False
+    second_person: bool = False
+    occluder: bool = False
+    body: Body | None = field(default=None)
+
+    def validate(self) -> None:
+        """Raise InputError on anything the renderer cannot do."""
+        if not self.segments:
+            raise InputError("a clip needs at least one segment")
+        if not (64 <= self.width <= 4096 and 64 <= self.height <= 4096):
+            raise InputError(f"frame size {self.width}x{self.height} is out of range")
+        if not 1.0 <= self.fps <= 240.0:
+            raise InputError(f"fps {self.fps} is out of range (1-240)")
+        if self.background not in BACKGROUNDS:
+            raise InputError(f"unknown background '{self.background}' ({', '.join(BACKGROUNDS)})")
+        for seg in self.segments:
+            if isinstance(seg, SetSpec):
+                if seg.exercise not in EXERCISES:
+                    raise InputError(
+                        f"unknown exercise '{seg.exercise}'; known: {', '.join(EXERCISES)}"
+                    )
+                if not 1 <= seg.reps <= 200:
+                    raise InputError(f"reps must be 1-200, not {seg.reps}")
+                if seg.tempo <= 0:
+                    raise InputError("tempo must be positive")
+                for n, code in seg.faults:
+                    if code not in FAULT_CODES or not code.startswith(seg.exercise + "_"):
+                        raise InputError(f"fault '{code}' does not belong to {seg.exercise}")
+                    if not 1 <= n <= seg.reps:
+                        raise InputError(f"fault {code} is on rep {n} of a {seg.reps}-rep set")
+            elif seg.kind not in ACTIVITY_KINDS or not 0 < seg.seconds <= 600:
+                raise InputError(f"bad activity {seg.kind} for {seg.seconds} s")
+
+
+def parse_view(text: str | float) -> float:
+    """``front``, ``45``, ``side`` or any number of degrees."""
+    if isinstance(text, (int, float)):
+        return float(text)
+    key = text.strip().lower()
+    if key in VIEWS:
+        return VIEWS[key]
+    try:
+        value = float(key)
+    except ValueError:
+        raise InputError(f"unknown view '{text}': use front, 45, side or degrees") from None
+    if not math.isfinite(value):
+        raise InputError(f"unknown view '{text}'")
+    return value
+
+
+def parse_faults(exercise: str, items: list[str] | tuple[str, ...]) -> tuple[tuple[int, str], ...]:
+    """Parse ``shallow@3,5`` (or ``squat_shallow@3,5``) items into (rep, code) pairs."""
+    out: list[tuple[int, str]] = []
+    for item in items:
+        for part in item.replace(";", " ").split():
+            name, sep, reps = part.partition("@")
+            if not sep or not reps:
+                raise InputError(f"fault '{part}' needs reps, e.g. shallow@3,5")
+            code = name if name.startswith(exercise + "_") else f"{exercise}_{name}"
+            if code not in FAULT_CODES:
+                known = [
+                    c.removeprefix(exercise + "_") for c in FAULT_CODES if c.startswith(exercise)
+                ]
+                raise InputError(
+                    f"unknown fault '{name}' for {exercise}; known: {', '.join(known) or 'none'}"
+                )
+            for r in reps.split(","):
+                try:
+                    out.append((int(r), code))
+                except ValueError:
+                    raise InputError(f"bad rep number '{r}' in '{part}'") from None
+    return tuple(sorted(set(out)))
+
+
+def single_set(
+    exercise: str,
+    reps: int = 8,
+    view: float | str = 0.0,
+    *,
+    faults: tuple[tuple[int, str], ...] = (),
+    seed: int = 0,
+    lead_in_s: float = 1.0,
+    variant: str = "",
+    tempo: float = 1.0,
+    **options: Any,
+) -> ClipSpec:
+    """A clip of one set with ``lead_in_s`` of standing before and after.
+
+    ``options`` are ``ClipSpec`` fields (width, fps, background, ...).
+    """
+    view_deg = parse_view(view)
+    segs: list[Segment] = [SetSpec(exercise, reps, view_deg, faults, variant, tempo)]
+    if lead_in_s > 0:
+        stand = ActivitySpec("stand", lead_in_s, view_deg)
+        segs = [stand, *segs, stand]
+    return ClipSpec(tuple(segs), seed=seed, **options)
+
+
+def workout(seed: int = 0, **options: Any) -> ClipSpec:
+    """A short session: walk in, squats, rest, push-ups, walk out."""
+    return ClipSpec(
+        (
+            ActivitySpec("walk_in"),
+            ActivitySpec("stand", 1.0, 45.0),
+            SetSpec("squat", 6, 45.0, ((4, "squat_shallow"),)),
+            ActivitySpec("stand", 3.0, 45.0),
+            SetSpec("push_up", 5, 90.0, ((3, "push_up_hip_sag"),)),
+            ActivitySpec("stand", 1.5, 20.0),
+            ActivitySpec("walk_out"),
+        ),
+        seed=seed,
+        **options,
+    )
