@@ -282,8 +282,8 @@ step_venv() {
 step_models() {
   skipped models && return 0
   say "models"
-  local -a cmd=("$venv/bin/edge-trainer" models provision --config /etc/edge-trainer/config.toml
-    --shipped "$prefix/models")
+  local -a cmd=("$venv/bin/edge-trainer" models provision --config /etc/edge-trainer/config.toml)
+  [ -d "$prefix/models" ] && cmd+=(--shipped "$prefix/models")
   if id edge-trainer >/dev/null 2>&1 && [ "$(id -un)" != edge-trainer ]; then
     as_root runuser -u edge-trainer -- "${cmd[@]}"
   else

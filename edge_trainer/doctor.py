@@ -99,11 +99,12 @@ def check_camera(cfg: Config, env: Env) -> Check:
 
     cam = cfg.camera
     emulated = cam.source in ("video", "synthetic")
+    busy = "; the running service holds the camera: sudo systemctl stop edge-trainer first"
     fixes = {
         "picamera2": "check the ribbon cable and camera_auto_detect=1 in config.txt; "
-        "'rpicam-hello --list-cameras' must list the camera; apt install python3-picamera2",
+        "'rpicam-hello --list-cameras' must list the camera; apt install python3-picamera2" + busy,
         "usb": f"plug the camera in; 'ls /dev/video*' must show /dev/video{cam.device} "
-        "(set camera.device to its number)",
+        "(set camera.device to its number)" + busy,
         "video": "set camera.path to a readable video file",
         "synthetic": "report this as a bug",
     }

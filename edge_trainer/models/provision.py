@@ -85,8 +85,8 @@ def provision(
             raise ModelError(f"the live set lacks {', '.join(missing_pose)}; no way to fetch them")
         fetch_pose()
         done.append(f"fetched pose models ({', '.join(missing_pose)})")
-    if shipped is None:
-        log.warning("no shipped models folder found; only the pose models were checked")
+    if shipped is None or not shipped.is_dir():
+        log.warning("no shipped models folder (%s); only the pose models were checked", shipped)
         return done
     for folder in shipped_sets(shipped):
         roles = outdated_roles(root, read_manifest(folder))
