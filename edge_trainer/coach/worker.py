@@ -56,6 +56,7 @@ class WorkerSpec:
     max_seconds: float
     max_sentences: int
     priority: str = "idle"
+    store_dir: str = ""  # set: the model is the store's ``llm``, hash-checked before loading
 
 
 def lower_priority(mode: str = "idle") -> str:
@@ -94,9 +95,16 @@ def worker_main(conn: Any, cancel: Any, spec: WorkerSpec) -> None:
     priority = lower_priority(spec.priority)
     from edge_trainer.coach.llm import GenerationStats, LlamaSummarizer
 
+    path, sha256 = Path(spec.model_path), ""
     try:
+        if spec.store_dir:
+            # Hashing a few hundred MB takes seconds on a Pi: done here, at low priority.
+            from edge_trainer.models.store import resolve
+
+            path, entry = resolve(Path(spec.store_dir), "llm", verify=True)
+            sha256 = entry.sha256
         model = LlamaSummarizer(
-            Path(spec.model_path),
+            path,
             n_ctx=spec.n_ctx,
             threads=spec.threads,
             temperature=spec.temperature,
@@ -111,7 +119,8 @@ def worker_main(conn: Any, cancel: Any, spec: WorkerSpec) -> None:
         (
             "ready",
             {
-                "model": spec.model_path,
+                "model": str(path),
+                "sha256": sha256,
                 "prefix_tokens": model.prefix_tokens,
                 "load_s": round(model.load_s, 3),
                 "prefix_s": round(model.prefix_s, 3),
@@ -201,6 +210,7 @@ class SummaryService:
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
         self._model_path: Path | None = None
+        self._from_store = False
 
     # -- public API --------------------------------------------------------------------
 
@@ -284,8 +294,9 @@ class SummaryService:
         from edge_trainer.models.store import resolve
 
         try:
-            # The worker checks the file; hashing hundreds of MB here would only delay start.
+            # The worker checks its hash, at low priority; hashing here would delay start.
             path, _entry = resolve(self.models_dir, "llm", verify=False)
+            self._from_store = True
         except EdgeTrainerError as exc:
             log.info("no LLM model (%s); set summaries are deterministic", exc)
             self._set_state("unavailable", str(exc))
@@ -316,6 +327,7 @@ class SummaryService:
             max_seconds=self.cfg.max_seconds,
             max_sentences=self.cfg.max_sentences,
             priority=self.cfg.worker_priority,
+            store_dir=str(self.models_dir) if self._from_store else "",
         )
         parent, child = self._ctx.Pipe(duplex=True)
         proc = self._ctx.Process(
@@ -416,8 +428,9 @@ class SummaryService:
             self.info = dict(msg[1])
             self._set_state("ready")
             log.info(
-                "LLM ready: %s, system prompt %s tokens cached, loaded in %.1f s (%s)",
+                "LLM ready: %s%s, system prompt %s tokens cached, loaded in %.1f s (%s)",
                 Path(self.info["model"]).name,
+                f" sha256 {self.info['sha256'][:12]}" if self.info.get("sha256") else "",
                 self.info["prefix_tokens"],
                 self.info["load_s"] + self.info["prefix_s"],
                 self.info["priority"],

@@ -272,3 +272,39 @@ def test_worker_runs_at_lowest_priority(
     assert pid is not None
     wait_for(lambda: os.sched_getscheduler(pid) == os.SCHED_IDLE, 30)
     assert os.getpriority(os.PRIO_PROCESS, pid) == 19
+
+
+def test_model_from_the_store_is_hash_checked_by_the_worker(
+    models: dict[str, Path],
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from edge_trainer.models.store import add_set, current_dir, entry_for
+
+    caplog.set_level(logging.INFO, logger="edge_trainer.coach.worker")
+    root = tmp_path / "models"
+    entry = entry_for(models["chatty"], "llm", format="gguf")
+    add_set(root, {"llm": (models["chatty"], entry)}, label="llm")
+    cfg = LlmConfig(worker_priority="normal", threads=1)
+    svc = SummaryService(cfg, root)
+    try:
+        svc.start()
+        assert svc.wait_ready(60)
+        assert svc.info["sha256"] == entry.sha256
+        assert f"sha256 {entry.sha256[:12]}" in caplog.text
+    finally:
+        svc.close()
+    # Same size, different bytes: the manifest hash no longer matches.
+    live = current_dir(root) / entry.file
+    data = bytearray(live.read_bytes())
+    data[-100] ^= 0xFF
+    live.unlink()  # the store may hard-link files between versions
+    live.write_bytes(bytes(data))
+    svc = SummaryService(cfg, root)
+    try:
+        svc.start()
+        assert not svc.wait_ready(60)
+        assert svc.state == "unavailable" and "sha256" in svc.reason
+        assert ask(svc).wait(5).sentences == FALLBACK.sentences
+    finally:
+        svc.close()
