@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,18 +43,27 @@ class Recognition:
     probs: dict[str, float]
 
 
-def decide_exercise(recognitions: list[Recognition], min_share: float = 0.2) -> str:
+def decide_exercise(recognitions: Sequence[Any], min_share: float = 0.2) -> str:
     """The exercise of a whole set from the recognitions made during it.
 
     Averages the probabilities over the set, so setup and re-racking moments (``rest``)
     do not outvote the exercise: the best non-rest class wins when its mean probability
     reaches ``min_share``; otherwise the set is ``rest`` (an exercise the model does not
     know, or no exercise).
+
+    Args:
+        recognitions: :class:`Recognition` objects; anything with ``label`` and
+            ``confidence`` (and optionally ``probs``) is accepted.
+        min_share: Mean probability the best exercise needs.
     """
     if not recognitions:
         return REST
-    labels = list(recognitions[0].probs)
-    mean = np.mean([[r.probs.get(k, 0.0) for k in labels] for r in recognitions], axis=0)
+    dists: list[dict[str, float]] = []
+    for r in recognitions:
+        probs = getattr(r, "probs", None)
+        dists.append(dict(probs) if probs else {str(r.label): float(r.confidence)})
+    labels = sorted({k for d in dists for k in d})
+    mean = np.mean([[d.get(k, 0.0) for k in labels] for d in dists], axis=0)
     order = [i for i in np.argsort(-mean) if labels[i] != REST]
     if order and mean[order[0]] >= min_share:
         return str(labels[order[0]])
@@ -213,7 +223,7 @@ class ExerciseRecognizer:
         if gap >= self.margin or self._challenger_runs >= self.hold:
             self._label, self._challenger, self._challenger_runs = lead, None, 0
 
-    def decide(self, recognitions: list[Recognition]) -> str:
+    def decide(self, recognitions: Sequence[Any]) -> str:
         """The exercise of a set from its recognitions (see :func:`decide_exercise`)."""
         return decide_exercise(recognitions)
 
