@@ -133,3 +133,42 @@ def test_from_store_verifies_hashes(tmp_path: Path) -> None:
 def test_from_empty_store_says_what_to_run(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="fetch-pose"):
         BlazePoseEstimator.from_store(tmp_path)
+
+
+def test_follows_the_same_person_when_someone_else_is_in_view() -> None:
+    assert MODELS is not None
+    # Two people: the same player above, mirrored below (the detector finds both).
+    a = _rgb(DATA / "images" / "opencv_messi5.jpg")
+    both = np.ascontiguousarray(np.vstack([a, a[:, ::-1]]))
+    only_a, only_b = both.copy(), both.copy()
+    only_a[a.shape[0] :] = 0
+    only_b[: a.shape[0]] = 0
+    split = 0.5
+
+    def hip_y(pose: object) -> float:
+        lm = pose.landmarks  # type: ignore[attr-defined]
+        return float(lm[[LANDMARK["left_hip"], LANDMARK["right_hip"]], 1].mean())
+
+    est = BlazePoseEstimator(
+        MODELS["pose_detector"], MODELS["pose_landmarks"], PoseConfig(identity_timeout_s=1.0)
+    )
+    t = 0.0
+    for frame in (only_a, both, both):  # A starts the set; B steps into view
+        pose = est.estimate(frame, t)
+        assert pose is not None and hip_y(pose) < split
+        t += 0.1
+    # A steps out: B is in view but is not taken while A may come back
+    for _ in range(5):
+        assert est.estimate(only_b, t) is None
+        t += 0.1
+    assert est.stats.rejected >= 5
+    # A comes back within the timeout: followed again
+    pose = est.estimate(both, t)
+    assert pose is not None and hip_y(pose) < split
+    t += 0.1
+    est._lose()  # the region is lost (as when A walks away), A last seen at t - 0.1
+    t += 1.5  # past the timeout: now whoever is in view is followed
+    pose = est.estimate(only_b, t)
+    assert pose is not None and hip_y(pose) > split
+    est.reset()
+    est.close()
