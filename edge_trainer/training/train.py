@@ -50,6 +50,7 @@ class Options:
     copies: int
     folds: int
     sim_per_view: int
+    pose_per_view: int
     sources: tuple[str, ...]
 
 
@@ -70,7 +71,14 @@ def parse(argv: list[str] | None) -> Options:
         "--folds", type=int, default=4,
         help="subject-grouped cross-validation folds on real clips (0: skip)",
     )  # fmt: skip
-    p.add_argument("--sim-per-view", type=int, default=2, help="synthetic clips per exercise+view")
+    p.add_argument(
+        "--sim-per-view", type=int, default=2,
+        help="synthetic clips per exercise and view, per exact-landmark seed",
+    )  # fmt: skip
+    p.add_argument(
+        "--pose-per-view", type=int, default=1,
+        help="synthetic clips per exercise and view through the pose stage (slow)",
+    )  # fmt: skip
     p.add_argument(
         "--sources", default="repcount,sim", help="comma list of repcount, form_pose, sim"
     )
@@ -79,6 +87,7 @@ def parse(argv: list[str] | None) -> Options:
         out=a.out, data_dir=a.data_dir, cache_dir=a.cache_dir, pose_models=a.pose_models,
         seed=a.seed, epochs=a.epochs, copies=a.copies, folds=a.folds,
         sim_per_view=a.sim_per_view,
+        pose_per_view=a.pose_per_view,
         sources=tuple(s.strip() for s in a.sources.split(",") if s.strip()),
     )  # fmt: skip
 
@@ -87,9 +96,9 @@ def load_sources(opts: Options) -> dict[str, list[Clip]]:
     """Clips per source; a source whose data is absent is reported and left empty.
 
     Synthetic clips: landmarks from our pose stage for ``seed`` (and, held out, for the
-    held-out seed range), plus the renderer's exact landmarks for ``seed`` and
-    ``seed + 1`` for more variety. Without pose models, exact landmarks replace the pose
-    stage's, and the log says so.
+    held-out seed range), plus the renderer's exact landmarks for two more sets of clips
+    (``seed`` and ``seed + 1`` drawn with ``sim_per_view``) for variety. Without pose
+    models, exact landmarks replace the pose stage's, and the log says so.
     """
     found: dict[str, list[Clip]] = {}
     if "repcount" in opts.sources:
@@ -110,10 +119,13 @@ def load_sources(opts: Options) -> dict[str, list[Clip]]:
             mode = "truth"
         per = opts.sim_per_view
         found["sim"] = (
-            sim_clips(sim, opts.seed, mode=mode, per_view=per, models_dir=opts.pose_models)
-            + (sim_clips(sim, opts.seed, mode="truth", per_view=per) if mode == "pose" else [])
+            sim_clips(
+                sim, opts.seed, mode=mode, per_view=opts.pose_per_view,
+                models_dir=opts.pose_models,
+            )
+            + sim_clips(sim, opts.seed, mode="truth", per_view=per)
             + sim_clips(sim, opts.seed + 1, mode="truth", per_view=per)
-        )
+        )  # fmt: skip
         found["sim_heldout"] = sim_clips(
             opts.cache_dir / "sim_heldout", opts.seed, mode=mode, per_view=1, heldout=True,
             models_dir=opts.pose_models,
