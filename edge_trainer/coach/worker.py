@@ -11,7 +11,6 @@ too slow, wrong, cancelled or gone. A worker that dies is restarted within a bud
 from __future__ import annotations
 
 import contextlib
-import functools
 import itertools
 import logging
 import multiprocessing
@@ -21,155 +20,20 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from edge_trainer.coach.facts import SetFacts, build_facts
-from edge_trainer.coach.summary import Summary, SummarySource, deterministic_summary
-from edge_trainer.coach.verify import allowed_numbers, check_sentence
+from edge_trainer.coach.job import DoneCallback, SentenceCallback, SummaryJob
+from edge_trainer.coach.llm_process import WorkerSpec, cpu_ticks, worker_main
+from edge_trainer.coach.summary import Summary, SummarySource
 from edge_trainer.config import LlmConfig
 from edge_trainer.errors import EdgeTrainerError
 from edge_trainer.events import SetRecord
 
 log = logging.getLogger(__name__)
 
-SentenceCallback = Callable[[str], None]
-DoneCallback = Callable[[Summary], None]
-
 # Beyond its own time budget, how long a worker may stay silent before it counts as hung.
 HANG_GRACE_S = 5.0
-
-
-# -- the worker process ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class WorkerSpec:
-    """Everything the worker process needs, picklable."""
-
-    model_path: str
-    n_ctx: int
-    threads: int
-    temperature: float
-    max_tokens: int
-    max_seconds: float
-    max_sentences: int
-    priority: str = "idle"
-    store_dir: str = ""  # set: the model is the store's ``llm``, hash-checked before loading
-
-
-def lower_priority(mode: str = "idle") -> str:
-    """Drop this process's CPU priority; returns what was set.
-
-    Args:
-        mode: ``idle`` (nice 19 and ``SCHED_IDLE`` where available: runs only on CPU
-            nothing else wants), ``nice`` (nice 19 only) or ``normal`` (unchanged).
-    """
-    done: list[str] = []
-    if mode == "normal":
-        return "normal priority"
-    with contextlib.suppress(OSError):
-        os.nice(19 - os.nice(0))
-        done.append("nice 19")
-    policy = getattr(os, "SCHED_IDLE", None)
-    if mode == "idle" and policy is not None:
-        try:
-            os.sched_setscheduler(0, policy, os.sched_param(0))
-            done.append("SCHED_IDLE")
-        except (OSError, AttributeError):
-            pass
-    return ", ".join(done) or "unchanged"
-
-
-def _cancelled(cancel: Any, rid: int) -> bool:
-    return bool(cancel.value >= rid)
-
-
-def worker_main(conn: Any, cancel: Any, spec: WorkerSpec) -> None:
-    """Entry point of the worker process: load the model, then serve requests until told to quit.
-
-    Messages out: ``("ready", info)``, ``("load_failed", reason)``, ``("started", id)``,
-    ``("sentence", id, text)``, ``("done", id, stop, stats)``, ``("error", id, reason)``.
-    """
-    priority = lower_priority(spec.priority)
-    from edge_trainer.coach.llm import GenerationStats, LlamaSummarizer
-
-    path, sha256 = Path(spec.model_path), ""
-    try:
-        if spec.store_dir:
-            # Hashing a few hundred MB takes seconds on a Pi: done here, at low priority.
-            from edge_trainer.models.store import resolve
-
-            path, entry = resolve(Path(spec.store_dir), "llm", verify=True)
-            sha256 = entry.sha256
-        model = LlamaSummarizer(
-            path,
-            n_ctx=spec.n_ctx,
-            threads=spec.threads,
-            temperature=spec.temperature,
-        )
-    except EdgeTrainerError as exc:
-        conn.send(("load_failed", str(exc)))
-        return
-    except Exception as exc:  # whatever llama.cpp raises: report it, the daemon decides
-        conn.send(("load_failed", f"{type(exc).__name__}: {exc}"))
-        return
-    conn.send(
-        (
-            "ready",
-            {
-                "model": str(path),
-                "sha256": sha256,
-                "prefix_tokens": model.prefix_tokens,
-                "load_s": round(model.load_s, 3),
-                "prefix_s": round(model.prefix_s, 3),
-                "priority": priority,
-            },
-        )
-    )
-    while True:
-        try:
-            msg = conn.recv()
-        except (EOFError, OSError):
-            return  # the daemon is gone
-        if msg[0] == "quit":
-            model.close()
-            return
-        _, rid, sheet = msg
-        conn.send(("started", rid))
-        stats = GenerationStats()
-        try:
-            for sentence in model.sentences(
-                sheet,
-                max_tokens=spec.max_tokens,
-                max_seconds=spec.max_seconds,
-                max_sentences=spec.max_sentences,
-                should_stop=functools.partial(_cancelled, cancel, rid),
-                stats=stats,
-            ):
-                conn.send(("sentence", rid, sentence))
-            conn.send(("done", rid, stats.stop, stats.as_dict()))
-        except (BrokenPipeError, EOFError):
-            return
-        except Exception as exc:  # a failed generation must not end the worker
-            conn.send(("error", rid, f"{type(exc).__name__}: {exc}"))
-
-
-# -- the daemon side -------------------------------------------------------------------
-
-
-@dataclass
-class _Job:
-    id: int
-    facts: SetFacts
-    fallback: Summary
-    on_sentence: SentenceCallback
-    on_done: DoneCallback
-    requested: float
-    spoken: list[str] = field(default_factory=list)
-    first_sentence_s: float | None = None
-    stats: dict[str, float] = field(default_factory=dict)
 
 
 class SummaryService:
@@ -206,7 +70,10 @@ class SummaryService:
         self._conn: Any = None
         self._load_deadline = 0.0
         self._busy: dict[int, float] = {}  # request id -> deadline, while the worker has it
-        self._job: _Job | None = None
+        self._busy_since = 0.0
+        self._cpu_seen: int | None = None
+        self._closed = False
+        self._job: SummaryJob | None = None
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
         self._model_path: Path | None = None
@@ -235,15 +102,13 @@ class SummaryService:
         ``on_done`` gets the final Summary once (after its last sentence). A request made
         while another is running cancels that one.
         """
-        facts = build_facts(record, previous)
-        fallback = deterministic_summary(facts)
-        job = _Job(next(self._ids), facts, fallback, on_sentence, on_done, time.monotonic())
+        job = SummaryJob.create(next(self._ids), record, previous, on_sentence, on_done)
         self._last_id = job.id
         if self._thread is None or self.state == "closed":
             self._deliver(job, "deterministic", f"summary service {self.state}")
         else:
             self._command("request", job)
-        return fallback
+        return job.fallback
 
     def cancel(self) -> None:
         """A set started: stop any summary now; nothing more of it is spoken."""
@@ -273,6 +138,7 @@ class SummaryService:
             self._thread = None
         self._stop_worker(graceful=True)
         self.state = "closed"
+        self._closed = True
         for fd in (self._wake_r, self._wake_w):
             with contextlib.suppress(OSError):
                 os.close(fd)
@@ -280,6 +146,8 @@ class SummaryService:
     # -- supervisor thread -------------------------------------------------------------
 
     def _command(self, name: str, arg: Any) -> None:
+        if self._closed:
+            return
         self._cmds.put((name, arg))
         with contextlib.suppress(OSError):
             os.write(self._wake_w, b"x")
@@ -318,17 +186,8 @@ class SummaryService:
             log.error("%s; set summaries are deterministic", exc)
             self._set_state("unavailable", str(exc))
             return
-        spec = WorkerSpec(
-            model_path=str(self._model_path),
-            n_ctx=self.cfg.context_tokens,
-            threads=self.cfg.threads,
-            temperature=self.cfg.temperature,
-            max_tokens=self.cfg.max_tokens,
-            max_seconds=self.cfg.max_seconds,
-            max_sentences=self.cfg.max_sentences,
-            priority=self.cfg.worker_priority,
-            store_dir=str(self.models_dir) if self._from_store else "",
-        )
+        store = str(self.models_dir) if self._from_store else ""
+        spec = WorkerSpec.from_config(self.cfg, self._model_path, store)
         parent, child = self._ctx.Pipe(duplex=True)
         proc = self._ctx.Process(
             target=worker_main,
@@ -340,6 +199,7 @@ class SummaryService:
         child.close()
         self._proc, self._conn = proc, parent
         self._busy.clear()
+        self._cpu_seen = None
         self._load_deadline = time.monotonic() + self.cfg.load_timeout_s
         self._set_state("starting")
         log.info("LLM worker started (pid %s) for %s", proc.pid, self._model_path.name)
@@ -388,7 +248,7 @@ class SummaryService:
             return 1.0
         return max(0.01, min(min(deadlines) - time.monotonic(), 1.0))
 
-    def _start_job(self, job: _Job) -> None:
+    def _start_job(self, job: SummaryJob) -> None:
         if self._job is not None:
             self._cancel_job(cancelled=True, reason="superseded by a newer set")
         if self.state != "ready" or self._conn is None:
@@ -402,7 +262,13 @@ class SummaryService:
         except OSError:
             self._worker_lost("worker pipe closed")
             return
-        self._busy[job.id] = time.monotonic() + self.cfg.max_seconds + HANG_GRACE_S
+        self._mark_busy(job.id)
+
+    def _mark_busy(self, rid: int) -> None:
+        if not self._busy:
+            self._busy_since = time.monotonic()
+        self._busy[rid] = time.monotonic() + self.cfg.max_seconds + HANG_GRACE_S
+        self._cpu_seen = cpu_ticks(self._proc.pid) if self._proc is not None else None
 
     def _cancel_job(self, cancelled: bool, reason: str = "a set started") -> None:
         job = self._job
@@ -444,7 +310,7 @@ class SummaryService:
         rid = int(msg[1])
         job = self._job if self._job is not None and self._job.id == rid else None
         if kind == "started":
-            self._busy[rid] = time.monotonic() + self.cfg.max_seconds + HANG_GRACE_S
+            self._mark_busy(rid)
         elif kind == "sentence" and job is not None and job.id > self._cancel.value:
             self._take_sentence(job, str(msg[2]))
         elif kind == "done":
@@ -458,22 +324,16 @@ class SummaryService:
                 log.warning("LLM generation failed: %s", msg[2])
                 self._finish_job("mixed", f"generation failed: {msg[2]}")
 
-    def _take_sentence(self, job: _Job, sentence: str) -> None:
-        verdict = check_sentence(sentence, job.facts, allowed_numbers(job.facts))
-        length = len(" ".join([*job.spoken, sentence]))
-        if verdict.ok and length > self.cfg.max_chars:
-            verdict = type(verdict)(False, f"{length} characters, more than {self.cfg.max_chars}")
+    def _take_sentence(self, job: SummaryJob, sentence: str) -> None:
+        verdict = job.check(sentence, self.cfg.max_chars)
         if not verdict.ok:
             log.info("LLM sentence rejected (%s): %r", verdict.reason, sentence)
             self._cancel.value = job.id
             self._finish_job("mixed", f"rejected: {verdict.reason}")
             return
-        if job.first_sentence_s is None:
-            job.first_sentence_s = time.monotonic() - job.requested
-        job.spoken.append(sentence)
         self._call(job.on_sentence, sentence)
 
-    def _job_done(self, job: _Job, stop: str) -> None:
+    def _job_done(self, job: SummaryJob, stop: str) -> None:
         if stop in ("tokens", "seconds", "context"):
             self._finish_job("mixed", f"budget reached ({stop})")
         elif not job.spoken:
@@ -483,33 +343,18 @@ class SummaryService:
 
     def _finish_job(self, source: SummarySource, reason: str, cancelled: bool = False) -> None:
         job, self._job = self._job, None
-        if job is None:
-            return
-        if source != "llm" and not job.spoken:
-            source = "deterministic"
-        self._deliver(job, source, reason, cancelled)
+        if job is not None:
+            self._deliver(job, source, reason, cancelled)
 
     def _deliver(
-        self, job: _Job, source: SummarySource, reason: str, cancelled: bool = False
+        self, job: SummaryJob, source: SummarySource, reason: str, cancelled: bool = False
     ) -> None:
-        rest: tuple[str, ...] = ()
-        if source != "llm":
-            rest = job.fallback.sentences[len(job.spoken) :]
-            if not cancelled:
-                for sentence in rest:
-                    self._call(job.on_sentence, sentence)
-            if reason and not cancelled:
+        rest, summary = job.finish(source, reason, cancelled)
+        if not cancelled:
+            for sentence in rest:
+                self._call(job.on_sentence, sentence)
+            if summary.source != "llm":
                 log.info("set summary finished with deterministic text: %s", reason)
-        stats = dict(job.stats)
-        if job.first_sentence_s is not None:
-            stats["first_sentence_latency_s"] = round(job.first_sentence_s, 4)
-        summary = Summary(
-            tuple(job.spoken) + (rest if source != "llm" else ()),
-            source,
-            reason,
-            cancelled,
-            stats,
-        )
         self._call(job.on_done, summary)
 
     @staticmethod
@@ -529,7 +374,24 @@ class SummaryService:
         elif self.state == "starting" and now > self._load_deadline:
             self._worker_lost(f"worker did not load the model within {self.cfg.load_timeout_s} s")
         elif any(now > d for d in self._busy.values()):
+            self._overdue(now)
+
+    def _overdue(self, now: float) -> None:
+        """Past its deadline: a worker that still gets CPU time is slow, one that does not is hung.
+
+        Under ``SCHED_IDLE`` a busy CPU can starve the worker; restarting it then would only
+        cost a model reload. Its answer is given up and it is left to notice the cancel.
+        """
+        ticks = cpu_ticks(self._proc.pid)
+        limit = 3 * (self.cfg.max_seconds + HANG_GRACE_S)
+        if ticks is None or ticks == self._cpu_seen or now - self._busy_since > limit:
             self._worker_lost("worker hung")
+            return
+        self._cpu_seen = ticks
+        self._busy = {rid: now + HANG_GRACE_S for rid in self._busy}
+        if self._job is not None:
+            self._cancel.value = self._job.id
+            self._finish_job("mixed", "worker too slow (starved of CPU)")
 
     def _worker_lost(self, why: str) -> None:
         self._read_worker()  # sentences it managed to send before it went
@@ -554,6 +416,7 @@ class SummaryService:
         proc, conn = self._proc, self._conn
         self._proc = self._conn = None
         self._busy.clear()
+        self._cpu_seen = None
         if proc is None:
             return
         if graceful and proc.is_alive() and conn is not None:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import time
+from pathlib import Path
+
 import pytest
 
 from edge_trainer.coach.facts import build_facts
 from edge_trainer.coach.llm import SentenceSplitter
+from edge_trainer.coach.llm_process import cpu_ticks
 from edge_trainer.coach.summary import deterministic_summary, plural
 from edge_trainer.coach.verify import check_summary
 from edge_trainer.events import RepRecord, SetRecord
@@ -92,3 +97,14 @@ def test_splitter_hands_off_each_sentence_once_it_is_certain() -> None:
 def test_splitter_drops_punctuation_only_fragments() -> None:
     sp = SentenceSplitter()
     assert sp.feed("Good... .. ! Solid work. ") == ["Good...", "Solid work."]
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_cpu_ticks_tell_a_busy_process_from_a_stopped_one() -> None:
+    before = cpu_ticks(os.getpid())
+    end = time.process_time() + 0.05
+    while time.process_time() < end:
+        pass
+    after = cpu_ticks(os.getpid())
+    assert before is not None and after is not None and after > before
+    assert cpu_ticks(2**22 + 12345) is None  # no such process
