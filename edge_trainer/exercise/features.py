@@ -278,17 +278,15 @@ def sequence_windows(
     t = np.arange(arr.shape[0], dtype=np.float64) / fps
     feats = _fill_columns(frame_features(normalise_joints(arr)), t)
     ends = np.arange(spec.duration_s, t[-1] + 1e-9, hop_s) if len(t) else np.array([])
-    wins: list[FloatArray] = []
-    kept: list[float] = []
-    offsets = np.arange(spec.frames - 1, -1, -1) / spec.rate_hz
-    for end in ends:
-        out, valid = resample(feats, t, end - offsets)
-        if valid.mean() >= spec.min_valid:
-            wins.append(out)
-            kept.append(float(end))
-    if not wins:
+    if len(ends) == 0:
         return np.zeros((0, spec.frames, N_FEATURES), np.float32), np.zeros(0)
-    return np.stack(wins), np.asarray(kept)
+    offsets = np.arange(spec.frames - 1, -1, -1) / spec.rate_hz
+    # Every window's sample times at once: one interpolation per feature column.
+    t_all = (ends[:, None] - offsets[None, :]).ravel()
+    out, valid = resample(feats, t, t_all)
+    wins = out.reshape(len(ends), spec.frames, -1)
+    keep = valid.reshape(len(ends), spec.frames).mean(axis=1) >= spec.min_valid
+    return np.ascontiguousarray(wins[keep]), np.asarray(ends[keep], dtype=np.float64)
 
 
 def mirror_variants(window: FloatArray) -> FloatArray:
