@@ -135,21 +135,33 @@ def connect(path: Path, readonly: bool) -> sqlite3.Connection:
     """Open the file and check it really is a SQLite database."""
     try:
         if readonly:
-            conn = sqlite3.connect(
-                f"file:{path}?mode=ro", uri=True, check_same_thread=False, timeout=5.0
-            )
-        else:
-            # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE ... COMMIT).
-            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=5.0)
+            return _connect_reader(path)
+        # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE ... COMMIT).
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=5.0)
         conn.row_factory = sqlite3.Row
-        if not readonly:
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
-                log.warning("%s: journal mode is %s, not WAL", path, mode)
-        else:
-            conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            log.warning("%s: journal mode is %s, not WAL", path, mode)
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{path} is not a usable history database: {exc}") from exc
+    return conn
+
+
+def _connect_reader(path: Path) -> sqlite3.Connection:
+    uri = path.absolute().as_uri()
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, check_same_thread=False, timeout=5.0)
+    try:
+        conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError:
+        # A WAL database read by a user who may not create its -shm file (the daemon is
+        # not running, so there is no WAL to merge): read the file as it is.
+        conn.close()
+        conn = sqlite3.connect(
+            f"{uri}?mode=ro&immutable=1", uri=True, check_same_thread=False, timeout=5.0
+        )
+        conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        log.debug("%s opened immutable (no write access to its folder)", path)
+    conn.row_factory = sqlite3.Row
     return conn
 
 
