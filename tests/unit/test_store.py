@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
+import subprocess
+import sys
+import tempfile
 import threading
 from pathlib import Path
 
@@ -242,3 +246,40 @@ def test_an_interrupted_set_can_still_be_finished_but_a_done_one_cannot(db: Path
         assert (store.get_set(set_id).status, store.get_set(set_id).rep_count) == ("done", 2)
         with pytest.raises(StoreError, match="not open"):
             store.finish_set(set_id, SetRecord("squat", 0.0, 5.0, ()))
+
+
+READ_AS_OTHER_USER = """
+import os, sys
+from edge_trainer.session.db import HistoryReader  # imported while still allowed to
+if os.geteuid() == 0:
+    os.setgid(65534)
+    os.setuid(65534)  # nobody: may read the file, may not create files next to it
+with HistoryReader(sys.argv[1]) as reader:
+    print([s.rep_count for s in reader.recent_sets()])
+"""
+
+
+def test_an_owner_without_write_access_can_read_the_history() -> None:
+    # Its own folder under the system temp dir, so the other user can reach it.
+    folder = Path(tempfile.mkdtemp(prefix="edge-trainer-ro-"))
+    db = folder / "history.sqlite3"
+    try:
+        with HistoryStore(db) as store:
+            sid = store.start_session(0.0)
+            set_id = store.start_set(sid, "squat", 0.0)
+            store.finish_set(set_id, SetRecord("squat", 0, 1, (rep(1),)))
+        assert not (folder / (db.name + "-shm")).exists()
+        db.chmod(0o444)
+        folder.chmod(0o555)  # no new files here (root ignores this; nobody does not)
+        proc = subprocess.run(
+            [sys.executable, "-c", READ_AS_OTHER_USER, str(db)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        folder.chmod(0o755)
+        shutil.rmtree(folder)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[1]"
