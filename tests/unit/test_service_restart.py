@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -73,14 +74,15 @@ def test_a_worker_that_recovers_keeps_running_until_stop() -> None:
 
 def test_stop_during_backoff_ends_the_worker_quickly() -> None:
     stop = threading.Event()
-    started = threading.Event()
 
     def broken(stop: threading.Event) -> None:
-        started.set()
         raise RuntimeError("boom")
 
     w = SupervisedThread("llm", broken, RestartBudget(5), stop, backoff_s=30.0).start()
-    assert started.wait(5.0)
+    deadline = time.monotonic() + 5.0
+    while w.restarts == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert w.restarts == 1  # now waiting 30 s before the next attempt
     stop.set()
     assert w.join(5.0)
     assert w.restarts == 1 and not w.gave_up
