@@ -92,16 +92,26 @@ def test_destdir_install_builds_the_venv_and_is_idempotent(tmp_path: Path) -> No
     root = tmp_path / "root"
     env = {
         "PYTHON": "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable,
-        # Offline: the test installs only the package itself (its dependencies are the
-        # system's business on a real box); pip must not reach the network.
+        # Offline: pip installs only the package itself and must not reach the network;
+        # its dependencies (numpy, opencv, ...) come from the test environment instead.
         "PIP_INSTALL_ARGS": "--no-deps --no-build-isolation --no-index",
+        "PYTHONPATH": os.pathsep.join(p for p in sys.path if p.endswith("site-packages")),
     }
     first = _run("--source", str(src), "--extras", "", destdir=root, **env)
     assert first.returncode == 0, first.stdout + first.stderr
     et = root / "opt/edge-trainer/venv/bin/edge-trainer"
     assert et.is_file()
     assert ": ok (" in first.stdout  # check-config of the written config passed
-    version = subprocess.run([str(et), "--version"], capture_output=True, text=True, check=True)
+    version = subprocess.run(
+        [str(et), "--version"], capture_output=True, text=True, check=True,
+        env={**os.environ, "PYTHONPATH": env["PYTHONPATH"]},
+    )  # fmt: skip
+    where = subprocess.run(
+        [str(et.with_name("python")), "-c", "import edge_trainer; print(edge_trainer.__file__)"],
+        capture_output=True, text=True, check=True,
+        env={**os.environ, "PYTHONPATH": env["PYTHONPATH"]},
+    )  # fmt: skip
+    assert where.stdout.startswith(str(root / "opt/edge-trainer/venv/")), where.stdout
     assert version.stdout.startswith("edge-trainer ")
     cfg_file = root / "etc/edge-trainer/config.toml"
     cfg_file.write_text(cfg_file.read_text().replace('kind = "ssd1306"', 'kind = "sh1106"'))
