@@ -166,8 +166,12 @@ class SummaryService:
             path, _entry = resolve(self.models_dir, "llm", verify=False)
             self._from_store = True
         except EdgeTrainerError as exc:
-            log.info("no LLM model (%s); set summaries are deterministic", exc)
-            self._set_state("unavailable", str(exc))
+            log.info(
+                "no LLM model (%s); set summaries are deterministic until one is installed "
+                "with 'edge-trainer models fetch-llm'",
+                exc,
+            )
+            self._set_state("unavailable", f"no LLM model installed: {exc}")
             return None
         return path
 

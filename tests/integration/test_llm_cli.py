@@ -63,7 +63,7 @@ def test_summarize_without_a_model_prints_the_deterministic_summary(
     )
     assert code == 0
     assert out.splitlines() == list(expected.sentences)
-    assert "source: deterministic (no models installed" in err
+    assert "source: deterministic (no LLM model installed: no models installed" in err
 
 
 def test_bad_set_id_and_bad_model_are_one_line_errors(
