@@ -168,14 +168,21 @@ class PoseDetector:
             raise AssertionError(f"anchor layout gives {self._anchors.shape[0]} anchors")
         self.runs = 0
 
-    def detect(self, image: npt.NDArray[np.uint8]) -> list[Detection]:
-        """All people found in an RGB frame, best score first."""
-        tensor, scale, pad = letterbox(image)
+    def run_tensor(
+        self, tensor: npt.NDArray[np.float32]
+    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+        """Raw ``(2254, 12)`` box offsets and ``(2254,)`` score logits for an input tensor."""
         self._interp.set_tensor(self._input, tensor)
         self._interp.invoke()
         self.runs += 1
-        raw = self._interp.get_tensor(self._boxes)[0]
-        logits = self._interp.get_tensor(self._scores)[0, :, 0]
+        return self._interp.get_tensor(self._boxes)[0], self._interp.get_tensor(self._scores)[
+            0, :, 0
+        ]
+
+    def detect(self, image: npt.NDArray[np.uint8]) -> list[Detection]:
+        """All people found in an RGB frame, best score first."""
+        tensor, scale, pad = letterbox(image)
+        raw, logits = self.run_tensor(tensor)
         clipped = np.clip(logits.astype(np.float64), -SCORE_CLIP, SCORE_CLIP)
         scores = 1.0 / (1.0 + np.exp(-clipped))
         keep = np.nonzero(scores >= self.min_score)[0]
