@@ -108,7 +108,7 @@ def test_destdir_install_builds_the_venv_and_is_idempotent(tmp_path: Path) -> No
     )  # fmt: skip
     where = subprocess.run(
         [str(et.with_name("python")), "-c", "import edge_trainer; print(edge_trainer.__file__)"],
-        capture_output=True, text=True, check=True,
+        capture_output=True, text=True, check=True, cwd=tmp_path,
         env={**os.environ, "PYTHONPATH": env["PYTHONPATH"]},
     )  # fmt: skip
     assert where.stdout.startswith(str(root / "opt/edge-trainer/venv/")), where.stdout
