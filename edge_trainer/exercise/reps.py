@@ -125,13 +125,13 @@ def smooth(x: FloatArray, t: FloatArray, sigma_s: float) -> FloatArray:
     k = np.exp(-0.5 * (np.arange(-half, half + 1) / sigma) ** 2)
     arr = x.reshape(len(x), -1)
     ok = np.isfinite(arr)
-    num = np.stack(
-        [np.convolve(np.where(ok[:, j], arr[:, j], 0.0), k, "same") for j in range(arr.shape[1])],
-        axis=1,
-    )
-    den = np.stack(
-        [np.convolve(ok[:, j].astype(float), k, "same") for j in range(arr.shape[1])], axis=1
-    )
+    n = len(arr)
+
+    def conv(col: FloatArray) -> FloatArray:
+        return np.convolve(col, k, "full")[half : half + n]
+
+    num = np.stack([conv(np.where(ok[:, j], arr[:, j], 0.0)) for j in range(arr.shape[1])], 1)
+    den = np.stack([conv(ok[:, j].astype(float)) for j in range(arr.shape[1])], 1)
     out = np.where(ok & (den > 1e-6), num / np.fmax(den, 1e-6), np.nan)
     return out.reshape(x.shape)
 
@@ -152,6 +152,12 @@ def motion_features(rows: npt.ArrayLike, min_visibility: float = 0.0) -> FloatAr
     return np.asarray(rel.reshape(len(pts), -1) / scale)
 
 
+def main_axis(x: FloatArray) -> FloatArray:
+    """Unit first principal axis of mean-removed ``(n, D)`` data (eigenvector of X'X)."""
+    _, vecs = np.linalg.eigh(x.T @ x)
+    return np.asarray(vecs[:, -1])
+
+
 def principal_signal(feats: FloatArray) -> tuple[FloatArray, FloatArray]:
     """Project features on their first principal component.
 
@@ -164,8 +170,7 @@ def principal_signal(feats: FloatArray) -> tuple[FloatArray, FloatArray]:
         return np.full(len(feats), np.nan), np.zeros(feats.shape[1])
     x = feats[ok]
     mean = x.mean(axis=0)
-    _, _, vt = np.linalg.svd(x - mean, full_matrices=False)
-    w = vt[0]
+    w = main_axis(x - mean)
     sig = np.full(len(feats), np.nan)
     sig[ok] = (x - mean) @ w
     return sig, w
@@ -388,8 +393,7 @@ def periodicity(
             if project:
                 # The window's main axis: jittering joints that take no part in the
                 # movement would otherwise dilute the autocorrelation.
-                _, _, vt = np.linalg.svd(x, full_matrices=False)
-                x = x @ vt[0]
+                x = x @ main_axis(x)
             ac = autocorrelation(x)
             lmin, lmax = max(2, round(min_period_s / dt)), len(x) // 2
             neg = np.flatnonzero(ac[1:lmax] < 0)
@@ -399,15 +403,14 @@ def periodicity(
             if z >= lmax - 1:
                 continue
             seg = ac[z:lmax]
-            peaks = [
-                i for i in range(1, len(seg) - 1) if seg[i] >= seg[i - 1] and seg[i] >= seg[i + 1]
-            ]
-            if not peaks:
+            inner = seg[1:-1]
+            peaks = np.flatnonzero((inner >= seg[:-2]) & (inner >= seg[2:])) + 1
+            if peaks.size == 0:
                 continue
-            top = max(seg[i] for i in peaks)
+            top = float(seg[peaks].max())
             if not top > 0:
                 continue
-            lag = z + next(i for i in peaks if seg[i] >= 0.8 * top)
+            lag = z + int(peaks[np.argmax(seg[peaks] >= 0.8 * top)])
             if lag < lmin:
                 continue
             if ac[lag] > c_score[k]:
@@ -450,8 +453,7 @@ def _count_run(
     # is the repeated motion itself; keep the raw projection to find the rest end.
     local = feats - _moving_mean(feats, half)
     x = local[ok]
-    _, _, vt = np.linalg.svd(x - x.mean(axis=0), full_matrices=False)
-    w = vt[0]
+    w = main_axis(x - x.mean(axis=0))
     sig = np.full(len(feats), np.nan)
     sig[ok] = x @ w
     raw = np.full(len(feats), np.nan)

@@ -1,0 +1,340 @@
+"""The exercise analyzer: poses in, set/rep/fault events out (live, then corrected)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from edge_trainer.config import ExerciseConfig
+from edge_trainer.events import (
+    Event,
+    ExerciseChanged,
+    FormFault,
+    PartialRep,
+    PersonAppeared,
+    PersonLost,
+    RepCompleted,
+    RepRecord,
+    SetEnded,
+    SetRecord,
+    SetStarted,
+)
+from edge_trainer.exercise import geometry as geo
+from edge_trainer.exercise import rules
+from edge_trainer.exercise.reps import CountResult, RepSpan, count_reps
+from edge_trainer.exercise.tempo import rep_tempo, velocity_loss_pct
+from edge_trainer.pose.base import Pose
+
+log = logging.getLogger(__name__)
+
+UNKNOWN = "unknown"
+REST = "rest"
+
+# Live recounting runs on the most recent frames only (a set's reps are seconds apart);
+# the end-of-set pass recounts the whole set.
+LIVE_WINDOW_S = 30.0
+LIVE_RECOUNT_S = 1.0
+# With no set open, older frames are forgotten; an open set longer than this is closed.
+IDLE_KEEP_S = 30.0
+MAX_SET_S = 240.0
+
+
+class RecognitionLike(Protocol):
+    """What the analyzer reads from a recognition."""
+
+    @property
+    def label(self) -> str: ...
+    @property
+    def confidence(self) -> float: ...
+
+
+class RecognizerLike(Protocol):
+    """The exercise recognizer the analyzer can be given (``ExerciseRecognizer``)."""
+
+    def push(self, row: npt.NDArray[np.float32] | None, t: float) -> RecognitionLike | None:
+        """Feed a frame; a recognition when one is due."""
+        ...
+
+    def reset(self) -> None:
+        """Forget the window (a new person, a new session)."""
+        ...
+
+    def decide(self, recognitions: list[RecognitionLike]) -> str:
+        """The exercise of a whole set."""
+        ...
+
+
+@dataclass
+class _OpenSet:
+    exercise: str
+    start_t: float
+    reps: list[RepRecord] = field(default_factory=list)
+    partials: list[RepRecord] = field(default_factory=list)
+    last_activity_t: float = 0.0
+
+
+class Analyzer:
+    """Implements ``ExerciseAnalyzer``: segments the stream into sets and judges each rep.
+
+    Reps are emitted live (``RepCompleted`` as soon as the counter sees the return to
+    rest, with its form faults); when the set ends (a pause of ``set_end_pause_s``, the
+    person lost, the exercise changed, a button) the whole set is recounted and the
+    ``SetEnded`` record is the corrected one.
+
+    Args:
+        cfg: Exercise settings.
+        recognizer: Exercise recognizer; None means the exercise is the fixed one from
+            ``cfg.exercise`` (or ``unknown`` when that is ``auto``).
+    """
+
+    def __init__(
+        self, cfg: ExerciseConfig | None = None, recognizer: RecognizerLike | None = None
+    ) -> None:
+        self.cfg = cfg or ExerciseConfig()
+        self.recognizer = recognizer
+        self.fixed: str | None = None if self.cfg.exercise == "auto" else self.cfg.exercise
+        self.sets: list[SetRecord] = []
+        self._rows: list[npt.NDArray[np.float64]] = []
+        self._ts: list[float] = []
+        self._present = False
+        self._last_seen = -np.inf
+        self._label = self.fixed or UNKNOWN
+        self._recognitions: list[tuple[float, RecognitionLike]] = []
+        self._set: _OpenSet | None = None
+        self._last_count_t = -np.inf
+        self._emitted_until = -np.inf
+
+    # -- ExerciseAnalyzer -------------------------------------------------------------
+
+    def update(self, pose: Pose | None, t: float) -> list[Event]:
+        """Feed one frame's pose (None when nobody was found)."""
+        return self.update_row(None if pose is None else pose.as_row(), t)
+
+    def update_row(self, row: npt.ArrayLike | None, t: float) -> list[Event]:
+        """Feed one frame as a ``(33, 3|4)`` landmark row (None or all-NaN: nobody)."""
+        arr = None if row is None else np.asarray(row, dtype=np.float64)
+        if arr is not None and not np.isfinite(arr[:, :2]).any():
+            arr = None
+        events: list[Event] = []
+        if arr is None:
+            if self._present and t - self._last_seen >= self.cfg.person_lost_s:
+                events += self._close_set(t)
+                events.append(PersonLost(t))
+                self._present = False
+                self._clear_buffer()
+                if self.recognizer is not None:
+                    self.recognizer.reset()
+            if self._present:
+                self._append(np.full((33, 4), np.nan), t)
+        else:
+            if not self._present:
+                self._present = True
+                events.append(PersonAppeared(t))
+            self._last_seen = t
+            self._append(_as_row4(arr), t)
+        if self.recognizer is not None and self.fixed is None and self._present:
+            events += self._recognize(arr, t)
+        if self._present and t - self._last_count_t >= LIVE_RECOUNT_S:
+            self._last_count_t = t
+            events += self._live_count(t)
+        if self._set is not None and (
+            t - self._set.last_activity_t >= self.cfg.set_end_pause_s
+            or t - self._set.start_t >= MAX_SET_S
+        ):
+            events += self._close_set(t)
+        elif self._set is None and self._ts and self._ts[-1] - self._ts[0] > IDLE_KEEP_S:
+            self._trim_before(t - IDLE_KEEP_S)
+        return events
+
+    def set_exercise(self, name: str | None, t: float) -> list[Event]:
+        """Force an exercise (None or ``auto``: recognise it again); ends the open set."""
+        events = self._close_set(t)
+        previous = self._label
+        self.fixed = None if name in (None, "auto") else name
+        self._label = self.fixed or UNKNOWN
+        if self._label != previous:
+            events.append(ExerciseChanged(t, self._label, previous, 1.0))
+        return events
+
+    def end_set(self, t: float) -> list[Event]:
+        """End the current set now; its SetEnded if one was open."""
+        return self._close_set(t)
+
+    def finish(self, t: float) -> list[Event]:
+        """End of stream: count what is left and close the open set."""
+        events = self._live_count(t) if self._present else []
+        return events + self._close_set(t)
+
+    # -- internals --------------------------------------------------------------------
+
+    def _append(self, row: npt.NDArray[np.float64], t: float) -> None:
+        self._rows.append(row)
+        self._ts.append(t)
+
+    def _clear_buffer(self) -> None:
+        self._rows.clear()
+        self._ts.clear()
+        self._recognitions.clear()
+        self._emitted_until = -np.inf
+
+    def _trim_before(self, t: float) -> None:
+        k = int(np.searchsorted(np.asarray(self._ts), t, side="left"))
+        if k > 0:
+            del self._rows[:k]
+            del self._ts[:k]
+        self._recognitions = [(u, r) for u, r in self._recognitions if u >= t]
+
+    def _recognize(self, row: npt.NDArray[np.float64] | None, t: float) -> list[Event]:
+        assert self.recognizer is not None
+        rec = self.recognizer.push(None if row is None else row.astype(np.float32), t)
+        if rec is None:
+            return []
+        self._recognitions.append((t, rec))
+        label = rec.label if rec.label != REST else UNKNOWN
+        if rec.label == REST or label == self._label:
+            return []
+        events: list[Event] = []
+        previous = self._label
+        if self._set is not None and previous not in (UNKNOWN, label):
+            # A different exercise: the set is over and counting starts afresh.
+            events += self._close_set(t)
+        self._label = label
+        events.append(ExerciseChanged(t, label, previous, float(rec.confidence)))
+        return events
+
+    def _window(self, since: float) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        ts = np.asarray(self._ts)
+        k = int(np.searchsorted(ts, since, side="left"))
+        return np.asarray(self._rows[k:]), ts[k:]
+
+    def _live_count(self, t: float) -> list[Event]:
+        if len(self._ts) < 3:
+            return []
+        rows, ts = self._window(t - LIVE_WINDOW_S)
+        result = count_reps(rows, ts)
+        events: list[Event] = []
+        exercise = self._set.exercise if self._set is not None else self._label
+        reps = [r for r in result.reps if ts[r.end] > self._emitted_until + 1e-9]
+        partials = [r for r in result.partials if ts[r.end] > self._emitted_until + 1e-9]
+        for span in sorted(reps + partials, key=lambda r: r.end):
+            if ts[span.peak] <= self._emitted_until:
+                # The same rep seen again with moved boundaries (its turning point
+                # precedes the end of one already reported); the final pass settles it.
+                continue
+            if self._set is None:
+                self._set = _OpenSet(exercise, float(ts[span.start]))
+                events.append(SetStarted(float(ts[span.start]), exercise))
+            s = self._set
+            record = self._record(
+                span, result, rows, ts, exercise=s.exercise, index=len(s.reps) + 1
+            )
+            s.last_activity_t = record.end_s
+            self._emitted_until = record.end_s
+            if span.partial:
+                s.partials.append(record)
+                events.append(PartialRep(record.end_s, s.exercise, record))
+                continue
+            s.reps.append(record)
+            events.append(RepCompleted(record.end_s, s.exercise, record))
+            events += [FormFault(record.end_s, s.exercise, record.index, f) for f in record.faults]
+        return events
+
+    def _record(
+        self,
+        span: RepSpan,
+        result: CountResult,
+        rows: npt.NDArray[np.float64],
+        ts: npt.NDArray[np.float64],
+        *,
+        exercise: str,
+        index: int,
+    ) -> RepRecord:
+        pts = geo.as_points(rows[span.start : span.end + 1], self.cfg.min_visibility)
+        height = geo.sequence_body_height(pts)
+        tempo = rep_tempo(
+            span, result.signal, ts, rows,
+            exercise=exercise, rest_high=result.rest_high, body_height=height,
+        )  # fmt: skip
+        faults: tuple[str, ...] = ()
+        if rules.rules_for(exercise):
+            ctx = rules.RepContext.build(
+                rows[span.start : span.end + 1], span.peak - span.start, exercise,
+                min_visibility=self.cfg.min_visibility,
+            )  # fmt: skip
+            faults = tuple(f.code for f in rules.judge(ctx) if f.failed)
+        return RepRecord(
+            index=index,
+            start_s=tempo.start_s,
+            end_s=tempo.end_s,
+            concentric_s=tempo.concentric_s,
+            eccentric_s=tempo.eccentric_s,
+            pause_s=tempo.pause_s,
+            velocity=tempo.velocity,
+            faults=faults,
+            partial=span.partial,
+        )
+
+    def _set_exercise(self, live: str, since: float) -> str:
+        if self.fixed is not None:
+            return self.fixed
+        if self.recognizer is None:
+            return live
+        recs = [r for u, r in self._recognitions if u >= since]
+        if not recs:
+            return live
+        decided = self.recognizer.decide(recs)
+        return UNKNOWN if decided == REST else decided
+
+    def _close_set(self, t: float) -> list[Event]:
+        s = self._set
+        if s is None:
+            return []
+        self._set = None
+        rows, ts = self._window(s.start_t - LIVE_WINDOW_S / 4)
+        exercise = self._set_exercise(s.exercise, s.start_t)
+        result = count_reps(rows, ts) if len(ts) >= 3 else None
+        reps: list[RepRecord] = []
+        partials: list[RepRecord] = []
+        if result is not None:
+            # The final pass may find a rep the live pass missed or drop one it took back.
+            for span in result.reps:
+                reps.append(
+                    self._record(span, result, rows, ts, exercise=exercise, index=len(reps) + 1)
+                )
+            for span in result.partials:
+                partials.append(
+                    self._record(span, result, rows, ts, exercise=exercise, index=len(partials) + 1)
+                )
+        if not reps and s.reps:
+            log.debug("final pass found no reps; keeping the %d live ones", len(s.reps))
+            reps, partials = s.reps, s.partials
+        end = max(r.end_s for r in reps) if reps else t
+        start = min([s.start_t, *(r.start_s for r in reps)])
+        record = SetRecord(
+            exercise=exercise,
+            start_s=start,
+            end_s=end,
+            reps=tuple(reps),
+            partial_reps=tuple(partials),
+            velocity_loss_pct=velocity_loss_pct([r.velocity for r in reps]),
+        )
+        self.sets.append(record)
+        last = max([r.end_s for r in reps] + [s.last_activity_t])
+        self._trim_before(last)
+        self._emitted_until = last
+        return [SetEnded(t, record)]
+
+
+def _as_row4(arr: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """A ``(33, 4)`` row; visibility 1 when the input has none."""
+    if arr.shape == (33, 4):
+        return arr
+    out = np.ones((33, 4))
+    out[:, : min(arr.shape[1], 4)] = arr[:, :4]
+    if arr.shape[1] < 3:
+        out[:, 2] = 0.0
+    return out

@@ -1,0 +1,197 @@
+"""Form rules for the arm lifts: curls, extensions, presses, raises and rows."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from edge_trainer.exercise import geometry as geo
+from edge_trainer.exercise.rules.base import (
+    ALL_VIEWS,
+    FRONT_VIEWS,
+    SIDE_VIEWS,
+    FloatArray,
+    RepContext,
+    Rule,
+    extreme,
+    lean_forward,
+    range_of,
+)
+
+
+def _arm(ctx: RepContext, joint: str, high: bool) -> float:
+    """The working arm's extreme angle: the nearer arm from the side, else the fuller one."""
+    if ctx.view == "side":
+        return extreme(ctx.near(joint), high)
+    both = ctx.both(joint)
+    series = np.nanmax(both, axis=1) if high else np.nanmin(both, axis=1)
+    return extreme(series, high)
+
+
+def _upper_arm_swing(ctx: RepContext) -> float:
+    """Range of the shoulder angle (trunk to upper arm) over the rep, degrees."""
+    if ctx.view == "side":
+        return range_of(ctx.near("shoulder"))
+    return float(
+        np.nanmax([range_of(ctx.angle("left_shoulder")), range_of(ctx.angle("right_shoulder"))])
+    )
+
+
+def _min_elbow(ctx: RepContext) -> float:
+    return _arm(ctx, "elbow", high=False)
+
+
+def _max_elbow(ctx: RepContext) -> float:
+    return _arm(ctx, "elbow", high=True)
+
+
+def _max_shoulder(ctx: RepContext) -> float:
+    return _arm(ctx, "shoulder", high=True)
+
+
+def _back_lean(ctx: RepContext) -> float:
+    """Largest backward trunk lean of the rep, degrees (positive = leaning back)."""
+    return -extreme(lean_forward(ctx), high=False)
+
+
+def _trunk_sway(ctx: RepContext) -> float:
+    """Range of the trunk's incline over the rep, degrees: body English."""
+    return range_of(_trunk_incline(ctx))
+
+
+def _trunk_incline(ctx: RepContext) -> FloatArray:
+    """Signed trunk angle from vertical, degrees (lean in any direction the image shows)."""
+    sh = ctx.mid(geo.L_SHOULDER, geo.R_SHOULDER)
+    return np.asarray(np.degrees(np.arctan2(sh[:, 0], sh[:, 1])))
+
+
+RULES = (
+    Rule(
+        "bicep_curl_swing",
+        "bicep_curl",
+        SIDE_VIEWS,
+        _upper_arm_swing,
+        35.0,
+        True,
+        "deg upper-arm travel",
+        "in a strict curl the upper arm stays by the side (under ~20 degrees of travel); "
+        "35 degrees means the shoulder or a swing is lifting the weight",
+    ),
+    Rule(
+        "bicep_curl_partial",
+        "bicep_curl",
+        SIDE_VIEWS,
+        _min_elbow,
+        75.0,
+        True,
+        "deg elbow at the top",
+        "a full curl closes the elbow to 30-50 degrees; stopping above 75 is a partial curl",
+    ),
+    Rule(
+        "tricep_extension_partial",
+        "tricep_extension",
+        SIDE_VIEWS,
+        _max_elbow,
+        150.0,
+        False,
+        "deg elbow at full extension",
+        "a full extension opens the elbow to 165-180 degrees; under 150 the arm never straightened",
+    ),
+    Rule(
+        "tricep_extension_elbow_drift",
+        "tricep_extension",
+        SIDE_VIEWS,
+        _upper_arm_swing,
+        30.0,
+        True,
+        "deg upper-arm travel",
+        "only the forearm should move; the upper arm drifting 30+ degrees brings the "
+        "shoulder into the lift",
+    ),
+    Rule(
+        "shoulder_press_lockout",
+        "shoulder_press",
+        ALL_VIEWS,
+        _max_elbow,
+        150.0,
+        False,
+        "deg elbow at the top",
+        "locked-out arms overhead read 165-180 degrees; under 150 the press stopped short",
+    ),
+    Rule(
+        "shoulder_press_back_arch",
+        "shoulder_press",
+        SIDE_VIEWS,
+        _back_lean,
+        10.0,
+        True,
+        "deg backward lean",
+        "a standing press keeps the trunk within ~5 degrees of vertical; leaning back more "
+        "than 10 turns it into an incline press off an arched lower back",
+    ),
+    Rule(
+        "lateral_raise_low",
+        "lateral_raise",
+        FRONT_VIEWS,
+        _max_shoulder,
+        70.0,
+        False,
+        "deg arm elevation",
+        "a lateral raise lifts the arms to shoulder height (~90 degrees from the trunk); "
+        "under 70 the raise stopped well short",
+    ),
+    Rule(
+        "lateral_raise_swing",
+        "lateral_raise",
+        ALL_VIEWS,
+        _trunk_sway,
+        12.0,
+        True,
+        "deg trunk sway",
+        "a strict raise keeps the trunk still (a few degrees of sway); 12 degrees is "
+        "momentum doing the lifting",
+    ),
+    Rule(
+        "front_raise_low",
+        "front_raise",
+        SIDE_VIEWS,
+        _max_shoulder,
+        70.0,
+        False,
+        "deg arm elevation",
+        "a front raise lifts the arms to about shoulder height (~90 degrees); under 70 it "
+        "stopped well short",
+    ),
+    Rule(
+        "front_raise_swing",
+        "front_raise",
+        SIDE_VIEWS,
+        _trunk_sway,
+        12.0,
+        True,
+        "deg trunk sway",
+        "a strict raise keeps the trunk still (a few degrees of sway); 12 degrees is "
+        "momentum doing the lifting",
+    ),
+    Rule(
+        "dumbbell_row_partial",
+        "dumbbell_row",
+        SIDE_VIEWS,
+        _min_elbow,
+        100.0,
+        True,
+        "deg elbow at the top",
+        "rowing the weight to the hip bends the elbow to ~70-90 degrees; above 100 it "
+        "stopped short",
+    ),
+    Rule(
+        "dumbbell_row_torso_rise",
+        "dumbbell_row",
+        SIDE_VIEWS,
+        _trunk_sway,
+        20.0,
+        True,
+        "deg trunk travel",
+        "the trunk should stay still in the hinge; rising 20+ degrees per rep is using "
+        "the back to heave the weight",
+    ),
+)

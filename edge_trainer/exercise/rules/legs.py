@@ -1,0 +1,149 @@
+"""Form rules for the lower-body lifts: squat, lunge, deadlift."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from edge_trainer.exercise import geometry as geo
+from edge_trainer.exercise.rules.base import (
+    ALL_VIEWS,
+    SIDE_VIEWS,
+    RepContext,
+    Rule,
+    extreme,
+    lean_forward,
+)
+
+
+def _bottom_knee(ctx: RepContext) -> float:
+    """Smallest knee angle of the rep (the deeper leg in a 45-degree view)."""
+    return extreme(
+        np.nanmin(ctx.both("knee"), axis=1) if ctx.view != "side" else ctx.near("knee"), high=False
+    )
+
+
+def _knee_width_ratio(ctx: RepContext) -> float:
+    """Knee spread over ankle spread at the bottom (1 = knees over ankles)."""
+    knees = np.abs(ctx.point(geo.L_KNEE)[:, 0] - ctx.point(geo.R_KNEE)[:, 0])
+    ankles = np.abs(ctx.point(geo.L_ANKLE)[:, 0] - ctx.point(geo.R_ANKLE)[:, 0])
+    return ctx.at_peak(knees / np.where(ankles > 0.05, ankles, np.nan))
+
+
+def _bottom_lean(ctx: RepContext) -> float:
+    return ctx.at_peak(lean_forward(ctx))
+
+
+def _front_knee_travel(ctx: RepContext) -> float:
+    """How far the front knee is ahead of the front foot's toes at the bottom, torso units.
+
+    The front leg is the one whose ankle is further forward. Without a toe landmark the
+    ankle plus a typical foot length (0.35 torso lengths) stands in for the toes.
+    """
+    i = ctx.peak
+    pts = ctx.pts[i]
+    sides = ((geo.L_KNEE, geo.L_ANKLE, geo.L_FOOT), (geo.R_KNEE, geo.R_ANKLE, geo.R_FOOT))
+    front = max(sides, key=lambda s: pts[s[1], 0] if np.isfinite(pts[s[1], 0]) else -np.inf)
+    knee, ankle, toe = front
+    toe_x = pts[toe, 0] if np.isfinite(pts[toe, 0]) else pts[ankle, 0] + 0.35
+    return float(pts[knee, 0] - toe_x)
+
+
+def _front_knee_angle(ctx: RepContext) -> float:
+    return extreme(np.nanmin(ctx.both("knee"), axis=1), high=False)
+
+
+def _neck_drop(ctx: RepContext) -> float:
+    """Degrees the head drops below the line of the back at the bottom of the hinge.
+
+    A rounded upper back continues its curve into the neck, so the hip->shoulder and
+    shoulder->ear directions part; a flat back with a neutral neck keeps them in line.
+    """
+    ear = ctx.mid(geo.L_EAR, geo.R_EAR)
+    sh = ctx.mid(geo.L_SHOULDER, geo.R_SHOULDER)
+    back = np.degrees(np.arctan2(sh[:, 1], sh[:, 0]))
+    neck = np.degrees(np.arctan2(ear[:, 1] - sh[:, 1], ear[:, 0] - sh[:, 0]))
+    return ctx.at_peak(back - neck)
+
+
+def _top_hip_angle(ctx: RepContext) -> float:
+    return extreme(np.nanmax(ctx.both("hip"), axis=1), high=True)
+
+
+RULES = (
+    Rule(
+        "squat_shallow",
+        "squat",
+        SIDE_VIEWS,
+        _bottom_knee,
+        110.0,
+        True,
+        "deg knee angle",
+        "a parallel squat bends the knee to about 90 degrees; 110 leaves 20 degrees of "
+        "slack for landmark noise and long shins and still catches half squats",
+    ),
+    Rule(
+        "squat_knee_valgus",
+        "squat",
+        frozenset(("front",)),
+        _knee_width_ratio,
+        0.8,
+        False,
+        "knee/ankle width",
+        "knees should track over the feet (ratio ~1 or wider); knees 20% inside the ankles "
+        "is a visible cave-in and beyond the jitter of the knee landmarks",
+    ),
+    Rule(
+        "squat_torso_lean",
+        "squat",
+        SIDE_VIEWS,
+        _bottom_lean,
+        55.0,
+        True,
+        "deg forward lean",
+        "a sound squat leans the torso 30-45 degrees at the bottom; past 55 the lift has "
+        "turned into a good-morning",
+    ),
+    Rule(
+        "lunge_knee_past_toes",
+        "lunge",
+        SIDE_VIEWS,
+        _front_knee_travel,
+        0.15,
+        True,
+        "torso lengths",
+        "the front knee may reach the toes; 0.15 torso lengths (~7 cm) beyond them is a "
+        "clear forward shift of the load onto the knee",
+    ),
+    Rule(
+        "lunge_shallow",
+        "lunge",
+        ALL_VIEWS,
+        _front_knee_angle,
+        115.0,
+        True,
+        "deg front knee angle",
+        "a full lunge bends the front knee to ~90 degrees; 115 allows for noise and still "
+        "catches a dip that never loads the leg",
+    ),
+    Rule(
+        "deadlift_back_round",
+        "deadlift",
+        frozenset(("side",)),
+        _neck_drop,
+        35.0,
+        True,
+        "deg head below back line",
+        "a neutral spine keeps the head within ~20 degrees of the back's line; a rounded "
+        "upper back curls it 35+ degrees down (only judged from the side)",
+    ),
+    Rule(
+        "deadlift_no_lockout",
+        "deadlift",
+        SIDE_VIEWS,
+        _top_hip_angle,
+        160.0,
+        False,
+        "deg hip angle at the top",
+        "standing tall opens the hip to ~175 degrees; under 160 the lift was never finished",
+    ),
+)
