@@ -24,9 +24,10 @@ def register(sub: Any) -> None:
         "mode",
         nargs="?",
         default="clip",
-        choices=("clip", "workout", "demo", "list"),
+        choices=("clip", "workout", "demo", "sheet", "list"),
         help="clip: one set (default); workout: walk in, squats, rest, push-ups, walk out; "
-        "demo: the built-in demo clip; list: exercises and fault codes",
+        "demo: the built-in demo clip; sheet: a PNG of every exercise from 3 views; "
+        "list: exercises and fault codes",
     )
     p.add_argument(
         "-o", "--output", type=Path, help="output path; writes PATH.mp4 and PATH.truth.json"
@@ -67,6 +68,11 @@ def cmd_sim(args: argparse.Namespace) -> int:
         return 0
     if args.output is None:
         raise InputError("give an output path with -o PATH (writes PATH.mp4 + PATH.truth.json)")
+    if args.mode == "sheet":
+        from edge_trainer.sim.sheet import contact_sheet
+
+        print(contact_sheet(args.output, seed=args.seed))
+        return 0
     options: dict[str, Any] = {
         "width": args.width,
         "height": args.height,

@@ -158,14 +158,15 @@ class Rig:
         elbow, w = two_bone(p["shoulder_" + side], wrist, b.upper_arm, b.forearm, pole)
         p["elbow_" + side], p["wrist_" + side] = elbow, w
         d = unit(hand_dir) if hand_dir is not None else unit(w - elbow)
-        thumb_side = np.cross(d, unit(palm)) * (-1.0 if side == "l" else 1.0)
-        thumb_side = unit(thumb_side)
+        # The palm is taken square to the hand so the thumb keeps its distance from the wrist.
+        palm = unit(palm - d * float(palm @ d))
+        thumb_side = unit(np.cross(d, palm) * (-1.0 if side == "l" else 1.0))
         h = b.hand
         s = b.height / 1.75
         p["hand_" + side] = w + d * 0.5 * h
         p["index_" + side] = w + d * 0.8 * h + thumb_side * 0.018 * s
         p["pinky_" + side] = w + d * 0.68 * h - thumb_side * 0.028 * s
-        p["thumb_" + side] = w + d * 0.38 * h + thumb_side * 0.045 * s + unit(palm) * 0.012 * s
+        p["thumb_" + side] = w + d * 0.38 * h + thumb_side * 0.045 * s + palm * 0.012 * s
 
     def arm_dirs(  # noqa: PLR0917 - posing calls read best positionally
         self, trunk: Trunk, side: str, upper: Vec, fore: Vec, palm: Vec, pole: Vec | None = None

@@ -162,22 +162,16 @@ def _fit_camera(chunks: list[_Chunk], w: int, h: int, cam_h: float) -> tuple[Cam
                 pts.append(q.a.reshape(-1, 3) if q.kind == "hull" else np.stack([q.a, q.b]))
     allp = np.concatenate(pts)
     lo, hi = allp.min(0), allp.max(0)
-    lo[1] = min(lo[1], 0.0)
-    corners = np.array(
-        [[x, y, z] for x in (lo[0], hi[0]) for y in (lo[1], hi[1]) for z in (lo[2], hi[2])]
-    )
     base = Camera(w, h, cam_height=cam_h)
-    centre_y = float(lo[1] + hi[1]) / 2
+    centre_y = float(min(lo[1], 0.0) + hi[1]) / 2
+    centre_z = float(lo[2] + hi[2]) / 2
+    mx, my = 0.04 * w, 0.05 * h
     for dist in np.arange(1.6, 14.0, 0.05):
-        cam = base.looking_at(v(0.0, centre_y, float(dist) + float(lo[2] + hi[2]) / 2))
-        uv, _ = cam.project(corners + v(0.0, 0.0, float(dist)))
-        mx, my = 0.04 * w, 0.05 * h
-        if (
-            (uv[:, 0] > mx).all()
-            and (uv[:, 0] < w - mx).all()
-            and (uv[:, 1] > my).all()
-            and (uv[:, 1] < h - my).all()
-        ):
+        cam = base.looking_at(v(0.0, centre_y, float(dist) + centre_z))
+        uv, _ = cam.project(allp + v(0.0, 0.0, float(dist)))
+        if (uv[:, 0] > mx).all() and (uv[:, 0] < w - mx).all() and (uv[:, 1] > my).all() and (
+            uv[:, 1] < h - my
+        ).all():
             return cam, float(dist)
     return base.looking_at(v(0.0, centre_y, 14.0)), 14.0
 

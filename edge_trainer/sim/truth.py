@@ -112,12 +112,9 @@ class Truth:
 
     def to_json(self) -> str:
         """Deterministic JSON text (fixed rounding, sorted keys)."""
-        lm: list[list[list[float]] | None] = []
-        for row in self.landmarks:
-            if np.isnan(row).all():
-                lm.append(None)
-            else:
-                lm.append([[round(float(x), 5) for x in p] for p in row])
+        rounded = np.round(self.landmarks.astype(np.float64), 5)
+        empty = np.isnan(self.landmarks).all(axis=(1, 2))
+        lm = [None if gone else row.tolist() for row, gone in zip(rounded, empty, strict=True)]
         doc = {
             "version": TRUTH_VERSION,
             "fps": self.fps,

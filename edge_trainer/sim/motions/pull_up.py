@@ -28,11 +28,13 @@ def pose(rig: Rig, p: float, rep: Rep) -> Posed:
         rig.leg(trunk, side, trunk.pts["hip_" + side] + knee_bend * b.leg * 0.86, FWD)
         wrist = v(sgn * (b.shoulder_w * 0.5 + 0.14 * s), bar - 0.03 * s, 0.0)
         rig.arm(trunk, side, wrist, v(sgn * 1.0, -0.8, 0.1), FWD, hand_dir=UP)
-    props = [
-        Prop("capsule", v(-0.85, bar, 0.0), v(0.85, bar, 0.0), 0.018, STEEL),
-        Prop("box", v(-0.9, 0.0, -0.04), v(-0.83, bar + 0.05, 0.04), 0.0, STEEL),
-        Prop("box", v(0.83, 0.0, -0.04), v(0.9, bar + 0.05, 0.04), 0.0, STEEL),
-    ]
+    # The uprights stand behind the bar so that no view puts one in front of the body.
+    props = [Prop("capsule", v(-0.8, bar, 0.0), v(0.8, bar, 0.0), 0.018, STEEL)]
+    for x in (-0.8, 0.8):
+        props += [
+            Prop("capsule", v(x, bar, 0.0), v(x, bar, -0.45), 0.02, STEEL),
+            Prop("box", v(x - 0.035, 0.0, -0.49), v(x + 0.035, bar + 0.03, -0.42), 0.0, STEEL),
+        ]
     return rig.finish(trunk), props
 
 
