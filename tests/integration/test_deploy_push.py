@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from edge_trainer.models import health, store
+from edge_trainer.models.install import install_set
 from tests.model_sets import DETECTOR, corrupt, pose_set
 from tests.sshd import LoopbackSshd
 
@@ -51,6 +52,10 @@ class Box:
         ]  # fmt: skip
         return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
+    def seed(self, src: Path) -> str:
+        """Install a first set directly, as if pushed earlier; returns its version."""
+        return install_set(self.models, src, self.state, reload="none").version
+
     def staged(self) -> list[Path]:
         return sorted(self.staging.glob("*")) if self.staging.exists() else []
 
@@ -80,6 +85,7 @@ def daemon(box: Box) -> Iterator[object]:
         proc.wait(10)
 
 
+@pytest.mark.slow
 def test_push_installs_and_the_daemon_reloads(tmp_path: Path, box: Box, daemon: object) -> None:
     first = box.push(pose_set(tmp_path / "a", "first"))
     assert first.returncode == 0, first.stderr
@@ -96,9 +102,9 @@ def test_push_installs_and_the_daemon_reloads(tmp_path: Path, box: Box, daemon: 
     assert box.staged() == []
 
 
+@pytest.mark.slow
 def test_corrupt_file_is_rejected_and_current_unchanged(tmp_path: Path, box: Box) -> None:
-    assert box.push(pose_set(tmp_path / "a")).returncode == 0
-    live = store.current_version(box.models)
+    live = box.seed(pose_set(tmp_path / "a"))
     bad = pose_set(tmp_path / "bad")
     corrupt(bad / DETECTOR[1])
     done = box.push(bad)
@@ -110,9 +116,9 @@ def test_corrupt_file_is_rejected_and_current_unchanged(tmp_path: Path, box: Box
     assert box.staged() == []
 
 
+@pytest.mark.slow
 def test_wrong_shape_fails_the_trial_load_and_is_rejected(tmp_path: Path, box: Box) -> None:
-    assert box.push(pose_set(tmp_path / "a")).returncode == 0
-    live = store.current_version(box.models)
+    live = box.seed(pose_set(tmp_path / "a"))
     wrong = pose_set(tmp_path / "b", outputs={DETECTOR[1]: ((1, 896, 12), (1, 896, 1))})
     done = box.push(wrong)
     assert done.returncode == 2
@@ -123,11 +129,11 @@ def test_wrong_shape_fails_the_trial_load_and_is_rejected(tmp_path: Path, box: B
     assert len(store.list_versions(box.models)) == 1
 
 
+@pytest.mark.slow
 def test_connection_dropped_mid_copy_installs_nothing(
     tmp_path: Path, box: Box, sshd: LoopbackSshd
 ) -> None:
-    assert box.push(pose_set(tmp_path / "a")).returncode == 0
-    live = store.current_version(box.models)
+    live = box.seed(pose_set(tmp_path / "a"))
     proc = box.start_push(pose_set(tmp_path / "b"), "--limit", "400")
     # Wait until bytes are arriving in the staging folder, then cut every connection.
     deadline = time.monotonic() + 60
@@ -145,11 +151,11 @@ def test_connection_dropped_mid_copy_installs_nothing(
     assert box.staged() == []
 
 
+@pytest.mark.slow
 def test_daemon_not_healthy_after_reload_rolls_back(
     tmp_path: Path, box: Box, daemon: object
 ) -> None:
-    assert box.push(pose_set(tmp_path / "a")).returncode == 0
-    live = store.current_version(box.models)
+    live = box.seed(pose_set(tmp_path / "a"))
     daemon("silent")  # type: ignore[operator]
     done = box.push(pose_set(tmp_path / "b"), "--health-timeout", "1.5")
     assert done.returncode == 3, done.stderr
@@ -160,6 +166,7 @@ def test_daemon_not_healthy_after_reload_rolls_back(
     assert [v.id for v in store.list_versions(box.models)] == [live]
 
 
+@pytest.mark.slow
 def test_fleet_reports_each_box(tmp_path: Path, box: Box) -> None:
     inventory = tmp_path / "hosts.ini"
     inventory.write_text(
