@@ -169,9 +169,12 @@ def _fit_camera(chunks: list[_Chunk], w: int, h: int, cam_h: float) -> tuple[Cam
     for dist in np.arange(1.6, 14.0, 0.05):
         cam = base.looking_at(v(0.0, centre_y, float(dist) + centre_z))
         uv, _ = cam.project(allp + v(0.0, 0.0, float(dist)))
-        if (uv[:, 0] > mx).all() and (uv[:, 0] < w - mx).all() and (uv[:, 1] > my).all() and (
-            uv[:, 1] < h - my
-        ).all():
+        if (
+            (uv[:, 0] > mx).all()
+            and (uv[:, 0] < w - mx).all()
+            and (uv[:, 1] > my).all()
+            and (uv[:, 1] < h - my).all()
+        ):
             return cam, float(dist)
     return base.looking_at(v(0.0, centre_y, 14.0)), 14.0
 

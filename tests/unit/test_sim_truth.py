@@ -117,3 +117,13 @@ def test_every_exercise_cycles_its_main_angle_once_per_rep(exercise: str) -> Non
     angle = main_angle(exercise, tl.points[:, BLAZEPOSE_INDEX])
     assert count_cycles(angle) == 2
     assert np.nanmax(angle) - np.nanmin(angle) > 30.0
+
+
+def test_demo_spec_is_a_short_two_set_workout() -> None:
+    from edge_trainer.sim import demo_spec
+
+    tl = build_timeline(demo_spec())
+    seconds = tl.points.shape[0] / tl.fps
+    assert 30.0 <= seconds <= 45.0
+    assert [(s.exercise, len(s.reps)) for s in tl.sets] == [("squat", 6), ("push_up", 5)]
+    assert tl.segments[0].activity == "walk_in" and tl.segments[-1].activity == "walk_out"
