@@ -82,6 +82,7 @@ class ClipResult:
     whole: int
     whole_found: int
     dist: list[float]
+    world: list[float]
 
     @property
     def median(self) -> float:
@@ -93,7 +94,7 @@ def compare(name: str, runs: list[tuple[float, int]], smoothing: bool = False) -
     cfg = PoseConfig(smoothing=smoothing)
     ours: PoseEstimator = BlazePoseEstimator(MODELS["pose_detector"], MODELS["pose_landmarks"], cfg)
     ref: PoseEstimator = MediaPipePoseEstimator(cfg)
-    res = ClipResult(name, 0, 0, 0, 0, 0, [])
+    res = ClipResult(name, 0, 0, 0, 0, 0, [], [])
     try:
         for start, count in runs:
             ours.reset()
@@ -108,6 +109,9 @@ def compare(name: str, runs: list[tuple[float, int]], smoothing: bool = False) -
                     res.whole_found += p is not None
                 if p is not None and q is not None:
                     res.dist.extend(distances(p, q, img.shape).tolist())
+                    if p.world is not None and q.world is not None:
+                        d = np.linalg.norm(p.world[MAIN] - q.world[MAIN], axis=1)
+                        res.world.extend(d.tolist())
     finally:
         ours.close()
         ref.close()
@@ -121,6 +125,8 @@ def test_agrees_with_mediapipe_on_a_short_run(clip: str) -> None:
     res = compare(clip, [(0.5, 16)])
     assert res.ours == res.ref == res.frames == 16
     assert res.median <= LIMIT, f"{clip}: median {res.median:.4f} of the diagonal"
+    # world landmarks (metres around the hips) agree to a few centimetres
+    assert float(np.median(res.world)) < 0.03
 
 
 def test_agrees_with_mediapipe_on_still_pictures() -> None:
