@@ -172,3 +172,22 @@ def test_follows_the_same_person_when_someone_else_is_in_view() -> None:
     assert pose is not None and hip_y(pose) > split
     est.reset()
     est.close()
+
+
+def test_redetects_when_the_person_leaves_the_tracked_region(
+    estimator: BlazePoseEstimator,
+) -> None:
+    img = _rgb(BUS)
+    estimator.reset()
+    first = estimator.estimate(img, 0.0)
+    assert first is not None and estimator.tracking
+    runs = estimator.stats.detector_runs
+    shift = 240
+    moved = np.zeros_like(img)
+    moved[:, shift:] = img[:, :-shift]
+    second = estimator.estimate(moved, 0.1)
+    assert second is not None
+    assert estimator.stats.detector_runs == runs + 1  # the old region was empty
+    hips = [LANDMARK["left_hip"], LANDMARK["right_hip"]]
+    dx = (second.landmarks[hips, 0].mean() - first.landmarks[hips, 0].mean()) * img.shape[1]
+    assert dx == pytest.approx(shift, abs=25)
