@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 import sys
@@ -9,6 +10,7 @@ import tempfile
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -47,15 +49,58 @@ def shipped_sets(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if (p / MANIFEST_NAME).is_file())
 
 
+SHIPPED_RECORD = ".shipped.json"
+
+
+def _read_record(root: Path) -> dict[str, str]:
+    try:
+        data = json.loads((root / SHIPPED_RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def _write_record(root: Path, record: dict[str, str]) -> None:
+    tmp = root / f"{SHIPPED_RECORD}.tmp"
+    tmp.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    tmp.replace(root / SHIPPED_RECORD)
+
+
 def outdated_roles(root: Path, manifest: Manifest) -> list[str]:
-    """Roles of ``manifest`` that the live set lacks or holds with another hash."""
+    """Roles of a shipped ``manifest`` that provisioning should install.
+
+    A role is installed when the live set lacks it, or holds an older shipped model (the
+    hash provisioning installed last time). A model the owner installed by hand, with a
+    hash provisioning never shipped, is left alone.
+    """
     live = store.current_manifest(root)
     have = live.models if live is not None else {}
-    return [
-        role
-        for role, entry in manifest.models.items()
-        if role not in have or have[role].sha256 != entry.sha256
-    ]
+    record = _read_record(root)
+    roles = []
+    for role, entry in manifest.models.items():
+        current = have.get(role)
+        if current is None:
+            roles.append(role)
+        elif current.sha256 == entry.sha256:
+            continue
+        elif record.get(role) == current.sha256:
+            roles.append(role)
+        else:
+            log.warning(
+                "keeping the live %s model %s: it was installed by hand, not shipped",
+                role,
+                current.file,
+            )
+    return roles
+
+
+def _subset(folder: Path, manifest: Manifest, roles: list[str], dest: Path) -> Path:
+    """A model-set folder with only ``roles`` of the set in ``folder``."""
+    models = {r: manifest.models[r] for r in roles}
+    for entry in models.values():
+        shutil.copyfile(folder / entry.file, dest / entry.file)
+    write_manifest(dest, replace(manifest, models=models))
+    return dest
 
 
 def provision(
@@ -88,13 +133,22 @@ def provision(
     if shipped is None or not shipped.is_dir():
         log.warning("no shipped models folder (%s); only the pose models were checked", shipped)
         return done
+    root.mkdir(parents=True, exist_ok=True)
+    record = _read_record(root)
     for folder in shipped_sets(shipped):
-        roles = outdated_roles(root, read_manifest(folder))
-        if not roles:
-            log.info("shipped set %s is already live", folder.name)
-            continue
-        result = install_set(root, folder, state_dir, label=folder.name, **install_kw)  # type: ignore[arg-type]
-        done.append(f"installed {folder.name} ({', '.join(roles)}) as {result.version}")
+        manifest = read_manifest(folder)
+        roles = outdated_roles(root, manifest)
+        if roles:
+            src = folder
+            with tempfile.TemporaryDirectory(prefix=".provision-", dir=root) as tmp:
+                if len(roles) < len(manifest.models):
+                    src = _subset(folder, manifest, roles, Path(tmp))
+                result = install_set(root, src, state_dir, label=folder.name, **install_kw)  # type: ignore[arg-type]
+            done.append(f"installed {folder.name} ({', '.join(roles)}) as {result.version}")
+        else:
+            log.info("shipped set %s is live (or replaced by hand)", folder.name)
+        record.update({role: e.sha256 for role, e in manifest.models.items()})
+        _write_record(root, record)
     return done
 
 

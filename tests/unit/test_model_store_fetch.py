@@ -168,3 +168,33 @@ def test_models_provision_cli(
     assert code == 0 and out.startswith("installed summary-llm (llm) as "), out
     code, out, _ = _cli(capsys, "models", "provision", *args)
     assert code == 0 and out == "models are up to date\n"
+
+
+def _ship_llm(folder: Path, gguf: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.gguf"):
+        old.unlink()
+    shutil.copyfile(gguf, folder / gguf.name)
+    entry = store.entry_for(folder / gguf.name, "llm", format="gguf")
+    write_manifest(folder, Manifest(id=folder.name, created="2026", models={"llm": entry}))
+
+
+def test_provision_updates_older_shipped_models_but_keeps_hand_installed_ones(
+    live: tuple[Path, Path], tmp_path: Path, gguf_file: Path
+) -> None:
+    root, state = live
+    shipped = tmp_path / "shipped"
+    _ship_llm(shipped / "llm", gguf_file)
+    assert provision(root, state, shipped)[0].startswith("installed llm (llm)")
+    # A newer shipped model replaces the one provisioning installed before.
+    (tmp_path / "v2").mkdir()
+    newer = build_tiny_gguf(tmp_path / "v2" / "tiny-chat.gguf", n_layer=1, seed=2)
+    _ship_llm(shipped / "llm", newer)
+    assert provision(root, state, shipped)[0].startswith("installed llm (llm)")
+    assert store.resolve(root, "llm")[1].sha256 == store.sha256_file(newer)
+    # The owner's own model is never replaced by a shipped one.
+    own = build_tiny_gguf(tmp_path / "mine.gguf", n_layer=1, seed=3)
+    fetch_llm(root, state, str(own))
+    _ship_llm(shipped / "llm", gguf_file)
+    assert provision(root, state, shipped) == []
+    assert store.resolve(root, "llm")[1].sha256 == store.sha256_file(own)
