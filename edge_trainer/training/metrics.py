@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from edge_trainer.exercise.classifier import CLASSES
+from edge_trainer.exercise.classifier import CLASSES, REST
 from edge_trainer.exercise.recognition import ExerciseRecognizer, Recognition
 from edge_trainer.training.data import Clip
 
@@ -20,7 +20,8 @@ class ClipResult:
     Attributes:
         name: Clip name.
         truth: True label.
-        decided: The set-level decision over the clip's active spans.
+        decided: The set-level decision over the clip's active spans (for a ``rest``
+            span: its most probable class).
         window_acc: Fraction of the smoothed per-moment labels equal to the truth.
     """
 
@@ -40,9 +41,19 @@ def recognise_clip(recognizer: ExerciseRecognizer, clip: Clip) -> ClipResult:
         rec = recognizer.push(row if valid else None, t)
         if rec is not None and any(a <= t <= b for a, b in clip.active):
             recs.append(rec)
-    decided = recognizer.decide(recs)
+    # A span without exercise is never a set, so the set-level rule (best exercise wins)
+    # does not apply to it: such a span is right when its most probable class is rest.
+    decided = _most_probable(recs) if clip.label == REST else recognizer.decide(recs)
     acc = float(np.mean([r.label == clip.label for r in recs])) if recs else 0.0
     return ClipResult(clip.name, clip.label, decided, acc)
+
+
+def _most_probable(recs: list[Recognition]) -> str:
+    if not recs:
+        return REST
+    labels = list(recs[0].probs)
+    mean = np.mean([[r.probs[k] for k in labels] for r in recs], axis=0)
+    return labels[int(np.argmax(mean))]
 
 
 def evaluate_clips(model_path: Path, clips: list[Clip]) -> list[ClipResult]:
