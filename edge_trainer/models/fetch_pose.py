@@ -102,8 +102,10 @@ def download_wheel(dest: Path, version: str | None = None) -> Path:
            "-d", str(dest)]  # fmt: skip
     if sys.version_info[:2] not in WHEEL_PYTHONS:
         # The models are the same in every wheel; ask for one built for a Python that has them.
+        # pip does not widen an explicit manylinux tag to older ones: name both.
         arch = "aarch64" if version == WHEEL_VERSIONS["aarch64"] else "x86_64"
-        cmd += ["--python-version", "3.12", "--platform", f"manylinux2014_{arch}"]
+        cmd += ["--python-version", "3.12"]
+        cmd += ["--platform", f"manylinux_2_28_{arch}", "--platform", f"manylinux2014_{arch}"]
     print(f"downloading the mediapipe {version} wheel (only its two pose models are kept)",
           file=sys.stderr, flush=True)  # fmt: skip
     try:
