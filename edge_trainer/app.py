@@ -5,20 +5,25 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from edge_trainer import config as config_mod
 from edge_trainer.bus import EventBus
 from edge_trainer.camera.base import FrameSource
 from edge_trainer.camera.capture import CaptureWorker
 from edge_trainer.camera.queue import FrameQueue
 from edge_trainer.config import CameraConfig, Config
+from edge_trainer.errors import EdgeTrainerError
 from edge_trainer.eventlog import EventLog
-from edge_trainer.events import CameraLost, CameraRestored, Event
+from edge_trainer.events import CameraLost, CameraRestored, Event, RepCompleted
 from edge_trainer.exercise.base import ExerciseAnalyzer
+from edge_trainer.exercise.names import EXERCISES
+from edge_trainer.outputs import Outputs
 from edge_trainer.pipeline import Pipeline
 from edge_trainer.pose.base import Pose, PoseEstimator
+from edge_trainer.service.runtime import ServiceRuntime
+from edge_trainer.session import Request
 from edge_trainer.status import StatusLine
 
 log = logging.getLogger(__name__)
@@ -26,7 +31,7 @@ log = logging.getLogger(__name__)
 Mode = Literal["run", "demo"]
 
 
-def build_source(cam: CameraConfig, state_dir: Path, video: Path | None = None) -> FrameSource:
+def build_source(cam: CameraConfig, cache_dir: Path, video: Path | None = None) -> FrameSource:
     """The frame source the config asks for; ``video`` overrides the configured path."""
     if video is not None or cam.source == "video":
         from edge_trainer.camera.video import VideoFileSource
@@ -35,7 +40,7 @@ def build_source(cam: CameraConfig, state_dir: Path, video: Path | None = None) 
         if path is None:
             from edge_trainer.sim import demo_clip
 
-            path = demo_clip(state_dir / "cache")
+            path = demo_clip(cache_dir)
         return VideoFileSource(path)
     if cam.source == "usb":
         from edge_trainer.camera.usb import UsbCameraSource
@@ -50,12 +55,34 @@ def build_source(cam: CameraConfig, state_dir: Path, video: Path | None = None) 
     return demo_source(cam.fps)
 
 
-@dataclass
+def build_pose(cfg: Config) -> PoseEstimator:
+    """BlazePose on LiteRT from the model store, hashes verified."""
+    from edge_trainer.pose.blazepose import BlazePoseEstimator
+
+    return BlazePoseEstimator.from_store(Path(cfg.paths.models_dir), cfg.pose)
+
+
+def build_analyzer(cfg: Config) -> ExerciseAnalyzer:
+    """The exercise stage, with the classifier when the model store has one."""
+    from edge_trainer.errors import ModelError
+    from edge_trainer.exercise.analyzer import Analyzer
+    from edge_trainer.exercise.recognition import ExerciseRecognizer
+
+    recognizer = None
+    if cfg.exercise.exercise == "auto":
+        try:
+            recognizer = ExerciseRecognizer.from_store(Path(cfg.paths.models_dir))
+        except ModelError as exc:
+            log.warning("exercise recognition is off (%s); sets are counted as 'unknown'", exc)
+    return Analyzer(cfg.exercise, recognizer)
+
+
 class Closer:
     """Runs cleanup callbacks once, newest first, logging (not raising) failures."""
 
-    steps: list[tuple[str, Callable[[], None]]] = field(default_factory=list)
-    done: bool = False
+    def __init__(self) -> None:
+        self.steps: list[tuple[str, Callable[[], None]]] = []
+        self.done = False
 
     def add(self, name: str, fn: Callable[[], None]) -> None:
         self.steps.append((name, fn))
@@ -76,10 +103,12 @@ class App:
 
     Args:
         cfg: The configuration.
-        mode: ``run`` (a live box: file input paced as a camera, frames dropped when late)
-            or ``demo`` (the emulator on a clip: every frame processed, outputs to files).
+        mode: ``run`` (a live box: a file is paced like a camera, late frames dropped,
+            signals and systemd handled) or ``demo`` (the emulator on a clip: every frame
+            processed, speech timed on the clip's clock, outputs written to files).
         output_dir: Where emulated devices write; defaults to ``cfg.paths.output_dir``.
         video: A video file to play instead of the configured source.
+        config_path: The file ``cfg`` came from, re-read on SIGHUP.
     """
 
     def __init__(
@@ -93,22 +122,23 @@ class App:
         status: StatusLine | None = None,
     ) -> None:
         self.cfg = cfg
-        self.config_path = config_path
         self.mode = mode
+        self.config_path = config_path
         self.output_dir = Path(output_dir or cfg.paths.output_dir)
         self.state_dir = Path(cfg.paths.state_dir)
-        self.models_dir = Path(cfg.paths.models_dir)
         self.video = video
         self.status = status or StatusLine(interval_s=cfg.service.status_interval_s)
+        self.runtime = ServiceRuntime(cfg.service)
         self.stop_event = threading.Event()
         self.bus = EventBus()
         self._closer = Closer()
         self.capture: CaptureWorker | None = None
         self.pipeline: Pipeline | None = None
         self.frames: FrameQueue | None = None
+        self.outputs: Outputs | None = None
         self.event_log: EventLog | None = None
-        self.events_seen = 0
         self.reps = 0
+        self.manifest_id = ""
 
     # -- building ---------------------------------------------------------------------
 
@@ -116,58 +146,100 @@ class App:
         """Create every component; raises EdgeTrainerError naming what is wrong."""
         cfg = self.cfg
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        source = build_source(cfg.camera, self.state_dir, self.video)
-        live_run = self.mode == "run"
-        self.frames = FrameQueue(cfg.camera.queue_size, lossless=not live_run)
+        out_dir = self.output_dir if self.mode == "demo" else self.state_dir
+        out_dir.mkdir(parents=True, exist_ok=True)
+
+        source = build_source(cfg.camera, self.state_dir / "cache", self.video)
+        live = self.mode == "run"
+        self.frames = FrameQueue(cfg.camera.queue_size, lossless=not live)
         self.capture = CaptureWorker(
             source,
             self.frames,
-            realtime=live_run and cfg.camera.realtime,
+            realtime=live and cfg.camera.realtime,
             backoff_s=cfg.camera.reopen_backoff_s,
-            on_lost=lambda reason: self.bus.publish(CameraLost(t=self._now(), reason=reason)),
-            on_restored=lambda: self.bus.publish(CameraRestored(t=self._now())),
+            on_lost=lambda reason: self._camera_event(CameraLost(t=self._now(), reason=reason)),
+            on_restored=lambda: self._camera_event(CameraRestored(t=self._now())),
         )
         self._closer.add("capture", self._stop_capture)
 
-        pose = self._build_pose()
-        self._closer.add("pose", pose.close)
-        analyzer = self._build_analyzer()
+        pose = build_pose(cfg)
+        self._closer.add("pose", lambda: self.pipeline.pose.close() if self.pipeline else None)
+        analyzer = build_analyzer(cfg)
+        self.manifest_id = self._manifest_id()
 
-        if self.mode == "demo":
-            self.output_dir.mkdir(parents=True, exist_ok=True)
-        log_path = (self.output_dir if self.mode == "demo" else self.state_dir) / "session.jsonl"
-        self.event_log = EventLog(log_path)
+        self.event_log = EventLog(out_dir / "session.jsonl")
         self._closer.add("event log", self.event_log.close)
+        # Order matters: the session (and its history store) sees each event before the
+        # outputs speak it, so an announced rep is already on disk.
+        self.outputs = self._build_outputs(out_dir)
+        self.bus.subscribe(self.outputs.on_event, "outputs")
         self.bus.subscribe(self.event_log, "event log")
         self.bus.subscribe(self._count, "counters")
-
         self.pipeline = Pipeline(self.frames, pose, analyzer, self.bus, on_frame=self._on_frame)
 
-    def _build_pose(self) -> PoseEstimator:
-        from edge_trainer.pose.blazepose import BlazePoseEstimator
+    def _build_outputs(self, out_dir: Path) -> Outputs:
+        from edge_trainer.coach.cues import CuePolicy, CueSettings
+        from edge_trainer.coach.worker import SummaryService
+        from edge_trainer.hw.buttons import build_buttons
+        from edge_trainer.hw.display import build_display
+        from edge_trainer.hw.speech import build_speech
+        from edge_trainer.session import HistoryStore, SessionMachine, WorkoutSession, database_path
 
-        return BlazePoseEstimator.from_store(self.models_dir, self.cfg.pose)
-
-    def _build_analyzer(self) -> ExerciseAnalyzer:
-        from edge_trainer.exercise.analyzer import build_analyzer
-
-        return build_analyzer(self.cfg.exercise, self.models_dir)
+        cfg = self.cfg
+        store = HistoryStore(database_path(self.state_dir, cfg.session.database))
+        self._closer.add("history store", store.close)
+        session = WorkoutSession(
+            SessionMachine(cfg.session.absence_end_s, cfg.session.rest_target_s, EXERCISES),
+            store,
+        )
+        self._closer.add("session", lambda: self._close_session(session))
+        summaries = SummaryService(
+            cfg.llm, cfg.paths.models_dir, cfg.service.max_worker_restarts_per_min
+        )
+        outputs = Outputs(
+            session=session,
+            policy=CuePolicy(CueSettings.from_config(cfg)),
+            speech=build_speech(
+                cfg.speech, out_dir, clock="source" if self.mode == "demo" else "wall"
+            ),
+            display=build_display(cfg.display, out_dir),
+            buttons=build_buttons(cfg.buttons),
+            summaries=summaries,
+            rest_target_s=cfg.session.rest_target_s,
+            publish=self.bus.publish,
+            request=self._session_request,
+        )
+        self._closer.add("outputs", outputs.close)
+        return outputs
 
     # -- running ----------------------------------------------------------------------
 
     def run(self) -> int:
         """Build, run until the source ends or a stop is requested, shut down in order."""
+        if self.mode == "run":
+            self.runtime.install_signals()
         try:
             self.build()
             assert self.capture is not None and self.pipeline is not None
+            assert self.outputs is not None
+            if self.outputs.summaries is not None:
+                self.outputs.summaries.start()
             self.capture.start()
+            self._mark_healthy()
+            self.runtime.ready(f"camera and models up; models {self.manifest_id or '-'}")
             worker = threading.Thread(target=self._inference, name="inference", daemon=True)
             worker.start()
             while worker.is_alive():
-                worker.join(timeout=0.2)
+                if self.runtime.signals.wait(0.2):
+                    self.request_stop()
+                if self.runtime.signals.take_reload():
+                    self.reload()
                 self._tick()
             self.status.done()
-            if self.capture.error is not None:
+            self.runtime.stopping()
+            if self.mode == "demo":
+                self.outputs.wait_for_summaries(self.cfg.llm.max_seconds + 5.0)
+            if self.capture.error is not None and not self.stop_event.is_set():
                 raise self.capture.error
             return 0
         finally:
@@ -177,11 +249,14 @@ class App:
         assert self.pipeline is not None
         try:
             self.pipeline.run(self.stop_event)
-            self.pipeline.finish()
         except Exception:
             log.exception("inference loop failed")
-            self.stop_event.set()
-            raise
+        finally:
+            # The open set is closed and recorded even when the loop failed or was stopped.
+            try:
+                self.pipeline.finish()
+            except Exception:
+                log.exception("closing the last set failed")
 
     def request_stop(self) -> None:
         """Ask the app to stop after the current frame (signal handlers call this)."""
@@ -189,21 +264,123 @@ class App:
         if self.capture is not None:
             self.capture.stop()
 
+    def reload(self) -> None:
+        """SIGHUP: re-read the config and the models; keep the old ones when they are bad."""
+        self.runtime.reloading()
+        from edge_trainer.models.health import write_health
+
+        try:
+            cfg = config_mod.load(self.config_path) if self.config_path else self.cfg
+            pose = build_pose(cfg)
+        except EdgeTrainerError as exc:
+            log.error("reload failed, still running the previous config and models: %s", exc)
+            write_health(self.state_dir, self.manifest_id, "error", str(exc))
+            self.runtime.ready("reload failed; previous config kept")
+            return
+        if self.pipeline is not None:
+            self.pipeline.swap_pose(pose)
+            self.pipeline.call(lambda _analyzer, _t: self._swap_analyzer(cfg))
+        self.cfg = cfg
+        self.manifest_id = self._manifest_id()
+        log.info("reloaded config and models %s", self.manifest_id)
+        self._mark_healthy()
+        self.runtime.ready(f"reloaded; models {self.manifest_id}")
+
+    def _swap_analyzer(self, cfg: Config) -> list[Event]:
+        assert self.pipeline is not None
+        events = self.pipeline.analyzer.finish(self.pipeline.stats.last_t)
+        self.pipeline.analyzer = build_analyzer(cfg)
+        return events
+
     def close(self) -> None:
         """Ordered shutdown; safe to call more than once."""
         self.stop_event.set()
         self._closer.close()
+        if self.mode == "run":
+            from edge_trainer.models.health import remove_pid_file
+
+            remove_pid_file(self.state_dir)
+        self.runtime.close()
 
     def _stop_capture(self) -> None:
         if self.capture is not None:
             self.capture.stop()
             self.capture.join(timeout=5.0)
 
+    def _close_session(self, session: object) -> None:
+        from edge_trainer.session import WorkoutSession
+
+        assert isinstance(session, WorkoutSession)
+        session.close(self._now())
+
+    # -- callbacks --------------------------------------------------------------------
+
+    def _now(self) -> float:
+        return self.pipeline.stats.last_t if self.pipeline else 0.0
+
+    def _camera_event(self, event: Event) -> None:
+        # Capture runs on its own thread; the session is touched only from the frame
+        # thread, so camera events enter the pipeline like any other request.
+        if self.pipeline is not None:
+            self.pipeline.call(lambda _analyzer, _t: [event])
+
+    def _session_request(self, req: Request) -> None:
+        if self.pipeline is None:
+            return
+        if req.action == "end_set":
+            self.pipeline.call(lambda analyzer, t: analyzer.end_set(t))
+        elif req.action == "set_exercise":
+            self.pipeline.call(lambda analyzer, t: analyzer.set_exercise(req.exercise, t))
+
+    def _count(self, event: Event) -> None:
+        if isinstance(event, RepCompleted):
+            self.reps += 1
+
+    def _on_frame(self, t: float, pose: Pose | None) -> None:
+        self.runtime.frame()
+        if self.outputs is not None:
+            self.outputs.on_frame(t)
+
+    def _tick(self) -> None:
+        if self.pipeline is None or self.frames is None:
+            return
+        s = self.pipeline.stats
+        ms = s.pose_ms_per_frame
+        state = self.outputs.session.view.state.value if self.outputs else "-"
+        line = (
+            f"t={s.last_t:6.1f}s fps={s.fps:4.1f} pose={'-' if ms is None else f'{ms:.0f}ms'} "
+            f"dropped={self.frames.dropped} state={state} reps={self.reps}"
+        )
+        self.status.update(line)
+        self.runtime.status(line)
+
+    def _manifest_id(self) -> str:
+        from edge_trainer.models.store import current_manifest
+
+        try:
+            manifest = current_manifest(Path(self.cfg.paths.models_dir))
+        except EdgeTrainerError:
+            return ""
+        if manifest is None:
+            return ""
+        hashes = ", ".join(f"{m.role}={m.sha256[:12]}" for m in manifest.models.values())
+        log.info("models %s loaded: %s", manifest.id, hashes)
+        return manifest.id
+
+    def _mark_healthy(self) -> None:
+        if self.mode != "run":
+            return
+        from edge_trainer.models.health import write_health, write_pid_file
+
+        write_pid_file(self.state_dir)
+        write_health(self.state_dir, self.manifest_id)
+
+    # -- reporting --------------------------------------------------------------------
+
     def report(self) -> list[str]:
         """What the run produced and where it is, for the end of ``demo``."""
-        lines = [f"Output folder: {self.output_dir.resolve()}"]
-        if self.event_log is not None:
-            lines.append(f"  session log:  {self.event_log.path} ({self.event_log.count} events)")
+        out = self.output_dir.resolve()
+        lines = [f"Output folder: {out}"]
         if self.pipeline is not None:
             s = self.pipeline.stats
             ms = s.pose_ms_per_frame
@@ -211,30 +388,15 @@ class App:
                 f"  frames: {s.frames}, person found in {s.poses}, "
                 f"pose {'-' if ms is None else f'{ms:.1f} ms'}/frame, reps: {self.reps}"
             )
+        oled = sorted((out / "oled").glob("*.png"))
+        lines.append(f"  OLED frames:  {out / 'oled'} ({len(oled)} PNG)")
+        if (out / "session.gif").exists():
+            lines.append(f"  OLED movie:   {out / 'session.gif'}")
+        wavs = sorted((out / "speech").glob("*.wav"))
+        lines.append(f"  spoken cues:  {out / 'speech'} ({len(wavs)} WAV, cues.jsonl)")
+        if self.event_log is not None:
+            lines.append(f"  session log:  {self.event_log.path}")
+        if self.outputs is not None:
+            for set_id, summary in self.outputs.summaries_done:
+                lines.append(f"  summary of set {set_id} ({summary.source}): {summary.text}")
         return lines
-
-    # -- callbacks --------------------------------------------------------------------
-
-    def _now(self) -> float:
-        return self.pipeline.stats.last_t if self.pipeline else 0.0
-
-    def _count(self, event: Event) -> None:
-        from edge_trainer.events import RepCompleted
-
-        self.events_seen += 1
-        if isinstance(event, RepCompleted):
-            self.reps += 1
-
-    def _on_frame(self, t: float, pose: Pose | None) -> None:
-        pass
-
-    def _tick(self) -> None:
-        if self.pipeline is None or self.frames is None:
-            return
-        s = self.pipeline.stats
-        ms = s.pose_ms_per_frame
-        self.status.update(
-            f"t={s.last_t:6.1f}s frames={s.frames} fps={s.fps:4.1f} "
-            f"pose={'-' if ms is None else f'{ms:.0f}ms'} dropped={self.frames.dropped} "
-            f"person={'yes' if s.poses and s.frames else 'no'} reps={self.reps}"
-        )

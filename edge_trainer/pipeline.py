@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 
 from edge_trainer.bus import EventBus
 from edge_trainer.camera.queue import FrameQueue
-from edge_trainer.events import Command, Event
+from edge_trainer.events import Event
 from edge_trainer.exercise.base import ExerciseAnalyzer
 from edge_trainer.pose.base import Pose, PoseEstimator
 
 log = logging.getLogger(__name__)
+
+AnalyzerCall = Callable[[ExerciseAnalyzer, float], list[Event]]
 
 
 @dataclass
@@ -41,13 +43,13 @@ class PipelineStats:
 class Pipeline:
     """Pulls frames, estimates the pose, feeds the analyzer and publishes its events.
 
-    Commands (buttons, scripts) are queued from any thread with ``submit`` and applied
-    between frames, so the analyzer is only ever touched by this loop's thread.
+    Requests to the analyzer (end a set, fix the exercise) are queued with ``call`` and
+    applied between frames.
 
     Args:
         frames: Where capture puts frames.
         pose: The pose estimator.
-        analyzer: Turns poses into events; None runs pose only.
+        analyzer: Turns poses into events.
         bus: Receives every event.
         on_frame: Called after each frame with its source time (watchdog pings, ticks).
     """
@@ -56,7 +58,7 @@ class Pipeline:
         self,
         frames: FrameQueue,
         pose: PoseEstimator,
-        analyzer: ExerciseAnalyzer | None,
+        analyzer: ExerciseAnalyzer,
         bus: EventBus,
         on_frame: Callable[[float, Pose | None], None] | None = None,
     ) -> None:
@@ -66,16 +68,25 @@ class Pipeline:
         self.bus = bus
         self.on_frame = on_frame
         self.stats = PipelineStats()
-        self._commands: queue.SimpleQueue[Command] = queue.SimpleQueue()
+        self._calls: queue.SimpleQueue[AnalyzerCall] = queue.SimpleQueue()
 
-    def submit(self, command: Command) -> None:
-        """Queue a command from any thread; applied before the next frame."""
-        self._commands.put(command)
+    def call(self, fn: AnalyzerCall) -> None:
+        """Queue ``fn(analyzer, t) -> events`` from any thread; run before the next frame.
+
+        Buttons and the session ask the analyzer to end a set or change exercise this way,
+        so the analyzer is only ever touched by this loop's thread, and a handler on the
+        bus never re-enters the bus.
+        """
+        self._calls.put(fn)
+
+    def swap_pose(self, pose: PoseEstimator) -> None:
+        """Replace the pose estimator between frames (a model reload); the old one is closed."""
+        self._calls.put(lambda analyzer, t: self._swap(pose))
 
     def run(self, stop: threading.Event, idle_timeout: float = 0.25) -> None:
         """Process frames until the queue is closed and empty, or ``stop`` is set."""
         while not stop.is_set():
-            self._apply_commands()
+            self._apply_calls()
             frame = self.frames.get(timeout=idle_timeout)
             if frame is None:
                 if self.frames.closed and len(self.frames) == 0:
@@ -88,27 +99,24 @@ class Pipeline:
             self.stats.last_t = frame.t
             if pose is not None:
                 self.stats.poses += 1
-            if self.analyzer is not None:
-                self.bus.publish_all(self.analyzer.update(pose, frame.t))
+            self.bus.publish_all(self.analyzer.update(pose, frame.t))
             if self.on_frame is not None:
                 self.on_frame(frame.t, pose)
-        self._apply_commands()
+        self._apply_calls()
 
     def finish(self) -> None:
         """End of stream: let the analyzer close its open set."""
-        if self.analyzer is not None:
-            self.bus.publish_all(self.analyzer.finish(self.stats.last_t))
+        self.bus.publish_all(self.analyzer.finish(self.stats.last_t))
 
-    def _apply_commands(self) -> None:
+    def _apply_calls(self) -> None:
         while True:
             try:
-                command = self._commands.get_nowait()
+                fn = self._calls.get_nowait()
             except queue.Empty:
                 return
-            self.bus.publish(command)
-            if self.analyzer is None:
-                continue
-            events: list[Event] = []
-            if command.name == "start_stop_set":
-                events = self.analyzer.end_set(self.stats.last_t)
-            self.bus.publish_all(events)
+            self.bus.publish_all(fn(self.analyzer, self.stats.last_t))
+
+    def _swap(self, pose: PoseEstimator) -> list[Event]:
+        old, self.pose = self.pose, pose
+        old.close()
+        return []

@@ -22,6 +22,8 @@ EXERCISE_LABELS = {
     "front_raise": "front raise",
     "bicep_curl": "bicep curl",
     "overhead_press": "overhead press",
+    # A repeated movement the classifier does not know is still counted: just "reps".
+    "unknown": "rep",
 }
 
 # How fault codes are spoken ("your knees caving"). Unknown codes: underscores as spaces.

@@ -7,6 +7,8 @@ import enum
 import math
 from dataclasses import dataclass
 
+from edge_trainer.coach.facts import build_facts
+from edge_trainer.coach.summary import deterministic_summary as summarize_facts
 from edge_trainer.events import (
     CameraLost,
     CameraRestored,
@@ -22,7 +24,6 @@ from edge_trainer.events import (
     SetRecord,
     SetStarted,
 )
-from edge_trainer.session.records import velocity_loss_pct
 
 # How long an ``end_set`` request may go unanswered before the session ends without it.
 PENDING_END_GRACE_S = 1.0
@@ -132,24 +133,8 @@ class Request(SessionOutput):
 
 
 def deterministic_summary(record: SetRecord) -> str:
-    """A short factual summary of a set, always available without the LLM."""
-    name = record.exercise.replace("_", " ")
-    parts = [f"{name.capitalize()}: {record.rep_count} reps"]
-    if record.partial_reps:
-        parts.append(f"{len(record.partial_reps)} partial")
-    if record.reps:
-        con = sum(r.concentric_s for r in record.reps) / len(record.reps)
-        ecc = sum(r.eccentric_s for r in record.reps) / len(record.reps)
-        parts.append(f"tempo {con:.1f}s up {ecc:.1f}s down")
-    loss = record.velocity_loss_pct
-    if loss is None:
-        loss = velocity_loss_pct(record.reps)
-    if loss is not None:
-        parts.append(f"velocity loss {loss:.0f}%")
-    faults = sorted({f for r in record.reps for f in r.faults})
-    if faults:
-        parts.append("watch " + ", ".join(f.replace("_", " ") for f in faults))
-    return ", ".join(parts) + "."
+    """The coach's rule-based summary of a set, always available without the LLM."""
+    return summarize_facts(build_facts(record)).text
 
 
 class SessionMachine:

@@ -1,0 +1,197 @@
+"""Routes events to the session record, spoken cues, the OLED and the set summaries."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from edge_trainer.coach.cues import CuePolicy
+from edge_trainer.coach.summary import Summary
+from edge_trainer.coach.worker import SummaryService
+from edge_trainer.events import Command, Event, SetEnded, SetStarted
+from edge_trainer.hw.buttons import CommandSource
+from edge_trainer.hw.display import DisplayWorker
+from edge_trainer.hw.screen_select import select_screen
+from edge_trainer.hw.screens import StatusScreen
+from edge_trainer.hw.speech import CueSpeaker
+from edge_trainer.session import Request, WorkoutSession
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class _SummaryNote:
+    """A summary sentence or a finished summary, handed from the summary thread."""
+
+    set_id: int | None
+    sentence: str | None = None
+    done: Summary | None = None
+
+
+class Outputs:
+    """Everything downstream of the exercise stage, driven from the frame thread.
+
+    Subscribe ``on_event`` to the bus and call ``on_frame`` after each frame. The session
+    record is written first, so a rep is on disk before its cue is spoken. Summaries come
+    back on the summary thread and are queued here, then spoken and shown on the frame
+    thread, so the cue policy and the session are only touched from one thread.
+
+    Args:
+        session: The state machine and its history store.
+        policy: Decides which cues to speak.
+        speech: Speaks (or writes) cues.
+        display: The OLED behind its worker.
+        buttons: Commands from buttons or a script.
+        summaries: The LLM summary service (None: deterministic summaries only).
+        rest_target_s: For the rest timer screen.
+        publish: Puts a command on the event bus.
+        request: Hands a session request (end set, set exercise) to the pipeline.
+    """
+
+    def __init__(
+        self,
+        *,
+        session: WorkoutSession,
+        policy: CuePolicy,
+        speech: CueSpeaker,
+        display: DisplayWorker,
+        buttons: CommandSource,
+        summaries: SummaryService | None,
+        rest_target_s: float,
+        publish: Callable[[Event], None],
+        request: Callable[[Request], None],
+    ) -> None:
+        self.session = session
+        self.policy = policy
+        self.speech = speech
+        self.display = display
+        self.buttons = buttons
+        self.summaries = summaries
+        self.rest_target_s = rest_target_s
+        self.publish = publish
+        self.request = request
+        self.status_screen: StatusScreen | None = None
+        self.t = 0.0
+        self.summaries_done: list[tuple[int | None, Summary]] = []
+        self._notes: queue.SimpleQueue[_SummaryNote] = queue.SimpleQueue()
+        self._pending = 0
+        self._pending_lock = threading.Lock()
+        self._closed = False
+
+    # -- frame thread -----------------------------------------------------------------
+
+    def on_event(self, event: Event) -> None:
+        """Bus subscriber: record, then speak, then summarise, then redraw."""
+        self.t = max(self.t, event.t)
+        for out in self.session.handle(event):
+            if isinstance(out, Request):
+                self.request(out)
+        if isinstance(event, SetStarted) and self.summaries is not None:
+            self.summaries.cancel()
+        if isinstance(event, Command):
+            self._command(event)
+        for cue in self.policy.on_event(event):
+            self.speech.say(cue)
+        if isinstance(event, SetEnded):
+            self._summarise(event)
+        self._redraw()
+
+    def on_frame(self, t: float) -> None:
+        """Per-frame work: buttons, timers, finished summaries, the screen."""
+        self.t = max(self.t, t)
+        for command in self.buttons.poll(t):
+            self.publish(command)
+        for out in self.session.tick(t):
+            if isinstance(out, Request):
+                self.request(out)
+        for cue in self.policy.tick(t):
+            self.speech.say(cue)
+        self._drain_notes()
+        self._redraw()
+
+    def _command(self, command: Command) -> None:
+        if command.name == "mute":
+            self.speech.set_muted(self.session.view.muted)
+        elif command.name == "repeat_summary":
+            cue = self.policy.repeat_summary(command.t)
+            if cue is not None:
+                self.speech.say(cue)
+
+    def _redraw(self) -> None:
+        view = self.session.view
+        screen = select_screen(
+            view, self.t, rest_target_s=self.rest_target_s, status=self.status_screen
+        )
+        self.display.show(screen, self.t)
+
+    # -- summaries --------------------------------------------------------------------
+
+    def _summarise(self, event: SetEnded) -> None:
+        record = event.record
+        set_id = self.session.last_set_id
+        if self.summaries is None or not record.reps:
+            return
+        previous = self.session.previous_set(record.exercise, set_id)
+        with self._pending_lock:
+            self._pending += 1
+        self.summaries.request(
+            record,
+            previous.to_record() if previous is not None else None,
+            on_sentence=lambda s: self._notes.put(_SummaryNote(set_id, sentence=s)),
+            on_done=lambda summary: self._notes.put(_SummaryNote(set_id, done=summary)),
+        )
+
+    def _drain_notes(self) -> None:
+        while True:
+            try:
+                note = self._notes.get_nowait()
+            except queue.Empty:
+                return
+            if note.sentence is not None:
+                self.speech.say(self.policy.summary(note.sentence, self.t))
+            if note.done is not None:
+                with self._pending_lock:
+                    self._pending -= 1
+                self.summaries_done.append((note.set_id, note.done))
+                if note.set_id is not None and note.done.text:
+                    self.session.attach_summary(note.set_id, note.done.text, note.done.source)
+                log.info("set summary (%s): %s", note.done.source, note.done.text)
+
+    def wait_for_summaries(self, timeout: float) -> bool:
+        """At the end of a clip: wait for summaries still being written, then use them."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self._drain_notes()
+            with self._pending_lock:
+                if self._pending <= 0:
+                    break
+            if time.monotonic() >= deadline:
+                log.warning("gave up waiting for %d set summaries", self._pending)
+                return False
+            time.sleep(0.05)
+        self._redraw()
+        return True
+
+    def close(self) -> None:
+        """Flush speech and the display, stop the workers; idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        for name, step in (
+            ("summaries", self.summaries.close if self.summaries else None),
+            ("buttons", self.buttons.close),
+            ("display flush", self.display.flush),
+            ("speech flush", self.speech.flush),
+            ("display", self.display.close),
+            ("speech", self.speech.close),
+        ):
+            if step is None:
+                continue
+            try:
+                step()
+            except Exception:
+                log.exception("closing %s failed", name)
