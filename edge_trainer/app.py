@@ -109,6 +109,7 @@ class App:
         output_dir: Where emulated devices write; defaults to ``cfg.paths.output_dir``.
         video: A video file to play instead of the configured source.
         config_path: The file ``cfg`` came from, re-read on SIGHUP.
+        source: A frame source to use instead of building one from the config.
     """
 
     def __init__(
@@ -119,6 +120,7 @@ class App:
         output_dir: Path | None = None,
         video: Path | None = None,
         config_path: Path | None = None,
+        source: FrameSource | None = None,
         status: StatusLine | None = None,
     ) -> None:
         self.cfg = cfg
@@ -127,6 +129,7 @@ class App:
         self.output_dir = Path(output_dir or cfg.paths.output_dir)
         self.state_dir = Path(cfg.paths.state_dir)
         self.video = video
+        self.source = source
         self.status = status or StatusLine(interval_s=cfg.service.status_interval_s)
         self.runtime = ServiceRuntime(cfg.service)
         self.stop_event = threading.Event()
@@ -149,7 +152,7 @@ class App:
         out_dir = self.output_dir if self.mode == "demo" else self.state_dir
         out_dir.mkdir(parents=True, exist_ok=True)
 
-        source = build_source(cfg.camera, self.state_dir / "cache", self.video)
+        source = self.source or build_source(cfg.camera, self.state_dir / "cache", self.video)
         live = self.mode == "run"
         self.frames = FrameQueue(cfg.camera.queue_size, lossless=not live)
         self.capture = CaptureWorker(
@@ -295,7 +298,15 @@ class App:
     def close(self) -> None:
         """Ordered shutdown; safe to call more than once."""
         self.stop_event.set()
+        closed_before = self._closer.done
         self._closer.close()
+        if self.mode == "demo" and not closed_before and (self.output_dir / "oled").is_dir():
+            from edge_trainer.hw.display import write_gif
+
+            try:
+                write_gif(self.output_dir / "oled", self.output_dir / "session.gif")
+            except (OSError, ValueError) as exc:
+                log.warning("could not write the OLED GIF: %s", exc)
         if self.mode == "run":
             from edge_trainer.models.health import remove_pid_file
 
