@@ -578,8 +578,8 @@ def _isolated_reps(
     """Reps in a sequence with no repeating stretch: a single rep, or a few slow ones.
 
     Without repetition to confirm them, an excursion counts only if the body returns to
-    the pose it started from (end within 35% of the excursion's distance from its start):
-    getting into position, sitting down or walking off ends somewhere else.
+    the pose it started from (it ends nearer its start than half its way out): getting
+    into position, sitting down or walking off ends somewhere else.
     """
     sig, _ = principal_signal(feats)
     res = find_reps(sig, t, params, amplitude_floor=floor)
@@ -587,7 +587,7 @@ def _isolated_reps(
     def returns(r: RepSpan) -> bool:
         out = np.linalg.norm(feats[r.peak] - feats[r.start])
         back = np.linalg.norm(feats[r.end] - feats[r.start])
-        return bool(back <= 0.35 * out)
+        return bool(back <= 0.5 * out)
 
     reps = tuple(r for r in res.reps if returns(r))
     partials = tuple(r for r in res.partials if returns(r))

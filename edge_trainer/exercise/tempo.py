@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -128,6 +129,13 @@ def _velocity(
     if dur <= 0 or not np.isfinite(body_height) or body_height <= 0:
         return None
     pts = geo.as_points(np.asarray(rows)[[i0, i1]], min_visibility=0.0)[..., :2]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN: no velocity
+        return _distance(pts, exercise, dur, body_height)
+
+
+def _distance(pts: FloatArray, exercise: str, dur: float, body_height: float) -> float | None:
+    """Velocity from the bar point's start and end positions ``(2, 33, 2)``."""
     idx = VELOCITY_POINT.get(exercise)
     if idx is None:
         # Unknown movement: the body landmark that travelled furthest.

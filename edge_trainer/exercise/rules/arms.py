@@ -70,11 +70,12 @@ RULES = (
         "bicep_curl",
         SIDE_VIEWS,
         _upper_arm_swing,
-        35.0,
+        12.0,
         True,
         "deg upper-arm travel",
-        "in a strict curl the upper arm stays by the side (under ~20 degrees of travel); "
-        "35 degrees means the shoulder or a swing is lifting the weight",
+        "in a strict curl the elbow stays pinned and the upper arm drifts under ~10 "
+        "degrees; past 12 (drift plus a couple of degrees of landmark noise) the shoulder "
+        "or a swing is helping lift the weight",
     ),
     Rule(
         "bicep_curl_partial",
@@ -133,44 +134,44 @@ RULES = (
         "lateral_raise",
         FRONT_VIEWS,
         _max_shoulder,
-        70.0,
+        75.0,
         False,
         "deg arm elevation",
         "a lateral raise lifts the arms to shoulder height (~90 degrees from the trunk); "
-        "under 70 the raise stopped well short",
+        "15 degrees short of it is a visible miss, well beyond the landmarks' noise",
     ),
     Rule(
         "lateral_raise_swing",
         "lateral_raise",
         ALL_VIEWS,
         _trunk_sway,
-        12.0,
+        18.0,
         True,
         "deg trunk sway",
-        "a strict raise keeps the trunk still (a few degrees of sway); 12 degrees is "
-        "momentum doing the lifting",
+        "standing still the trunk sways under ~10 degrees (breathing, balance, landmark "
+        "noise); rocking 18+ degrees is the lifter throwing the weight up with momentum",
     ),
     Rule(
         "front_raise_low",
         "front_raise",
         SIDE_VIEWS,
         _max_shoulder,
-        70.0,
+        75.0,
         False,
         "deg arm elevation",
-        "a front raise lifts the arms to about shoulder height (~90 degrees); under 70 it "
-        "stopped well short",
+        "a front raise lifts the arms to shoulder height (~90 degrees from the trunk); "
+        "15 degrees short of it is a visible miss, well beyond the landmarks' noise",
     ),
     Rule(
         "front_raise_swing",
         "front_raise",
         SIDE_VIEWS,
         _trunk_sway,
-        12.0,
+        18.0,
         True,
         "deg trunk sway",
-        "a strict raise keeps the trunk still (a few degrees of sway); 12 degrees is "
-        "momentum doing the lifting",
+        "standing still the trunk sways under ~10 degrees (breathing, balance, landmark "
+        "noise); rocking 18+ degrees is the lifter throwing the weight up with momentum",
     ),
     Rule(
         "dumbbell_row_partial",

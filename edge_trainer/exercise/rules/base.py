@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -135,7 +136,10 @@ class Rule:
         """Judge a rep; None when the view or the landmarks do not allow a verdict."""
         if ctx.view not in self.views:
             return None
-        value = float(self.measure(ctx))
+        with warnings.catch_warnings():
+            # Missing landmarks give all-NaN slices; the NaN result means "cannot judge".
+            warnings.simplefilter("ignore", RuntimeWarning)
+            value = float(self.measure(ctx))
         if not np.isfinite(value):
             return None
         failed = value > self.limit if self.fails_above else value < self.limit
