@@ -202,18 +202,19 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     wanted = set(args.only.split(","))
     results: dict[str, float] = {}
-    for name, run in (
-        ("repcount", lambda f: eval_repcount(f, args.verbose)),
-        ("videos", lambda f: eval_videos(f, args.cache, args.verbose)),
-        ("form", lambda f: eval_form(f, args.verbose)),
-    ):
-        folder = args.data / {"repcount": "repcount_pose", "form": "form_pose"}.get(name, name)
+    for name, sub in (("repcount", "repcount_pose"), ("videos", "videos"), ("form", "form_pose")):
+        folder = args.data / sub
         if name not in wanted:
             continue
         if not (folder / "labels.csv").is_file():
             print(f"\n{name}: skipped, no data at {folder}")
             continue
-        results.update(run(folder))
+        if name == "repcount":
+            results.update(eval_repcount(folder, args.verbose))
+        elif name == "videos":
+            results.update(eval_videos(folder, args.cache, args.verbose))
+        else:
+            results.update(eval_form(folder, args.verbose))
     print(f"\nevaluated in {time.perf_counter() - started:.0f} s")
     return 0
 
