@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import time
@@ -85,9 +86,22 @@ def daemon(box: Box) -> Iterator[object]:
         proc.wait(10)
 
 
+COPY_TOOLS = [
+    "scp",
+    pytest.param(
+        "rsync",
+        marks=pytest.mark.skipif(shutil.which("rsync") is None, reason="rsync is not installed"),
+    ),
+]
+
+
 @pytest.mark.slow
-def test_push_installs_and_the_daemon_reloads(tmp_path: Path, box: Box, daemon: object) -> None:
-    first = box.push(pose_set(tmp_path / "a", "first"))
+@pytest.mark.parametrize("tool", COPY_TOOLS)
+def test_push_installs_and_the_daemon_reloads(
+    tmp_path: Path, box: Box, daemon: object, tool: str
+) -> None:
+    first = box.push(pose_set(tmp_path / "a", "first"), "--copy", tool)
+    assert f" with {tool}\n" in first.stdout
     assert first.returncode == 0, first.stderr
     assert "==> box: OK: model set installed and live" in first.stdout
     assert "no daemon running" in first.stdout
@@ -130,11 +144,12 @@ def test_wrong_shape_fails_the_trial_load_and_is_rejected(tmp_path: Path, box: B
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("tool", COPY_TOOLS)
 def test_connection_dropped_mid_copy_installs_nothing(
-    tmp_path: Path, box: Box, sshd: LoopbackSshd
+    tmp_path: Path, box: Box, sshd: LoopbackSshd, tool: str
 ) -> None:
     live = box.seed(pose_set(tmp_path / "a"))
-    proc = box.start_push(pose_set(tmp_path / "b"), "--limit", "400")
+    proc = box.start_push(pose_set(tmp_path / "b"), "--limit", "400", "--copy", tool)
     # Wait until bytes are arriving in the staging folder, then cut every connection.
     deadline = time.monotonic() + 60
     while not any(p.stat().st_size > 0 for p in box.staging.glob("*/set/*")):
