@@ -200,15 +200,20 @@ def test_unhealthy_daemon_rolls_back(
     root, state = box
     first = _install(box, pose_set(tmp_path / "a"))
     daemon(mode)  # type: ignore[operator]
+    # An error report ends the wait at once, so that case can afford a long timeout.
+    timeout = 1.5 if mode == "silent" else 60.0
     started = time.monotonic()
     with pytest.raises(RolledBackError) as err:
-        install_set(root, pose_set(tmp_path / "b"), state, health_timeout_s=1.5)
-    expected = "did not report healthy within 1.5s" if mode == "silent" else "reported an error"
+        install_set(root, pose_set(tmp_path / "b"), state, health_timeout_s=timeout)
+    expected = {
+        "silent": "did not report healthy within 1.5s",
+        "error": "the daemon reported an error: cannot load ",
+    }[mode]
     assert expected in str(err.value) and f"rolled back to {first}" in str(err.value)
     assert store.current_version(root) == first
     assert [v.id for v in store.list_versions(root)] == [first]
     if mode == "error":
-        assert time.monotonic() - started < 1.5 + 10  # no wait beyond the error report
+        assert time.monotonic() - started < 30
 
 
 def test_health_file_contract(tmp_path: Path) -> None:
