@@ -17,6 +17,7 @@ TARGET_FPS = 60.0
 VIEWS = (0.0, 45.0, 90.0)
 REPS = 2
 STEP = 2  # run the pose model on every 2nd frame (15 fps): enough to count reps
+WINDOW = 5  # smoothing of the detected angle: 5 samples at 15 fps, a third of a second
 
 
 def _speed() -> None:
@@ -78,7 +79,7 @@ def _detection() -> None:
             st = r.timeline.sets[0]
             est = _estimator()
             assert est is not None
-            world = []
+            world, vis = [], []
             found = 0
             frames = range(st.start_frame, st.end_frame + 1, STEP)
             for i in frames:
@@ -86,11 +87,14 @@ def _detection() -> None:
                 if pose is not None and pose.world is not None:
                     found += 1
                     world.append(pose.world)
+                    vis.append(pose.landmarks[:, 3])
                 else:
                     world.append(np.full((33, 3), np.nan))
+                    vis.append(np.zeros(33, np.float32))
             est.close()
             rate = found / len(frames)
-            cycles = count_cycles(main_angle(ex, np.asarray(world)), window=3)
+            angle = main_angle(ex, np.asarray(world), np.asarray(vis))
+            cycles = count_cycles(angle, window=WINDOW)
             rates.append(rate)
             good += cycles == REPS
             cells.append(f"{rate:6.1%} {cycles}/{REPS} cyc")

@@ -21,24 +21,37 @@ _NAMES = (
 _INDEX = {n: i for i, n in enumerate(_NAMES)}
 
 
-def main_angle(exercise: str, points: F32 | F64) -> F64:
-    """Degrees of the exercise's main joint angle per frame, both sides averaged.
+def main_angle(exercise: str, points: F32 | F64, visibility: F32 | F64 | None = None) -> F64:
+    """Degrees of the exercise's main joint angle per frame.
 
     Args:
         exercise: Exercise name (its spec names the joint).
-        points: ``(frames, 33, >=3)`` landmark coordinates in a common scale (world
+        points: ``(frames, 33, >=2)`` landmark coordinates in a common scale (world
             metres, or pixels); NaN rows give NaN.
+        visibility: ``(frames, 33)`` landmark visibility. When given, the whole sequence
+            uses the side whose three landmarks are more visible on average (the far
+            side of a body seen from the side is guessed, not seen); otherwise both
+            sides are averaged.
     """
     a, b, c = SPECS[exercise].angle
-    out = []
+    angles, vis = [], []
     for side in ("left_", "right_"):
         ia, ib, ic = (_INDEX[n.replace("left_", side)] for n in (a, b, c))
         u = points[:, ia, :3] - points[:, ib, :3]
         w = points[:, ic, :3] - points[:, ib, :3]
         cos = (u * w).sum(1) / (np.linalg.norm(u, axis=1) * np.linalg.norm(w, axis=1) + 1e-9)
-        out.append(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))
+        angles.append(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))
+        if visibility is not None:
+            vis.append(
+                np.minimum(np.minimum(visibility[:, ia], visibility[:, ib]), visibility[:, ic])
+            )
+    both = np.stack(angles)
+    if visibility is not None:
+        with np.errstate(invalid="ignore"):
+            side = int(np.nanmean(vis[1]) > np.nanmean(vis[0]))
+        return np.asarray(both[side], dtype=np.float64)
     with np.errstate(invalid="ignore"):
-        return np.asarray(np.nanmean(np.stack(out), axis=0), dtype=np.float64)
+        return np.asarray(np.nanmean(both, axis=0), dtype=np.float64)
 
 
 def count_cycles(signal: F64, window: int = 5, min_range: float = 12.0) -> int:

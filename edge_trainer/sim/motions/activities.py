@@ -10,17 +10,18 @@ from edge_trainer.sim.skeleton import Rig
 
 ACTIVITIES = ("stand", "walk", "stretch", "pick_up", "sit")
 
-GAIT_CYCLE_S = 1.1
+GAIT_CYCLE_S = 1.05
+STANCE = 0.6  # fraction of the gait cycle a foot is on the floor
 
 
 def stride(rig: Rig) -> float:
-    """Length of one gait cycle's stride for this body (metres)."""
-    return 0.42 * rig.body.height
+    """Distance covered in one gait cycle (two steps), metres."""
+    return 0.72 * rig.body.height
 
 
 def walk_speed(rig: Rig) -> float:
-    """Metres per second of the walk below (a foot is planted 60% of the cycle)."""
-    return stride(rig) / (0.6 * GAIT_CYCLE_S)
+    """Metres per second of the walk below."""
+    return stride(rig) / GAIT_CYCLE_S
 
 
 def stand(rig: Rig, t: float, seed: float = 0.0) -> Posed:
@@ -38,27 +39,31 @@ def stand(rig: Rig, t: float, seed: float = 0.0) -> Posed:
 
 
 def walk(rig: Rig, t: float, seed: float = 0.0) -> Posed:
-    """Walking forward along +z; the pelvis is at ``z = walk_speed * t``."""
+    """Walking forward along +z; the pelvis is at ``z = walk_speed * t``.
+
+    A planted foot stays put on the floor: relative to the pelvis it moves back by the
+    distance the pelvis travels during the stance, then swings forward through the air.
+    """
     b = rig.body
-    st = stride(rig)
+    reach = stride(rig) * STANCE / 2
     z = walk_speed(rig) * t
     cyc = t / GAIT_CYCLE_S + seed
-    bob = 0.02 * b.height / 1.75 * math.cos(4 * math.pi * cyc)
+    bob = 0.015 * b.height / 1.75 * math.cos(4 * math.pi * cyc)
     trunk = rig.trunk(
-        v(0.0, b.hip_height * 0.965 + bob, z),
+        v(0.0, b.hip_height * 0.95 + bob, z),
         pitch=deg(3),
         twist=deg(6) * math.sin(2 * math.pi * cyc),
     )
     for side, sgn, off in (("l", 1.0, 0.0), ("r", -1.0, 0.5)):
         ph = (cyc + off) % 1.0
-        if ph < 0.6:  # stance: the foot stays put while the pelvis passes over it
-            fz = lerp(st / 2, -st / 2, ph / 0.6)
+        if ph < STANCE:
+            fz = lerp(reach, -reach, ph / STANCE)
             lift = 0.0
-        else:  # swing: the foot lifts and swings forward
-            u = (ph - 0.6) / 0.4
-            fz = lerp(-st / 2, st / 2, smooth(u))
-            lift = 0.09 * math.sin(math.pi * u)
-        ankle = v(sgn * b.hip_w * 0.5, b.ankle_h + lift, z + fz * 0.5)
+        else:
+            u = (ph - STANCE) / (1.0 - STANCE)
+            fz = lerp(-reach, reach, smooth(u))
+            lift = 0.1 * b.height / 1.75 * math.sin(math.pi * u)
+        ankle = v(sgn * b.hip_w * 0.5, b.ankle_h + lift, z + fz)
         rig.leg(trunk, side, ankle, FWD)
         swing = deg(22) * math.cos(2 * math.pi * (ph + 0.5))
         sh = trunk.pts["shoulder_" + side]
