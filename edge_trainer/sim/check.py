@@ -48,8 +48,8 @@ def main_angle(exercise: str, points: F32 | F64, visibility: F32 | F64 | None = 
     both = np.stack(angles)
     if visibility is not None:
         with np.errstate(invalid="ignore"):
-            side = int(np.nanmean(vis[1]) > np.nanmean(vis[0]))
-        return np.asarray(both[side], dtype=np.float64)
+            best = int(np.nanmean(vis[1]) > np.nanmean(vis[0]))
+        return np.asarray(both[best], dtype=np.float64)
     with np.errstate(invalid="ignore"):
         return np.asarray(np.nanmean(both, axis=0), dtype=np.float64)
 
