@@ -291,6 +291,10 @@ def _validate(cfg: Config) -> list[tuple[str, str]]:
         problems.append(("display.i2c_address", "must be a 7-bit I2C address (0x03-0x77)"))
     if cfg.pose.threads < 1:
         problems.append(("pose.threads", "must be at least 1"))
+    if cfg.pose.smoothing_min_cutoff <= 0 or cfg.pose.smoothing_beta < 0:
+        problems.append(("pose", "smoothing_min_cutoff must be positive, smoothing_beta >= 0"))
+    if cfg.pose.identity_timeout_s < 0:
+        problems.append(("pose.identity_timeout_s", "must be 0 or more seconds"))
     if not 0.0 <= cfg.speech.volume <= 1.0:
         problems.append(("speech.volume", "must be between 0.0 and 1.0"))
     if cfg.llm.max_tokens < 1 or cfg.llm.max_seconds <= 0:
