@@ -231,3 +231,32 @@ def yaw_matrix(yaw: float) -> Vec:
 def roll_matrix(a: float) -> Vec:
     """Rotation about the forward axis (used to tilt a walking body)."""
     return rz(a)
+
+
+# Joint limits as interior angles in degrees: (a, vertex, c, smallest, largest).
+JOINT_LIMITS = (
+    ("shoulder_l", "elbow_l", "wrist_l", 25.0, 180.0),
+    ("shoulder_r", "elbow_r", "wrist_r", 25.0, 180.0),
+    ("hip_l", "knee_l", "ankle_l", 35.0, 180.0),
+    ("hip_r", "knee_r", "ankle_r", 35.0, 180.0),
+    ("chest", "neck", "head", 95.0, 180.0),
+)
+
+
+def limit_violations(points: Points) -> list[str]:
+    """Joints of a pose outside ``JOINT_LIMITS``, or knees bent backwards."""
+    out = []
+    for a, b, c, lo, hi in JOINT_LIMITS:
+        u = unit(points[J[a]] - points[J[b]])
+        w = unit(points[J[c]] - points[J[b]])
+        ang = float(np.degrees(np.arccos(np.clip(u @ w, -1.0, 1.0))))
+        if not lo - 1e-6 <= ang <= hi + 1e-6:
+            out.append(f"{b} at {ang:.0f} deg")
+    for side in ("l", "r"):
+        hip, knee, ankle = (points[J[n + "_" + side]] for n in ("hip", "knee", "ankle"))
+        toe_dir = unit(points[J["toe_" + side]] - points[J["heel_" + side]])
+        bend = knee - (hip + ankle) / 2
+        # A knee may only bend towards where the foot points (small slack for straight legs).
+        if float(np.linalg.norm(bend)) > 0.03 and float(unit(bend) @ toe_dir) < -0.3:
+            out.append(f"knee_{side} bends backwards")
+    return out

@@ -188,13 +188,18 @@ def single_set(
 
 
 def workout(seed: int = 0, **options: Any) -> ClipSpec:
-    """A short session: walk in, squats, rest, push-ups, walk out."""
+    """A short session: walk in, squats, a rest, push-ups, walk out.
+
+    The rest between the sets (standing, stretching, picking up dumbbells or sitting)
+    changes with the seed, so a batch of workouts covers every kind of ``rest``.
+    """
+    rest = ("stand", "stretch", "pick_up", "sit")[seed % 4]
     return ClipSpec(
         (
             ActivitySpec("walk_in"),
             ActivitySpec("stand", 1.0, 45.0),
             SetSpec("squat", 6, 45.0, ((4, "squat_shallow"),)),
-            ActivitySpec("stand", 3.0, 45.0),
+            ActivitySpec(rest, 3.0, 45.0),
             SetSpec("push_up", 5, 90.0, ((3, "push_up_hip_sag"),)),
             ActivitySpec("stand", 1.5, 20.0),
             ActivitySpec("walk_out"),

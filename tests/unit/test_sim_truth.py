@@ -10,9 +10,12 @@ import numpy as np
 import pytest
 
 from edge_trainer.sim import EXERCISES, REST, ActivitySpec, ClipSpec, SetSpec, Truth, single_set
+from edge_trainer.sim.body import standard_body
 from edge_trainer.sim.check import count_cycles, main_angle
+from edge_trainer.sim.motions import SPECS, Rep
+from edge_trainer.sim.motions import activities as act
 from edge_trainer.sim.render import Renderer
-from edge_trainer.sim.skeleton import BLAZEPOSE_INDEX, bone_lengths
+from edge_trainer.sim.skeleton import BLAZEPOSE_INDEX, Rig, bone_lengths, limit_violations
 from edge_trainer.sim.timeline import build_timeline
 
 
@@ -127,3 +130,23 @@ def test_demo_spec_is_a_short_two_set_workout() -> None:
     assert 30.0 <= seconds <= 45.0
     assert [(s.exercise, len(s.reps)) for s in tl.sets] == [("squat", 6), ("push_up", 5)]
     assert tl.segments[0].activity == "walk_in" and tl.segments[-1].activity == "walk_out"
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_poses_respect_joint_limits_with_every_fault(exercise: str) -> None:
+    spec = SPECS[exercise]
+    rig = Rig(standard_body())
+    variants = [Rep(0, frozenset())] + [Rep(1, frozenset({f})) for f in spec.faults]
+    variants += [Rep(1, frozenset(), variant=v) for v in spec.variants]
+    for rep in variants:
+        for phase in np.linspace(0.0, 1.0, 9):
+            points, _ = spec.pose(rig, float(phase), rep)
+            assert limit_violations(points) == [], (exercise, rep, phase)
+
+
+def test_activities_respect_joint_limits() -> None:
+    rig = Rig(standard_body(1.6))
+    for t in np.linspace(0.0, 3.0, 13):
+        for fn in (act.stand, act.walk, act.stretch, act.sit):
+            assert limit_violations(fn(rig, float(t))[0]) == [], (fn.__name__, t)
+        assert limit_violations(act.pick_up(rig, float(t), seconds=3.0)[0]) == [], t
