@@ -309,9 +309,8 @@ class Analyzer:
                 partials.append(
                     self._record(span, result, rows, ts, exercise=exercise, index=len(partials) + 1)
                 )
-        if not reps and s.reps:
-            log.debug("final pass found no reps; keeping the %d live ones", len(s.reps))
-            reps, partials = s.reps, s.partials
+        if len(reps) != len(s.reps):
+            log.info("end-of-set pass: %d reps (live count %d)", len(reps), len(s.reps))
         end = max(r.end_s for r in reps) if reps else t
         start = min(r.start_s for r in reps) if reps else s.start_t
         record = SetRecord(
@@ -322,7 +321,9 @@ class Analyzer:
             partial_reps=tuple(partials),
             velocity_loss_pct=velocity_loss_pct([r.velocity for r in reps]),
         )
-        self.sets.append(record)
+        if reps:
+            # A set the final pass found empty (live reps taken back) is not kept.
+            self.sets.append(record)
         last = max([r.end_s for r in reps] + [s.last_activity_t])
         self._trim_before(last)
         self._emitted_until = last

@@ -48,6 +48,13 @@ class CounterParams:
             split the sequence (a rep cannot be counted across them).
         smooth_s: Gaussian smoothing (sigma, seconds) of the signal before counting;
             ~0.1 s removes the landmark jitter and keeps a 0.5 s rep intact.
+        min_periodicity: Autocorrelation at the period a stretch needs to count as
+            repeating: 0.5 is well above what unrelated movement scores (< 0.3) and below
+            what a real set scores (0.7-0.95), leaving room for uneven reps.
+        max_travel: Most the hips may move (body heights) between a rep's start and end;
+            one walking step moves them ~0.4, a rep done on the spot under 0.1.
+        min_isolated_rep_s: Shortest rep outside a repeating stretch (a single rep):
+            a deliberate rep takes over a second; a hop or a gesture takes less.
     """
 
     enter: float = 0.3
@@ -59,6 +66,8 @@ class CounterParams:
     max_gap_s: float = 1.0
     smooth_s: float = 0.1
     min_periodicity: float = 0.5
+    max_travel: float = 0.25
+    min_isolated_rep_s: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -383,6 +392,8 @@ def periodicity(
     for k, c in enumerate(centres):
         for w_s in scales_s:
             w = round(w_s / dt)
+            if w > n:
+                break  # a window must fit whole: a clipped one would find any two bumps periodic
             b = min(n, max(0, c - w // 2) + w)
             a = max(0, b - w)
             ok = ok_rows[a:b]
@@ -566,10 +577,47 @@ def count_reps(
         amps.append(amp)
         rest_votes += 1 if rest_high else -1
     if not amps:
-        return _isolated_reps(feats, tt, p, floor)
-    reps = _dedupe(reps)
-    partials = [q for q in _dedupe(partials) if not any(_overlap(q, r) for r in reps)]
-    return CountResult(tuple(reps), tuple(partials), signal, rest_votes > 0, float(np.median(amps)))
+        res = _isolated_reps(feats, tt, p, floor)
+        reps, partials = list(res.reps), list(res.partials)
+        signal, rest_high, amp = res.signal, res.rest_high, res.typical_amplitude
+    else:
+        reps = _dedupe(reps)
+        partials = [q for q in _dedupe(partials) if not any(_overlap(q, r) for r in reps)]
+        rest_high, amp = rest_votes > 0, float(np.median(amps))
+    on_spot = _on_the_spot(arr, p.max_travel)
+    reps = [r for r in reps if on_spot(r)]
+    partials = [r for r in partials if on_spot(r)]
+    return CountResult(tuple(reps), tuple(partials), signal, rest_high, amp)
+
+
+def _on_the_spot(arr: FloatArray, max_travel: float) -> Callable[[RepSpan], bool]:
+    """A test that a rep ends where it started in the image (walking is not a rep).
+
+    The hip centre may move at most ``max_travel`` body heights between the rep's start
+    and end and 1.5 times that sideways during it (a squat moves the hips ~0.1 back, a
+    reverse lunge ~0.2), and the torso's apparent size may change by at most 25%
+    (walking towards or away from the camera). Landmarks normalised per frame carry no
+    travel and pass.
+    """
+    pts = geo.as_points(arr, 0.0)
+    hips = geo.hip_centre(pts)[:, :2]
+    torso = geo.torso_length(pts)
+    height = geo.sequence_body_height(pts)
+
+    def check(r: RepSpan) -> bool:
+        if not np.isfinite(height) or height <= 0:
+            return True
+        moved = float(np.linalg.norm(hips[r.end] - hips[r.start])) / height
+        size = torso[r.end] / torso[r.start] if torso[r.start] > 0 else 1.0
+        if np.isfinite(moved) and moved > max_travel:
+            return False
+        # Pacing to and fro can end where it began; its hips still wander sideways.
+        wander = np.abs(hips[r.start : r.end + 1, 0] - hips[r.start, 0]) / height
+        if np.isfinite(wander).any() and float(np.nanmax(wander)) > 1.5 * max_travel:
+            return False
+        return not (np.isfinite(size) and not 0.8 <= size <= 1.25)
+
+    return check
 
 
 def _isolated_reps(
@@ -580,6 +628,8 @@ def _isolated_reps(
     Without repetition to confirm them, an excursion counts only if the body returns to
     the pose it started from (it ends nearer its start than half its way out): getting
     into position, sitting down or walking off ends somewhere else.
+    It must also last ``min_isolated_rep_s``: a lone quick bob (a hop, a gesture, a
+    stumble) is not a deliberate rep.
     """
     sig, _ = principal_signal(feats)
     res = find_reps(sig, t, params, amplitude_floor=floor)
@@ -587,7 +637,8 @@ def _isolated_reps(
     def returns(r: RepSpan) -> bool:
         out = np.linalg.norm(feats[r.peak] - feats[r.start])
         back = np.linalg.norm(feats[r.end] - feats[r.start])
-        return bool(back <= 0.5 * out)
+        slow = t[r.end] - t[r.start] >= params.min_isolated_rep_s
+        return bool(back <= 0.5 * out and slow)
 
     reps = tuple(r for r in res.reps if returns(r))
     partials = tuple(r for r in res.partials if returns(r))

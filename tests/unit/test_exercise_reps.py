@@ -1,0 +1,104 @@
+"""The rep counter on constructed landmark sequences: the hard cases a gym produces."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from edge_trainer.exercise.reps import count_reps
+from tests.unit.exercise_figures import curl, reps, sequence, side_pose, squat
+
+
+def _count(phases: list[tuple[float, float, float]], pose=squat, **kw) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    rows, t = sequence(pose, phases, **kw)
+    res = count_reps(rows, t)
+    return len(res.reps), len(res.partials)
+
+
+def test_counts_a_clean_set() -> None:
+    assert _count([(0, 0, 1.0), *reps([1.0] * 6), (0, 0, 1.0)]) == (6, 0)
+
+
+def test_counts_a_movement_it_does_not_know() -> None:
+    # Arm raises to the side with a bent elbow: no exercise-specific signal exists for it.
+    def odd(p: float) -> np.ndarray:
+        return side_pose(arm=120 * p, elbow=60 * p, trunk=-5 * p)
+
+    assert _count([(0, 0, 1.0), *reps([1.0] * 5, 0.7, 0.7)], pose=odd)[0] == 5
+
+
+def test_standing_still_is_not_a_rep() -> None:
+    rows, t = sequence(squat, [(0, 0, 12.0)], noise=0.004)
+    assert len(count_reps(rows, t).reps) == 0
+
+
+def test_setup_movement_is_not_counted() -> None:
+    # Walking into place, then a slow lean to set the feet, ending in a new pose, then reps.
+    walk_rows, _ = sequence(lambda p: side_pose(x0=0.2 + 0.3 * p), [(0, 1, 3.0)])
+    set_rows, _ = sequence(lambda p: side_pose(x0=0.5, trunk=30 * p), [(0, 1, 1.5), (1, 0, 1.5)])
+    rep_rows, _ = sequence(squat, [(0, 0, 1.0), *reps([1.0] * 4), (0, 0, 1.0)])
+    rows = np.concatenate([walk_rows, set_rows, rep_rows])
+    t = np.arange(len(rows)) / 30.0
+    assert len(count_reps(rows, t).reps) == 4
+
+
+def test_people_walking_past_are_not_counted() -> None:
+    # Legs swing periodically (a stride every 1.1 s) while the hips travel at a walking
+    # pace (~0.6 body heights a second); one person after another crosses the frame.
+    t = np.arange(0, 12.0, 1 / 30)
+    x = 0.05 + np.mod(0.45 * t, 0.9)
+    swing = np.sin(2 * np.pi * t / 1.1)
+    rng = np.random.default_rng(1)
+    rows = np.stack(
+        [side_pose(shin=22 * s, thigh=-22 * s, x0=xi) for s, xi in zip(swing, x, strict=True)]
+    )
+    rows[..., :2] += rng.normal(0, 0.002, rows[..., :2].shape)
+    assert len(count_reps(rows, t).reps) == 0
+
+
+def test_pause_at_the_bottom_still_counts() -> None:
+    assert _count([(0, 0, 1.0), *reps([1.0] * 5, hold_s=1.5), (0, 0, 1.0)]) == (5, 0)
+
+
+def test_slow_reps_count() -> None:
+    assert _count([(0, 0, 1.0), *reps([1.0] * 4, down_s=3.0, up_s=3.0), (0, 0, 1.0)]) == (4, 0)
+
+
+def test_partial_reps_are_reported_apart() -> None:
+    depths = [1.0, 1.0, 0.45, 1.0, 1.0, 0.45, 1.0]
+    assert _count([(0, 0, 1.0), *reps(depths), (0, 0, 1.0)]) == (5, 2)
+
+
+def test_short_gaps_of_lost_frames_are_bridged() -> None:
+    rows, t = sequence(squat, [(0, 0, 1.0), *reps([1.0] * 6), (0, 0, 1.0)])
+    for start in (40, 100, 160, 250):  # 0.3 s gaps, some mid-rep
+        rows[start : start + 9] = np.nan
+    assert len(count_reps(rows, t).reps) == 6
+
+
+def test_a_long_loss_mid_rep_does_not_invent_a_rep() -> None:
+    rows, t = sequence(squat, [(0, 0, 1.0), *reps([1.0] * 6), (0, 0, 1.0)])
+    rows[115:175] = np.nan  # 2 s gone, covering most of the third rep
+    n = len(count_reps(rows, t).reps)
+    assert 4 <= n <= 5
+
+
+def test_a_single_slow_rep_counts() -> None:
+    assert _count([(0, 0, 1.5), *reps([1.0], 1.2, 1.2), (0, 0, 1.5)], pose=curl) == (1, 0)
+
+
+def test_a_quick_lone_bob_is_not_a_rep() -> None:
+    assert _count([(0, 0, 2.0), (0, 0.8, 0.3), (0.8, 0, 0.3), (0, 0, 2.0)])[0] == 0
+
+
+@pytest.mark.parametrize("fps", [15.0, 60.0])
+def test_frame_rate_does_not_change_the_count(fps: float) -> None:
+    assert _count([(0, 0, 1.0), *reps([1.0] * 5), (0, 0, 1.0)], fps=fps) == (5, 0)
+
+
+def test_rep_boundaries_follow_the_movement() -> None:
+    rows, t = sequence(squat, [(0, 0, 1.0), *reps([1.0] * 3, rest_s=1.0), (0, 0, 1.0)])
+    res = count_reps(rows, t)
+    starts = [t[r.start] for r in res.reps]
+    # Reps start at 1.0, 4.0, 7.0 s (2 s of movement + 1 s rest each).
+    assert np.allclose(starts, [1.0, 4.0, 7.0], atol=0.35)
