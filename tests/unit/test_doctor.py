@@ -198,7 +198,8 @@ def test_models_missing_corrupt_incomplete_and_ok(tmp_path: Path, env: Env) -> N
     assert c.fix.startswith("edge-trainer models provision")
     install_set(tmp_path / "models", pose_set(tmp_path / "set"), tmp_path / "state")
     c = check_models(cfg, env)
-    assert c.failed and c.detail.endswith("lacks classifier")
+    assert c.status == "warn" and not c.required
+    assert c.detail.endswith("lacks classifier: exercise recognition is off")
     fixed = _cfg(tmp_path, exercise={"exercise": "squat"})
     c = check_models(fixed, env)
     assert c.status == "ok" and c.detail.endswith(": 2 models verified")
@@ -209,6 +210,13 @@ def test_models_missing_corrupt_incomplete_and_ok(tmp_path: Path, env: Env) -> N
     corrupt(live)
     c = check_models(fixed, env)
     assert c.failed and "has sha256" in c.detail and "models rollback" in c.fix
+
+
+def test_models_without_a_pose_model_fail(tmp_path: Path, env: Env) -> None:
+    only = pose_set(tmp_path / "set", roles={"pose_detector": DETECTOR[1]})
+    install_set(tmp_path / "models", only, tmp_path / "state")
+    c = check_models(_cfg(tmp_path), env)
+    assert c.failed and c.detail.endswith("lacks pose_landmarks")
 
 
 def test_llm_checks(tmp_path: Path, env: Env) -> None:
