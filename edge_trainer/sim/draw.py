@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import cv2
 import numpy as np
 import numpy.typing as npt
@@ -38,25 +40,36 @@ def capsule(
     light: npt.NDArray[np.float64],
 ) -> None:
     """A tapered capsule from ``a`` (radius ``ra``) to ``b`` (radius ``rb``), shaded."""
-    d = b - a
-    n = float(np.hypot(d[0], d[1]))
-    perp = np.array([-d[1] / n, d[0] / n]) if n > 1e-6 else None
+    # Plain floats, not small numpy arrays: this runs ~30 times a frame.
+    ax, ay, bx, by = float(a[0]), float(a[1]), float(b[0]), float(b[1])
+    lx, ly = float(light[0]), float(light[1])
+    dx, dy = bx - ax, by - ay
+    n = math.hypot(dx, dy)
+    px, py = (-dy / n, dx / n) if n > 1e-6 else (0.0, 0.0)
     mean_r = (ra + rb) / 2
     for k, (scale, off) in enumerate(_LAYERS):
         s_a, s_b = ra * scale, rb * scale
-        if max(s_a, s_b) < 0.6 and k > 0:
+        if k > 0 and max(s_a, s_b) < 0.6:
             break
-        shift = light * (off * mean_r)
-        pa, pb = a + shift, b + shift
+        ox, oy = lx * off * mean_r, ly * off * mean_r
+        pax, pay, pbx, pby = ax + ox, ay + oy, bx + ox, by + oy
         col = colors[k]
         line = cv2.LINE_AA if k == 0 else cv2.LINE_8
-        ca = (int(pa[0] * _ONE), int(pa[1] * _ONE))
-        cv2.circle(img, ca, max(int(s_a * _ONE), 1), col, -1, line, _SHIFT)
-        if perp is not None:
-            cb = (int(pb[0] * _ONE), int(pb[1] * _ONE))
-            cv2.circle(img, cb, max(int(s_b * _ONE), 1), col, -1, line, _SHIFT)
-            quad = np.array([pa + perp * s_a, pb + perp * s_b, pb - perp * s_b, pa - perp * s_a])
-            cv2.fillConvexPoly(img, (quad * _ONE).astype(np.int32), col, line, _SHIFT)
+        cv2.circle(img, (int(pax * _ONE), int(pay * _ONE)), max(int(s_a * _ONE), 1), col, -1,
+                   line, _SHIFT)  # fmt: skip
+        if n > 1e-6:
+            cv2.circle(img, (int(pbx * _ONE), int(pby * _ONE)), max(int(s_b * _ONE), 1), col,
+                       -1, line, _SHIFT)  # fmt: skip
+            quad = np.array(
+                [
+                    [int((pax + px * s_a) * _ONE), int((pay + py * s_a) * _ONE)],
+                    [int((pbx + px * s_b) * _ONE), int((pby + py * s_b) * _ONE)],
+                    [int((pbx - px * s_b) * _ONE), int((pby - py * s_b) * _ONE)],
+                    [int((pax - px * s_a) * _ONE), int((pay - py * s_a) * _ONE)],
+                ],
+                np.int32,
+            )
+            cv2.fillConvexPoly(img, quad, col, line, _SHIFT)
 
 
 def hull(
