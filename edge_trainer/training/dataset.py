@@ -58,13 +58,16 @@ def build_windows(
     copies: int = 3,
     hop_s: float = 0.2,
     rest_holds: int = 2,
+    real_boost: int = 2,
     augment: AugmentSpec | None = None,
     spec: WindowSpec = DEFAULT_WINDOW,
 ) -> WindowSet:
     """Windows of every clip: the clean clip plus ``copies`` augmented replays.
 
-    Each clip also yields ``rest_holds`` static holds of one of its poses, labelled rest.
-    Mirroring is applied per window at random. Deterministic for a given ``seed``.
+    Real clips (any source but ``sim``) get ``real_boost`` times as many replays: they
+    are the domain the model is used in, and far fewer than the synthetic ones. Each clip
+    also yields ``rest_holds`` static holds of one of its poses, labelled rest. Mirroring
+    is applied per window at random. Deterministic for a given ``seed``.
     """
     rng = np.random.default_rng(seed)
     aug = augment or AugmentSpec()
@@ -80,7 +83,7 @@ def build_windows(
 
     for ci, clip in enumerate(clips):
         add(clip_windows(clip, hop_s=hop_s, spec=spec), clip.label, ci)
-        for _ in range(copies):
+        for _ in range(copies * (1 if clip.source == "sim" else real_boost)):
             rows, speed = augment_rows(clip.rows, rng, aug)
             add(clip_windows(clip, rows, speed, hop_s * 2, spec), clip.label, ci)
         for _ in range(rest_holds):
