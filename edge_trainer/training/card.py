@@ -10,6 +10,22 @@ from edge_trainer.exercise.features import DEFAULT_WINDOW, FEATURE_VERSION, N_FE
 from edge_trainer.models.manifest import ModelEntry
 from edge_trainer.training.metrics import ClipResult, Confusion
 
+_SOURCE_TEXT = {
+    "repcount": "`repcount`: RepCount test-split landmark sequences from "
+    "../shared/data/repcount_pose (real people; per-frame min-max normalised by their "
+    "source). Windows inside the span of the annotated repetitions only; `pommel_horse` "
+    "trained as `rest`. 30 fps assumed.",
+    "form_pose": "`form_pose`: Pose Trainer sequences (real people; COCO joints). "
+    "`shoulder_shrug` trained as `rest`. 30 fps assumed.",
+    "sim": "`sim`: synthetic-gym clips (edge_trainer/sim): one set of an exercise between "
+    "non-exercise movement (standing, walking in or out, stretching, picking up, sitting), "
+    "or movement only, in front, 45 degree and side views turned either way, 15 fps. "
+    "`(pose)` clips were rendered and passed through our own BlazePose stage, so they "
+    "carry its real noise; `(truth)` clips use the renderer's exact landmarks.",
+    "sim_heldout": "`sim_heldout`: synthetic clips from a seed range never used in "
+    "training, through our pose stage; evaluation only.",
+}
+
 
 @dataclass(frozen=True)
 class Section:
@@ -92,13 +108,11 @@ def write_card(
         "",
         f"Sources: {sources}.",
         "",
-        "- `repcount`: RepCount test-split landmark sequences from ../shared/data/repcount_pose "
-        "(real people; per-frame min-max normalised by their source). Windows inside the span "
-        "of the annotated repetitions only; `pommel_horse` trained as `rest`. 30 fps assumed.",
-        "- `form_pose`: Pose Trainer sequences (real people; COCO joints). `shoulder_shrug` "
-        "trained as `rest`. 30 fps assumed.",
-        "- `sim`: synthetic-gym clips (edge_trainer/sim), landmarks from our own pose stage "
-        "where cached, otherwise the renderer's ground-truth landmarks with noise.",
+    ]
+    lines += [
+        f"- {_SOURCE_TEXT[k.split(' ')[0]]}" for k in counts if k.split(" ")[0] in _SOURCE_TEXT
+    ]
+    lines += [
         "- Every clip is replayed with augmentation (camera roll, landmark jitter, dropped "
         "joints and frames, 0.75-1.35x speed, random mirroring); still holds of poses taken "
         "from every clip are added as `rest`.",

@@ -216,7 +216,12 @@ def write_outputs(
     opts: Options, model_path: Path, sources: dict[str, list[Clip]], sections: list[Section]
 ) -> None:
     """The manifest, labels and model card next to the model."""
-    counts = {k: len({c.name.split(":")[0] for c in v}) for k, v in sources.items()}
+    counts: dict[str, int] = {}
+    for source, clips in sources.items():
+        for name in {c.name.split(":")[0] for c in clips}:
+            # Synthetic clips are named sim/<mode>-<key>: count pose-stage and exact apart.
+            key = f"{source} ({name.split('/')[1].split('-')[0]})" if "sim" in source else source
+            counts[key] = counts.get(key, 0) + 1
     provenance = (
         f"edge_trainer.training.train seed={opts.seed} epochs={opts.epochs} "
         f"copies={opts.copies} sources={','.join(f'{k}:{n}' for k, n in counts.items())}"
