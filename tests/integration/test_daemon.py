@@ -1,0 +1,176 @@
+"""The real daemon as a subprocess: SIGTERM, systemd notify and watchdog, kill -9 durability."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.appliance import REPO, provision_models, query, squat_clip, write_config
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def assets(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("daemon")
+    models = provision_models(root / "models")
+    return models, squat_clip(root)
+
+
+def start(
+    cfg: Path, clip: Path, *extra: str, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.daemon_harness", str(cfg), str(clip), *extra],
+        cwd=REPO,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def events(state: Path, kind: str) -> list[dict[str, object]]:
+    path = state / "session.jsonl"
+    if not path.exists():
+        return []
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return [r for r in rows if r["type"] == kind]
+
+
+def wait_for(predicate, timeout: float, proc: subprocess.Popen[bytes]) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        if proc.poll() is not None:
+            raise AssertionError(f"daemon exited early: {proc.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+        time.sleep(0.1)
+    raise AssertionError("timed out")
+
+
+def test_sigterm_records_the_open_set_and_exits_zero(
+    tmp_path: Path, assets: tuple[Path, Path]
+) -> None:
+    models, clip = assets
+    cfg = write_config(tmp_path / "c.toml", tmp_path, models)
+    state = tmp_path / "state"
+    proc = start(cfg, clip)
+    try:
+        wait_for(lambda: len(events(state, "RepCompleted")) >= 2, 90, proc)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(30) == 0
+    finally:
+        proc.kill()
+    live_reps = len(events(state, "RepCompleted"))
+    db = state / "history.sqlite3"
+    sets = query(db, "SELECT status, rep_count FROM sets")
+    assert len(sets) == 1 and sets[0][0] == "done"
+    assert sets[0][1] >= 2
+    assert query(db, "SELECT end_reason FROM sessions") == [("shutdown",)]
+    assert len(query(db, "SELECT id FROM reps WHERE partial = 0")) >= min(live_reps, sets[0][1])
+    assert not (state / "edge-trainer.pid").exists()
+
+
+class NotifyListener:
+    """A unix datagram socket standing in for systemd's NOTIFY_SOCKET."""
+
+    def __init__(self, path: Path) -> None:
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(str(path))
+        self.sock.settimeout(0.2)
+        self.messages: list[tuple[float, str]] = []
+
+    def drain(self, seconds: float) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            try:
+                data = self.sock.recv(4096)
+            except TimeoutError:
+                continue
+            for line in data.decode().splitlines():
+                self.messages.append((time.monotonic(), line))
+
+    def times(self, prefix: str) -> list[float]:
+        return [t for t, m in self.messages if m.startswith(prefix)]
+
+
+@pytest.fixture
+def listener(tmp_path: Path) -> Iterator[NotifyListener]:
+    sock_dir = Path(f"/tmp/et-notify-{os.getpid()}-{random.randrange(1 << 30)}")
+    sock_dir.mkdir()
+    n = NotifyListener(sock_dir / "notify")
+    yield n
+    n.sock.close()
+    (sock_dir / "notify").unlink()
+    sock_dir.rmdir()
+
+
+def test_watchdog_pings_while_frames_flow_and_stops_when_the_pipeline_stalls(
+    tmp_path: Path, assets: tuple[Path, Path], listener: NotifyListener
+) -> None:
+    models, clip = assets
+    cfg = write_config(tmp_path / "c.toml", tmp_path, models, service={"status_interval_s": 0.5})
+    env = {"NOTIFY_SOCKET": listener.sock.getsockname(), "WATCHDOG_USEC": "1000000"}
+    proc = start(cfg, clip, "--hang-after", "120", env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while not listener.times("READY=1") and time.monotonic() < deadline:
+            listener.drain(0.5)
+        assert listener.times("READY=1"), listener.messages
+        # 120 frames at 30 fps flow for about four seconds, then the camera hangs.
+        listener.drain(10.0)
+        assert proc.poll() is None, "the daemon must keep running while the camera hangs"
+        pings = listener.times("WATCHDOG=1")
+        assert len(pings) >= 4, listener.messages
+        silence = time.monotonic() - pings[-1]
+        assert silence > 3.0, f"still pinging {silence:.1f} s after the stall"
+        assert len(listener.times("STATUS=")) >= 3
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(30) == 0
+        listener.drain(0.5)
+        assert listener.times("STOPPING=1")
+    finally:
+        proc.kill()
+
+
+def test_kill_9_never_loses_an_announced_rep(tmp_path: Path, assets: tuple[Path, Path]) -> None:
+    models, clip = assets
+    cfg = write_config(tmp_path / "c.toml", tmp_path, models)
+    state = tmp_path / "state"
+    db = state / "history.sqlite3"
+    rng = random.Random(20261121)
+    checked = 0
+    for trial in range(20):
+        proc = start(cfg, clip)
+        time.sleep(rng.uniform(5.0, 12.0))
+        proc.kill()
+        proc.wait(10)
+        spoken = []
+        index = state / "speech" / "cues.jsonl"
+        if index.exists():
+            for line in index.read_text().splitlines():
+                cue = json.loads(line)
+                if cue["kind"] == "rep" and cue["outcome"] == "spoken":
+                    spoken.append(int(cue["text"]))
+        if not db.exists():
+            continue
+        assert query(db, "PRAGMA integrity_check") == [("ok",)], f"trial {trial}"
+        latest = query(db, "SELECT max(id) FROM sets")[0][0]
+        if spoken:
+            checked += 1
+            stored = query(
+                db, "SELECT count(*) FROM reps WHERE set_id = ? AND partial = 0", latest
+            )[0][0]
+            assert isinstance(stored, int)
+            assert stored >= max(spoken), f"trial {trial}: announced {max(spoken)}, stored {stored}"
+    assert checked >= 12, "too few trials announced a rep before the kill"
