@@ -28,10 +28,10 @@ def main_angle(exercise: str, points: F32 | F64, visibility: F32 | F64 | None = 
         exercise: Exercise name (its spec names the joint).
         points: ``(frames, 33, >=2)`` landmark coordinates in a common scale (world
             metres, or pixels); NaN rows give NaN.
-        visibility: ``(frames, 33)`` landmark visibility. When given, the whole sequence
-            uses the side whose three landmarks are more visible on average (the far
-            side of a body seen from the side is guessed, not seen); otherwise both
-            sides are averaged.
+        visibility: ``(frames, 33)`` landmark visibility. When given, the two sides are
+            weighted by how visible their three landmarks are over the whole sequence
+            (the far side of a body seen from the side is guessed, not seen); otherwise
+            both sides count the same.
     """
     a, b, c = SPECS[exercise].angle
     angles, vis = [], []
@@ -48,8 +48,8 @@ def main_angle(exercise: str, points: F32 | F64, visibility: F32 | F64 | None = 
     both = np.stack(angles)
     if visibility is not None:
         with np.errstate(invalid="ignore"):
-            best = int(np.nanmean(vis[1]) > np.nanmean(vis[0]))
-        return np.asarray(both[best], dtype=np.float64)
+            weight = np.nan_to_num(np.array([np.nanmean(x) for x in vis])) ** 2 + 1e-6
+        return np.asarray((both * weight[:, None]).sum(0) / weight.sum(), dtype=np.float64)
     with np.errstate(invalid="ignore"):
         return np.asarray(np.nanmean(both, axis=0), dtype=np.float64)
 

@@ -33,7 +33,8 @@ def pose(rig: Rig, p: float, rep: Rep) -> Posed:
     neck = ankle + line * length
     axis = unit(neck - pelvis)
     pitch = math.atan2(float(axis[2]), float(axis[1]))
-    trunk = rig.trunk(pelvis, pitch=pitch, neck=-deg(15))
+    # Eyes on the floor a little ahead of the hands, so the face shows from the front.
+    trunk = rig.trunk(pelvis, pitch=pitch, neck=-deg(32))
     foot_fwd = v(0.0, -math.cos(elev), math.sin(elev))
     for side, sgn in (("l", 1.0), ("r", -1.0)):
         rig.leg(trunk, side, ankle + v(sgn * b.hip_w * 0.35, 0, 0), -normal, foot_fwd, line)

@@ -32,14 +32,20 @@ def pose(rig: Rig, p: float, rep: Rep) -> Posed:
     props: list[Prop] = []
     for side, sgn in (("l", 1.0), ("r", -1.0)):
         sh = trunk.pts["shoulder_" + side]
-        rack = sh + trunk.left * sgn * b.upper_arm * 0.9 + trunk.up * b.forearm * 0.75
+        # Elbows a little in front of the shoulders (the scapular plane), as people press.
+        rack = (
+            sh
+            + trunk.left * sgn * b.upper_arm * 0.8
+            + trunk.fwd * b.upper_arm * 0.4
+            + trunk.up * b.forearm * 0.75
+        )
         top = sh + trunk.left * sgn * 0.1 * s + trunk.up * b.arm * reach
         wrist = rack + (top - rack) * d
         rig.arm(
             trunk,
             side,
             wrist + trunk.fwd * 0.04 * s,
-            unit(trunk.left * sgn - trunk.up * 0.7),
+            unit(trunk.left * sgn + trunk.fwd * 0.4 - trunk.up * 0.7),
             trunk.fwd,
             hand_dir=trunk.up,
         )
