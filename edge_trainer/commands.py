@@ -34,8 +34,9 @@ def register(sub: Any) -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     from edge_trainer.app import App
 
-    cfg = config_mod.load(args.config)
-    return App(cfg, "run", video=args.video, config_path=args.config).run()
+    path = config_mod.find(args.config)
+    cfg = config_mod.load(path)
+    return App(cfg, "run", video=args.video, config_path=path).run()
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

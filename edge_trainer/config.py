@@ -8,6 +8,7 @@ emulated appliance (video file in, PNG/WAV out), so ``edge-trainer demo`` needs 
 from __future__ import annotations
 
 import dataclasses
+import os
 import tomllib
 import types
 import typing
@@ -20,6 +21,7 @@ from edge_trainer.errors import ConfigError
 T = TypeVar("T")
 
 DEFAULT_CONFIG_PATH = Path("/etc/edge-trainer/config.toml")
+CONFIG_ENV = "EDGE_TRAINER_CONFIG"
 
 
 def setting(default: Any, doc: str) -> Any:
@@ -170,8 +172,9 @@ class LlmConfig:
     max_chars: int = setting(280, "a summary longer than this is replaced by the deterministic one")
     load_timeout_s: float = setting(120.0, "seconds the worker may take to load the model")
     worker_priority: Literal["idle", "nice", "normal"] = setting(
-        "idle", "worker CPU priority: 'idle' = nice 19 + SCHED_IDLE, 'nice' = nice 19 only, "
-        "'normal' = unchanged (benchmarks on a shared machine)"
+        "idle",
+        "worker CPU priority: 'idle' = nice 19 + SCHED_IDLE, 'nice' = nice 19 only, "
+        "'normal' = unchanged (benchmarks on a shared machine)",
     )
 
 
@@ -322,6 +325,17 @@ def from_dict(data: dict[str, Any], source: str = "config") -> Config:
     if problems:
         raise ConfigError(problems, source)
     return cfg
+
+
+def find(arg: str | Path | None) -> Path | None:
+    """The config file a command uses: the argument, ``$EDGE_TRAINER_CONFIG``, or
+    ``/etc/edge-trainer/config.toml`` when it exists; None means the built-in defaults."""
+    if arg is not None:
+        return Path(arg)
+    env = os.environ.get(CONFIG_ENV)
+    if env:
+        return Path(env)
+    return DEFAULT_CONFIG_PATH if DEFAULT_CONFIG_PATH.is_file() else None
 
 
 def load(path: str | Path | None) -> Config:

@@ -405,7 +405,7 @@ def register(sub: Any) -> None:
 
 def cmd_doctor(args: argparse.Namespace) -> int:
     from edge_trainer import config as config_mod
-    from edge_trainer.models.cli import config_path
+    from edge_trainer.config import find as config_path
 
     path = config_path(args.config)
     checks = run_checks(config_mod.load(path))

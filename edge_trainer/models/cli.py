@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import signal
 import sys
 from pathlib import Path
@@ -12,8 +11,6 @@ from typing import Any
 
 from edge_trainer import config as config_mod
 from edge_trainer.models import fetch_pose
-
-CONFIG_ENV = "EDGE_TRAINER_CONFIG"
 
 # Exit codes the deploy tools rely on (EdgeTrainerError already maps to 2 in the CLI).
 EXIT_REJECTED = 2
@@ -74,8 +71,8 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--config",
         type=Path,
-        help=f"TOML config (default: ${CONFIG_ENV}, else {config_mod.DEFAULT_CONFIG_PATH} "
-        "if present, else built-in defaults)",
+        help=f"TOML config (default: ${config_mod.CONFIG_ENV}, else "
+        f"{config_mod.DEFAULT_CONFIG_PATH} if present, else built-in defaults)",
     )
     p.add_argument("--models-dir", type=Path, help="model store (default: paths.models_dir)")
     p.add_argument("--state-dir", type=Path, help="daemon state folder (default: paths.state_dir)")
@@ -98,14 +95,7 @@ def _install_opts(p: argparse.ArgumentParser, keep: bool = True) -> None:
         p.add_argument("--keep", type=int, default=3, help="versions to keep (default 3)")
 
 
-def config_path(arg: Path | None) -> Path | None:
-    """The config file to use: the argument, $EDGE_TRAINER_CONFIG, or /etc's if present."""
-    if arg is not None:
-        return arg
-    env = os.environ.get(CONFIG_ENV)
-    if env:
-        return Path(env)
-    return config_mod.DEFAULT_CONFIG_PATH if config_mod.DEFAULT_CONFIG_PATH.is_file() else None
+config_path = config_mod.find
 
 
 def store_paths(args: argparse.Namespace) -> tuple[Path, Path]:
