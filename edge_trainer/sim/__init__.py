@@ -21,6 +21,7 @@ from edge_trainer.sim.spec import (
     SetSpec,
     parse_faults,
     parse_view,
+    random_clip,
     single_set,
     workout,
 )
@@ -54,5 +55,5 @@ __all__ = [
     "EXERCISES", "FAULTS", "FAULT_CODES", "REST", "ActivitySpec", "ClipSpec", "RepTruth",
     "SegmentTruth", "SetSpec", "SetTruth", "Truth", "clip_paths", "demo_clip", "demo_source",
     "demo_spec", "faults_for", "frame_renderer", "load_landmarks", "parse_faults", "parse_view",
-    "render_clip", "single_set", "synthetic_source", "workout", "write_clip",
+    "random_clip", "render_clip", "single_set", "synthetic_source", "workout", "write_clip",
 ]  # fmt: skip

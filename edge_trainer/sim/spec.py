@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
+import random
 from dataclasses import dataclass, field
 from typing import Any
 
 from edge_trainer.errors import InputError
 from edge_trainer.sim.body import Body
-from edge_trainer.sim.faults import FAULT_CODES
+from edge_trainer.sim.faults import FAULT_CODES, faults_for
 
 EXERCISES = (
     "squat", "lunge", "deadlift", "push_up", "pull_up", "situp", "jumping_jack", "bicep_curl",
@@ -207,3 +208,39 @@ def workout(seed: int = 0, **options: Any) -> ClipSpec:
         seed=seed,
         **options,
     )
+
+
+def random_clip(seed: int, exercises: tuple[str, ...] = EXERCISES, **options: Any) -> ClipSpec:
+    """A varied training clip: a rest activity, one set, another rest activity.
+
+    Exercise, view (-100 to 100 degrees), reps (3-10), tempo, faults (each fault of the
+    exercise on about a quarter of the reps), rest kinds, camera height, background,
+    noise, blur and a passer-by all come from ``seed``; ``options`` override clip fields.
+    """
+    rng = random.Random(seed)
+    exercise = rng.choice(exercises)
+    reps = rng.randint(3, 10)
+    view = round(rng.uniform(-100.0, 100.0), 1)
+    faults = tuple(
+        (n, code)
+        for code in faults_for(exercise)
+        for n in range(1, reps + 1)
+        if rng.random() < 0.25
+    )
+    variant = "hammer" if exercise == "bicep_curl" and rng.random() < 0.3 else ""
+    rests = ("stand", "stretch", "pick_up", "sit", "stand")
+    segs: tuple[Segment, ...] = (
+        ActivitySpec(rng.choice(rests), round(rng.uniform(1.0, 3.0), 2), view),
+        SetSpec(exercise, reps, view, faults, variant, round(rng.uniform(0.75, 1.35), 2),
+                round(rng.uniform(0.0, 0.4), 2), round(rng.uniform(0.03, 0.12), 3)),
+        ActivitySpec(rng.choice(rests), round(rng.uniform(1.0, 3.0), 2), view),
+    )  # fmt: skip
+    clip: dict[str, Any] = {
+        "camera_height": round(rng.uniform(0.6, 1.6), 2),
+        "background": rng.choice(BACKGROUNDS),
+        "noise": round(rng.uniform(0.0, 4.0), 1),
+        "blur": rng.random() < 0.2,
+        "second_person": rng.random() < 0.15,
+    }
+    clip.update(options)
+    return ClipSpec(segs, seed=seed, **clip)

@@ -64,3 +64,15 @@ def test_single_set_wraps_the_set_in_standing() -> None:
     s = spec.segments[1]
     assert isinstance(s, SetSpec)
     assert (s.exercise, s.reps, s.view, s.variant) == ("bicep_curl", 4, 90.0, "hammer")
+
+
+def test_random_clips_are_valid_varied_and_reproducible() -> None:
+    from edge_trainer.sim import random_clip
+
+    specs = [random_clip(seed) for seed in range(40)]
+    for spec in specs:
+        spec.validate()
+    assert random_clip(7) == random_clip(7)
+    sets = [s.segments[1] for s in specs]
+    assert len({s.exercise for s in sets if isinstance(s, SetSpec)}) >= 10
+    assert any(isinstance(s, SetSpec) and s.faults for s in sets)

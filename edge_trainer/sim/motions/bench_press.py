@@ -39,7 +39,7 @@ def pose(rig: Rig, p: float, rep: Rep) -> Posed:
             hand_dir=trunk.fwd,
         )
     props = bench(-0.75, 0.55, BENCH_H)
-    props += barbell(trunk.pts["hand_l"], trunk.pts["hand_r"], plate_r=0.2)
+    props += barbell(trunk.pts["hand_l"], trunk.pts["hand_r"], plate_r=0.16)
     return rig.finish(trunk), props
 
 
