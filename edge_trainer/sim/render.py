@@ -13,7 +13,7 @@ import numpy.typing as npt
 
 from edge_trainer.sim.body import sample_body
 from edge_trainer.sim.figure import Painter, materials, person_items, prop_items, visibility
-from edge_trainer.sim.geometry import v
+from edge_trainer.sim.geometry import ry, v
 from edge_trainer.sim.motions import Prop
 from edge_trainer.sim.motions import activities as act
 from edge_trainer.sim.scene import NoiseBank, background
@@ -75,8 +75,6 @@ class Renderer:
         n = round(2 * half / speed * tl.fps)
         start = int(rng.integers(0, max(1, len(tl.points) - n // 2)))
         side = 1.0 if rng.random() < 0.5 else -1.0
-        from edge_trainer.sim.geometry import ry
-
         rot = ry(-side * math.pi / 2)
         for i in range(n):
             if start + i >= len(tl.points):

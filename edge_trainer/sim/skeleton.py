@@ -223,16 +223,6 @@ def blend(a: Points, b: Points, t: float, lengths: npt.NDArray[np.float64]) -> P
     return out
 
 
-def yaw_matrix(yaw: float) -> Vec:
-    """Rotation about the vertical axis."""
-    return ry(yaw)
-
-
-def roll_matrix(a: float) -> Vec:
-    """Rotation about the forward axis (used to tilt a walking body)."""
-    return rz(a)
-
-
 # Joint limits as interior angles in degrees: (a, vertex, c, smallest, largest).
 JOINT_LIMITS = (
     ("shoulder_l", "elbow_l", "wrist_l", 25.0, 180.0),

@@ -6,21 +6,23 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from edge_trainer.sim.body import Rgb
 from edge_trainer.sim.geometry import FWD, UP, Vec, ry, unit, v
 from edge_trainer.sim.skeleton import Points, Rig, Trunk
 
 IRON: Rgb = (55, 55, 60)
 STEEL: Rgb = (165, 168, 175)
-WOOD: Rgb = (120, 85, 55)
 PAD: Rgb = (25, 25, 30)
 
 
 @dataclass(frozen=True, slots=True)
 class Prop:
-    """Equipment drawn with the body: a capsule from ``a`` to ``b``, or a box between corners."""
+    """Equipment drawn with the body.
+
+    ``kind`` is ``capsule`` (from ``a`` to ``b`` with ``radius``), ``box`` (axis-aligned
+    between corners ``a`` and ``b``, in stage coordinates) or ``hull`` (``a`` holds the
+    ``(8, 3)`` corners of a box once placed in the world).
+    """
 
     kind: str
     a: Vec
@@ -151,8 +153,3 @@ def bench(z0: float, z1: float, height: float = 0.45, width: float = 0.3) -> lis
 def deg(a: float) -> float:
     """Degrees to radians."""
     return math.radians(a)
-
-
-def arr(points: Points) -> Points:
-    """Copy as float64 (poses are mutated by the timeline)."""
-    return np.array(points, dtype=np.float64)
