@@ -65,7 +65,7 @@ def parse(argv: list[str] | None) -> Options:
         help="model store with the BlazePose models (landmarks of synthetic clips)",
     )  # fmt: skip
     p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--epochs", type=int, default=25)
+    p.add_argument("--epochs", type=int, default=20)
     p.add_argument("--copies", type=int, default=3, help="augmented replays per clip")
     p.add_argument(
         "--folds", type=int, default=4,
