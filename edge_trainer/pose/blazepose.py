@@ -188,7 +188,9 @@ class BlazePoseEstimator:
     def _choose(self, people: list[Detection], t: float) -> Detection | None:
         if not people:
             return None
-        if self._last_center is None or t - self._last_seen > self.cfg.identity_timeout_s:
+        since = t - self._last_seen
+        # Time going backwards means a new stream (a clip restarted): nobody to wait for.
+        if self._last_center is None or since > self.cfg.identity_timeout_s or since < 0:
             return people[0]
         lx, ly = self._last_center
         gate = IDENTITY_GATE * self._last_size

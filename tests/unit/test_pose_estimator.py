@@ -191,3 +191,17 @@ def test_redetects_when_the_person_leaves_the_tracked_region(
     hips = [LANDMARK["left_hip"], LANDMARK["right_hip"]]
     dx = (second.landmarks[hips, 0].mean() - first.landmarks[hips, 0].mean()) * img.shape[1]
     assert dx == pytest.approx(shift, abs=25)
+
+
+def test_a_restarted_stream_does_not_wait_for_the_old_person() -> None:
+    assert MODELS is not None
+    a = _rgb(DATA / "images" / "opencv_messi5.jpg")
+    both = np.ascontiguousarray(np.vstack([a, a[:, ::-1]]))
+    only_a, only_b = both.copy(), both.copy()
+    only_a[a.shape[0] :] = 0
+    only_b[: a.shape[0]] = 0
+    est = BlazePoseEstimator(MODELS["pose_detector"], MODELS["pose_landmarks"], PoseConfig())
+    assert est.estimate(only_a, 50.0) is not None
+    assert est.estimate(only_b, 50.1) is None  # A may come back: B is not taken
+    assert est.estimate(only_b, 0.0) is not None  # clock went back: a new clip
+    est.close()
