@@ -38,6 +38,9 @@ REST = "rest"
 # the end-of-set pass recounts the whole set.
 LIVE_WINDOW_S = 30.0
 LIVE_RECOUNT_S = 1.0
+# A new exercise is recognised about this long after the movement changed: half the
+# classifier's 1.6 s window, its 0.6 s smoothing and its 3-run (0.6 s) hold.
+CHANGE_LAG_S = 2.0
 # With no set open, older frames are forgotten; an open set longer than this is closed.
 IDLE_KEEP_S = 30.0
 MAX_SET_S = 240.0
@@ -200,8 +203,9 @@ class Analyzer:
         events: list[Event] = []
         previous = self._label
         if self._set is not None and previous not in (UNKNOWN, label):
-            # A different exercise: the set is over and counting starts afresh.
-            events += self._close_set(t)
+            # A different exercise: the set is over and counting starts afresh from
+            # where the movement changed, about one recognition lag ago.
+            events += self._close_set(t, until=t - CHANGE_LAG_S)
         self._label = label
         events.append(ExerciseChanged(t, label, previous, float(rec.confidence)))
         return events
@@ -289,12 +293,22 @@ class Analyzer:
         decided = self.recognizer.decide(recs)
         return UNKNOWN if decided == REST else decided
 
-    def _close_set(self, t: float) -> list[Event]:
+    def _close_set(self, t: float, until: float | None = None) -> list[Event]:
+        """End the open set: recount it, judge its reps, emit its final record.
+
+        Args:
+            t: Time of the event that ends the set.
+            until: Only frames up to this time belong to the set (an exercise change is
+                recognised a little after the movement changed).
+        """
         s = self._set
         if s is None:
             return []
         self._set = None
         rows, ts = self._window(s.start_t - LIVE_WINDOW_S / 4)
+        if until is not None:
+            keep = ts <= until
+            rows, ts = rows[keep], ts[keep]
         exercise = self._set_exercise(s.exercise, s.start_t)
         result = count_reps(rows, ts) if len(ts) >= 3 else None
         reps: list[RepRecord] = []

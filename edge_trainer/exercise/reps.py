@@ -38,8 +38,8 @@ class CounterParams:
             rejects the half reps a coach would not count.
         partial: Excursions reaching this fraction but not ``full`` are partial reps;
             smaller ones are fidgeting and are ignored.
-        min_rep_s: Shortest rep; faster "reps" are landmark noise (a fast jumping jack
-            takes ~0.5 s).
+        min_rep_s: Shortest excursion; faster ones are landmark noise (a fast jumping
+            jack or sit-up cycle takes ~0.5 s, of which ~0.35 s is away from rest).
         max_rep_s: Longest rep; a slower out-and-back is getting into or out of position.
         min_amplitude: Smallest rep amplitude in torso lengths of landmark travel (RMS over
             the body landmarks): below it the person is standing still, however periodic
@@ -49,8 +49,8 @@ class CounterParams:
         smooth_s: Gaussian smoothing (sigma, seconds) of the signal before counting;
             ~0.1 s removes the landmark jitter and keeps a 0.5 s rep intact.
         min_periodicity: Autocorrelation at the period a stretch needs to count as
-            repeating: 0.5 is well above what unrelated movement scores (< 0.3) and below
-            what a real set scores (0.7-0.95), leaving room for uneven reps.
+            repeating: 0.45 is well above what unrelated movement scores (< 0.3) and far
+            below what a steady set scores (0.7-0.95), leaving room for uneven reps.
         max_travel: Most the hips may move (body heights) between a rep's start and end;
             one walking step moves them ~0.4, a rep done on the spot under 0.1.
         min_isolated_rep_s: Shortest rep outside a repeating stretch (a single rep):
@@ -60,12 +60,12 @@ class CounterParams:
     enter: float = 0.3
     full: float = 0.6
     partial: float = 0.3
-    min_rep_s: float = 0.4
+    min_rep_s: float = 0.3
     max_rep_s: float = 12.0
     min_amplitude: float = 0.12
     max_gap_s: float = 1.0
     smooth_s: float = 0.1
-    min_periodicity: float = 0.5
+    min_periodicity: float = 0.45
     max_travel: float = 0.25
     min_isolated_rep_s: float = 1.0
 
@@ -480,11 +480,36 @@ def _count_run(
     # half the typical amplitude, so a pause does not magnify jitter into reps.
     win = max(3, round(1.5 * period_s / dt))
     lo_env, hi_env = _envelope(sig, win)
-    span = np.fmax(hi_env - lo_env, 0.5 * amp)
+    spread = np.fmax(hi_env - lo_env, 0.5 * amp)
     rest = hi_env if rest_high else lo_env
-    u = direction * (sig - rest) / span
-    reps, partials = excursions(u, t, params, amp)
-    return reps, partials, sig, rest_high, amp
+    u = direction * (sig - rest) / spread
+    found, found_partials = excursions(u, t, params, amp)
+
+    # Full or partial is judged against the run's typical rep, not the local envelope
+    # (next to a half rep the envelope shrinks to it).
+    # The raw projection measures it: within one rep drift is small, and the detrended
+    # signal's amplitude depends on how the rep's time splits between its phases.
+    def height(span: RepSpan) -> float:
+        return float(abs(raw[span.peak] - np.nanmean([raw[span.start], raw[span.end]])))
+
+    # A typical rep is the median of the taller half of the excursions.
+    heights = sorted(height(span) for span in found + found_partials)
+    typical = max(float(np.median(heights[len(heights) // 2 :])), 1e-9) if heights else 1.0
+    reps, partials = [], []
+    for span in found + found_partials:
+        rel = height(span) / typical
+        judged = RepSpan(span.start, span.peak, span.end, rel * typical, rel, rel < params.full)
+        if rel >= params.full:
+            reps.append(judged)
+        elif rel >= params.partial:
+            partials.append(judged)
+    return (
+        sorted(reps, key=lambda r: r.start),
+        sorted(partials, key=lambda r: r.start),
+        sig,
+        rest_high,
+        amp,
+    )
 
 
 def _envelope(sig: FloatArray, win: int) -> tuple[FloatArray, FloatArray]:
@@ -566,7 +591,8 @@ def count_reps(
     rest_votes = 0
     for a, b in _runs(active):
         period = float(np.nanmedian(per.period_s[a:b]))
-        pad = round(period / dt)
+        # Set edges score lower (the window hangs over idle time): widen by two periods.
+        pad = round(2 * period / dt)
         a2, b2 = max(0, a - pad), min(len(arr), b + pad)
         r, pr, sig, rest_high, amp = _count_run(feats[a2:b2], tt[a2:b2], period, p)
         if amp < floor:
@@ -590,32 +616,35 @@ def count_reps(
     return CountResult(tuple(reps), tuple(partials), signal, rest_high, amp)
 
 
+def _normalised_per_frame(pts: FloatArray) -> bool:
+    """Whether every frame's landmarks were rescaled to span exactly 0..1 in x and y."""
+    ok = np.isfinite(pts[..., 0]).any(axis=1)
+    if not ok.any():
+        return False
+    lo = np.nanmin(pts[ok, :, :2], axis=1)
+    hi = np.nanmax(pts[ok, :, :2], axis=1)
+    return bool(np.allclose(lo, 0.0, atol=1e-3) and np.allclose(hi, 1.0, atol=1e-3))
+
+
 def _on_the_spot(arr: FloatArray, max_travel: float) -> Callable[[RepSpan], bool]:
     """A test that a rep ends where it started in the image (walking is not a rep).
 
-    The hip centre may move at most ``max_travel`` body heights between the rep's start
-    and end and 1.5 times that sideways during it (a squat moves the hips ~0.1 back, a
-    reverse lunge ~0.2), and the torso's apparent size may change by at most 25%
-    (walking towards or away from the camera). Landmarks normalised per frame carry no
-    travel and pass.
+    The hip centre may be at most ``max_travel`` body heights from where the rep started
+    when it ends: a rep returns to its start, a walker keeps going. Landmarks min-max normalised
+    per frame carry no position and always pass.
     """
     pts = geo.as_points(arr, 0.0)
     hips = geo.hip_centre(pts)[:, :2]
-    torso = geo.torso_length(pts)
     height = geo.sequence_body_height(pts)
+    if _normalised_per_frame(pts):
+        # Each frame rescaled to its own bounding box: positions are gone, so is travel.
+        height = float("nan")
 
     def check(r: RepSpan) -> bool:
         if not np.isfinite(height) or height <= 0:
             return True
         moved = float(np.linalg.norm(hips[r.end] - hips[r.start])) / height
-        size = torso[r.end] / torso[r.start] if torso[r.start] > 0 else 1.0
-        if np.isfinite(moved) and moved > max_travel:
-            return False
-        # Pacing to and fro can end where it began; its hips still wander sideways.
-        wander = np.abs(hips[r.start : r.end + 1, 0] - hips[r.start, 0]) / height
-        if np.isfinite(wander).any() and float(np.nanmax(wander)) > 1.5 * max_travel:
-            return False
-        return not (np.isfinite(size) and not 0.8 <= size <= 1.25)
+        return not (np.isfinite(moved) and moved > max_travel)
 
     return check
 

@@ -35,6 +35,7 @@ def side_pose(
     trunk: float = 0.0,
     arm: float = 0.0,
     elbow: float = 0.0,
+    neck: float = 0.0,
     x0: float = 0.5,
     ground: float = 0.92,
 ) -> Row:
@@ -46,6 +47,7 @@ def side_pose(
         trunk: Forward lean of the trunk from vertical, degrees (negative leans back).
         arm: Upper arm raised forward from hanging, degrees, relative to the trunk.
         elbow: Elbow flexion, degrees (0 straight).
+        neck: Head bent forward from the line of the trunk, degrees.
         x0: Ankle x.
         ground: Ankle y.
     """
@@ -57,7 +59,7 @@ def side_pose(
     elbow_p = shoulder + UPPER_ARM * np.array([_sin(a), _cos(a)])
     f = a + elbow
     wrist = elbow_p + FOREARM * np.array([_sin(f), _cos(f)])
-    head = shoulder + HEAD * np.array([_sin(trunk), -_cos(trunk)])
+    head = shoulder + HEAD * np.array([_sin(trunk + neck), -_cos(trunk + neck)])
     joints = {
         "shoulder": shoulder, "elbow": elbow_p, "wrist": wrist, "hip": hip, "knee": knee,
         "ankle": ankle, "heel": _at(ankle, -0.02, 0.01), "foot_index": _at(ankle, 0.06, 0.01),
@@ -196,3 +198,103 @@ def reps(depths: list[float], down_s: float = 1.0, up_s: float = 1.0, hold_s: fl
         if rest_s:
             out.append((0.0, 0.0, rest_s))
     return out
+
+
+def set_joint(row: Row, side: str, name: str, p: npt.NDArray[np.float64]) -> None:
+    """Move one landmark (``side`` 'left' or 'right', ``name`` e.g. 'knee') in place."""
+    row[LANDMARK[f"{side}_{name}"], :2] = p
+
+
+def lunge(depth: float, front_shin: float = 10.0) -> Row:
+    """Side-view reverse lunge: the left leg in front, the right knee dropping behind."""
+    row = side_pose(shin=front_shin * depth, thigh=80 * depth, arm=5)
+    hip = row[LANDMARK["left_hip"], :2]
+    back_knee = _at(hip, -0.12 * depth, THIGH * (1 - 0.3 * depth))
+    back_ankle = _at(back_knee, -0.2 * depth - 0.02, 0.1 + 0.1 * (1 - depth))
+    set_joint(row, "right", "knee", back_knee)
+    set_joint(row, "right", "ankle", back_ankle)
+    set_joint(row, "right", "heel", _at(back_ankle, -0.02, 0.0))
+    set_joint(row, "right", "foot_index", _at(back_ankle, 0.05, 0.02))
+    return row
+
+
+def _two_link(
+    root: npt.NDArray[np.float64], end: npt.NDArray[np.float64], bend: float
+) -> npt.NDArray[np.float64]:
+    """Elbow between shoulder ``root`` and wrist ``end``, bulging towards ``bend`` (+-1 x)."""
+    d = end - root
+    dist = float(np.hypot(*d))
+    a, b = UPPER_ARM, FOREARM
+    dist = min(dist, a + b - 1e-6)
+    along = (a * a - b * b + dist * dist) / (2 * dist)
+    h = math.sqrt(max(a * a - along * along, 0.0))
+    u = d / max(dist, 1e-9)
+    n = np.array([-u[1], u[0]])
+    if n[0] * bend < 0:
+        n = -n
+    return np.asarray(root + u * along + n * h)
+
+
+def plank(depth: float, hip: float = 0.0) -> Row:
+    """Side-view push-up, head at +x; ``hip`` lifts the hips off the body line (- sags)."""
+    floor = 0.9
+    h = 0.265 - 0.165 * depth  # shoulder height over the floor
+    ankle = np.array([0.15, floor - 0.02])
+    shoulder = np.array([0.15 + 0.6, floor - h])
+    line = shoulder - ankle
+    normal = np.array([line[1], -line[0]]) / np.hypot(*line)  # points up (image -y)
+    if normal[1] > 0:
+        normal = -normal
+    hip_p = ankle + 0.55 * line + normal * hip
+    knee = (ankle + hip_p) / 2
+    wrist = np.array([shoulder[0], floor])
+    elbow = _two_link(shoulder, wrist, bend=-1.0)
+    head = shoulder + 0.1 * line / np.hypot(*line)
+    return _place_side(
+        shoulder=shoulder, elbow=elbow, wrist=wrist, hip=hip_p, knee=knee, ankle=ankle, head=head
+    )
+
+
+def bench(extension: float) -> Row:
+    """Side-view bench press lying along x; ``extension`` 0 bar on the chest .. 1 locked out."""
+    shoulder = np.array([0.55, 0.7])
+    wrist = _at(shoulder, 0.0, -(0.1 + 0.165 * extension))
+    elbow = _two_link(shoulder, wrist, bend=-1.0)
+    hip = np.array([0.3, 0.7])
+    knee = np.array([0.12, 0.66])
+    ankle = np.array([0.1, 0.85])
+    head = np.array([0.65, 0.69])
+    return _place_side(
+        shoulder=shoulder, elbow=elbow, wrist=wrist, hip=hip, knee=knee, ankle=ankle, head=head
+    )
+
+
+def _place_side(
+    *,
+    shoulder: npt.NDArray[np.float64],
+    elbow: npt.NDArray[np.float64],
+    wrist: npt.NDArray[np.float64],
+    hip: npt.NDArray[np.float64],
+    knee: npt.NDArray[np.float64],
+    ankle: npt.NDArray[np.float64],
+    head: npt.NDArray[np.float64],
+) -> Row:
+    """A side-view row from its joints (both sides nearly on top of each other)."""
+    row = side_pose()
+    for name, p in (("shoulder", shoulder), ("elbow", elbow), ("wrist", wrist),
+                    ("hip", hip), ("knee", knee), ("ankle", ankle)):  # fmt: skip
+        for side, dx in (("left", -0.004), ("right", 0.004)):
+            set_joint(row, side, name, _at(p, dx, 0.0))
+    for side in ("left", "right"):
+        set_joint(row, side, "foot_index", _at(ankle, 0.03, 0.02))
+        set_joint(row, side, "heel", _at(ankle, -0.01, -0.02))
+        set_joint(row, side, "ear", _at(head, -0.02, -0.01))
+    row[LANDMARK["nose"], :2] = _at(head, 0.03, 0.01)
+    return row
+
+
+def rep_rows(pose: Callable[[float], Row], secs: float = 2.0) -> tuple[Row, int]:
+    """One rep of ``pose`` from 0 to 1 and back, and the index of its far turning point."""
+    rows, _ = sequence(pose, [(0, 0, 0.3), (0, 1, secs / 2), (1, 0, secs / 2), (0, 0, 0.3)],
+                       noise=0.0005)  # fmt: skip
+    return rows, round((0.3 + secs / 2) * 30)

@@ -1,0 +1,169 @@
+"""The analyzer's event stream: live reps, set boundaries, people, exercise changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from edge_trainer.config import ExerciseConfig
+from edge_trainer.events import (
+    Event,
+    ExerciseChanged,
+    FormFault,
+    PartialRep,
+    PersonAppeared,
+    PersonLost,
+    RepCompleted,
+    SetEnded,
+    SetStarted,
+)
+from edge_trainer.exercise.analyzer import Analyzer, analyze_rows
+from tests.unit.exercise_figures import curl, reps, sequence, squat
+
+
+def _run(analyzer: Analyzer, rows: npt.NDArray[np.float64], t0: float = 0.0) -> list[Event]:
+    events: list[Event] = []
+    for i, row in enumerate(rows):
+        events += analyzer.update_row(row, t0 + i / 30.0)
+    return events
+
+
+def _of(events: list[Event], kind: type) -> list:  # type: ignore[type-arg]
+    return [e for e in events if isinstance(e, kind)]
+
+
+def test_reps_are_emitted_live_and_the_set_closes_after_a_pause() -> None:
+    rows, _ = sequence(squat, [(0, 0, 1.0), *reps([1.0] * 5), (0, 0, 10.0)])
+    analyzer = Analyzer(ExerciseConfig(exercise="squat", set_end_pause_s=6.0))
+    events = _run(analyzer, rows)
+    kinds = [type(e) for e in events]
+    assert kinds[0] is PersonAppeared
+    assert kinds.count(SetStarted) == 1 and kinds.count(SetEnded) == 1
+    done = _of(events, RepCompleted)
+    assert len(done) == 5
+    # Live: each rep is reported within ~1.5 s of its end (recount cadence + the counter
+    # needing two cycles to trust the rhythm for the first ones), and before the set ends.
+    set_end = _of(events, SetEnded)[0]
+    assert all(e.t < set_end.t for e in done)
+    assert done[-1].t - done[-1].rep.end_s < 1.5
+    record = set_end.record
+    assert record.exercise == "squat" and record.rep_count == 5
+    assert [r.index for r in record.reps] == [1, 2, 3, 4, 5]
+    assert set_end.t - record.end_s >= 5.0
+
+
+def test_exercise_unknown_without_recognizer_still_counts() -> None:
+    rows, _ = sequence(curl, [(0, 0, 1.0), *reps([1.0] * 4, 0.8, 0.8), (0, 0, 1.0)])
+    sets, _ = analyze_rows(rows, 30.0)
+    assert [(s.exercise, s.rep_count) for s in sets] == [("unknown", 4)]
+
+
+def test_partial_reps_and_faults_are_events() -> None:
+    rows, _ = sequence(squat, [(0, 0, 1.0), *reps([1.0, 1.0, 0.45, 1.0, 0.45, 1.0]), (0, 0, 1)])
+    sets, events = analyze_rows(rows, 30.0, ExerciseConfig(exercise="squat"))
+    assert sets[0].rep_count == 4
+    assert len(sets[0].partial_reps) == 2
+    assert len(_of(events, PartialRep)) == 2
+    # The side-view squat figure leans and bends within the limits: no faults.
+    assert _of(events, FormFault) == []
+
+
+def test_pause_at_the_bottom_is_timed() -> None:
+    rows, _ = sequence(squat, [(0, 0, 1.0), *reps([1.0] * 4, hold_s=1.5), (0, 0, 1.0)])
+    sets, _ = analyze_rows(rows, 30.0, ExerciseConfig(exercise="squat"))
+    rep = sets[0].reps[1]
+    assert 1.2 <= rep.pause_s <= 2.0
+    assert 0.5 <= rep.eccentric_s <= 1.3 and 0.5 <= rep.concentric_s <= 1.3
+    assert sets[0].time_under_tension_s > 4 * 3.0
+
+
+def test_slowing_reps_show_velocity_loss() -> None:
+    phases = [(0.0, 0.0, 1.0)]
+    for up in (0.8, 0.8, 0.9, 1.1, 1.3, 1.6):
+        phases += [(0.0, 1.0, 1.0), (1.0, 0.0, up), (0.0, 0.0, 0.3)]
+    rows, _ = sequence(squat, [*phases, (0, 0, 1.0)])
+    sets, _ = analyze_rows(rows, 30.0, ExerciseConfig(exercise="squat"))
+    assert sets[0].rep_count == 6
+    assert sets[0].velocity_loss_pct is not None and sets[0].velocity_loss_pct > 25.0
+
+
+def test_losing_the_person_ends_the_set() -> None:
+    rows, _ = sequence(squat, [(0, 0, 1.0), *reps([1.0] * 4), (0, 0, 1.0)])
+    gone = np.full((90, 33, 4), np.nan)  # 3 s with nobody in view
+    more, _ = sequence(squat, [(0, 0, 1.0), *reps([1.0] * 3), (0, 0, 1.0)])
+    analyzer = Analyzer(ExerciseConfig(exercise="squat"))
+    events = _run(analyzer, np.concatenate([rows, gone, more]))
+    events += analyzer.finish(30.0)
+    kinds = [type(e) for e in events]
+    assert kinds.count(PersonAppeared) == 2 and kinds.count(PersonLost) == 1
+    assert [s.rep_count for s in analyzer.sets] == [4, 3]
+    lost = _of(events, PersonLost)[0]
+    first_end = _of(events, SetEnded)[0]
+    assert first_end.t <= lost.t
+
+
+def test_short_dropouts_do_not_end_the_set() -> None:
+    rows, _ = sequence(squat, [(0, 0, 1.0), *reps([1.0] * 6), (0, 0, 1.0)])
+    rows[100:112] = np.nan  # 0.4 s
+    sets, events = analyze_rows(rows, 30.0, ExerciseConfig(exercise="squat"))
+    assert _of(events, PersonLost) == []
+    assert [s.rep_count for s in sets] == [6]
+
+
+@dataclass
+class _Rec:
+    label: str
+    confidence: float = 0.9
+    probs: dict[str, float] = field(default_factory=dict)
+
+
+class ScriptedRecognizer:
+    """A recognizer double that reports a fixed label per time span, every 0.5 s."""
+
+    def __init__(self, script: list[tuple[float, str]]) -> None:
+        self.script = script
+        self.next_t = 0.0
+        self.resets = 0
+
+    def push(self, row: object, t: float) -> _Rec | None:
+        if t < self.next_t:
+            return None
+        self.next_t = t + 0.5
+        label = [name for start, name in self.script if t >= start][-1]
+        return _Rec(label)
+
+    def reset(self) -> None:
+        self.resets += 1
+
+    def decide(self, recognitions: list[_Rec]) -> str:
+        labels = [r.label for r in recognitions if r.label != "rest"]
+        return max(set(labels), key=labels.count) if labels else "rest"
+
+
+def test_exercise_change_ends_the_set_and_counting_restarts() -> None:
+    a, _ = sequence(squat, [(0, 0, 1.0), *reps([1.0] * 5)])
+    b, _ = sequence(curl, [(0, 0, 0.5), *reps([1.0] * 4, 0.8, 0.8), (0, 0, 1.0)])
+    switch = len(a) / 30.0
+    recognizer = ScriptedRecognizer([(0.0, "rest"), (1.5, "squat"), (switch + 2.0, "bicep_curl")])
+    analyzer = Analyzer(ExerciseConfig(), recognizer)
+    events = _run(analyzer, np.concatenate([a, b]))
+    events += analyzer.finish(len(a) / 30.0 + len(b) / 30.0)
+    changes = [(e.previous, e.exercise) for e in _of(events, ExerciseChanged)]
+    assert ("squat", "bicep_curl") in changes
+    assert [(s.exercise, s.rep_count) for s in analyzer.sets] == [("squat", 5), ("bicep_curl", 4)]
+
+
+def test_set_exercise_and_end_set_close_the_open_set() -> None:
+    rows, _ = sequence(squat, [(0, 0, 1.0), *reps([1.0] * 4), (0, 0, 0.5)])
+    analyzer = Analyzer(ExerciseConfig())
+    _run(analyzer, rows)
+    t = len(rows) / 30.0
+    ended = analyzer.end_set(t)
+    assert len(ended) == 1 and isinstance(ended[0], SetEnded)
+    assert ended[0].record.rep_count == 4
+    assert analyzer.end_set(t + 0.1) == []
+    changed = analyzer.set_exercise("lunge", t + 0.2)
+    assert [type(e) for e in changed] == [ExerciseChanged]
+    assert analyzer.fixed == "lunge"
