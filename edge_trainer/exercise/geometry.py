@@ -174,7 +174,9 @@ def normalize(
     The hip centre moves to the origin, lengths are divided by the torso length
     (shoulder centre to hip centre, as in the MATEC/DeepFit normalisation), y is flipped
     to point up, and with ``mirror`` the pose is reflected (x negated, left and right
-    landmarks swapped) so the person always faces +x; z is scaled like x.
+    landmarks swapped) so the person always faces +x; z is scaled like x. Facing the
+    camera there is no direction to canonicalise: a mirrored front view stays the mirror
+    image of the pose (average a model over both if it must not care).
 
     Args:
         rows: ``(..., 33, 3|4)`` landmarks in image coordinates.
