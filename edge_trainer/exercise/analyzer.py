@@ -25,14 +25,13 @@ from edge_trainer.events import (
 )
 from edge_trainer.exercise import geometry as geo
 from edge_trainer.exercise import rules
+from edge_trainer.exercise.names import REST, UNKNOWN
 from edge_trainer.exercise.reps import CountResult, RepSpan, count_reps
 from edge_trainer.exercise.tempo import rep_tempo, velocity_loss_pct
 from edge_trainer.pose.base import Pose
 
 log = logging.getLogger(__name__)
 
-UNKNOWN = "unknown"
-REST = "rest"
 
 # Live recounting runs on the most recent frames only (a set's reps are seconds apart);
 # the end-of-set pass recounts the whole set.

@@ -21,6 +21,15 @@ import numpy as np
 import numpy.typing as npt
 
 from edge_trainer.exercise import geometry as geo
+from edge_trainer.exercise.filters import (
+    envelope,
+    fill_gaps,
+    main_axis,
+    moving_mean,
+    principal_signal,
+    smooth,
+)
+from edge_trainer.exercise.periodic import periodicity, runs
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -102,49 +111,6 @@ class CountResult:
     typical_amplitude: float
 
 
-def fill_gaps(x: FloatArray, t: FloatArray, max_gap_s: float) -> FloatArray:
-    """Linearly interpolate NaN runs no longer than ``max_gap_s`` along axis 0."""
-    out = np.array(x, dtype=np.float64, copy=True)
-    flat = out.reshape(len(out), -1)
-    for j in range(flat.shape[1]):
-        col = flat[:, j]
-        ok = np.isfinite(col)
-        if ok.all() or ok.sum() < 2:
-            continue
-        idx = np.flatnonzero(ok)
-        interp = np.interp(t, t[idx], col[idx])
-        # Only inner gaps no longer than max_gap_s get filled.
-        nxt = np.searchsorted(idx, np.arange(len(col)))
-        prev_i = idx[np.clip(nxt - 1, 0, len(idx) - 1)]
-        next_i = idx[np.clip(nxt, 0, len(idx) - 1)]
-        inner = (~ok) & (nxt > 0) & (nxt < len(idx))
-        short = (t[next_i] - t[prev_i]) <= max_gap_s
-        fill = inner & short
-        col[fill] = interp[fill]
-    return out
-
-
-def smooth(x: FloatArray, t: FloatArray, sigma_s: float) -> FloatArray:
-    """Gaussian smoothing along axis 0 that ignores NaNs (normalised convolution)."""
-    if len(x) < 3 or sigma_s <= 0:
-        return x
-    dt = float(np.median(np.diff(t))) if len(t) > 1 else 1.0 / 30.0
-    sigma = max(sigma_s / max(dt, 1e-6), 0.5)
-    half = int(np.ceil(3 * sigma))
-    k = np.exp(-0.5 * (np.arange(-half, half + 1) / sigma) ** 2)
-    arr = x.reshape(len(x), -1)
-    ok = np.isfinite(arr)
-    n = len(arr)
-
-    def conv(col: FloatArray) -> FloatArray:
-        return np.convolve(col, k, "full")[half : half + n]
-
-    num = np.stack([conv(np.where(ok[:, j], arr[:, j], 0.0)) for j in range(arr.shape[1])], 1)
-    den = np.stack([conv(ok[:, j].astype(float)) for j in range(arr.shape[1])], 1)
-    out = np.where(ok & (den > 1e-6), num / np.fmax(den, 1e-6), np.nan)
-    return out.reshape(x.shape)
-
-
 def motion_features(rows: npt.ArrayLike, min_visibility: float = 0.0) -> FloatArray:
     """``(T, 26)`` x, y of the body landmarks around the hip centre, in torso lengths.
 
@@ -159,30 +125,6 @@ def motion_features(rows: npt.ArrayLike, min_visibility: float = 0.0) -> FloatAr
     scale = float(np.median(torso[ok])) if ok.any() else 1.0
     rel = pts[:, geo.BODY_LANDMARKS, :2] - geo.hip_centre(pts)[:, None, :2]
     return np.asarray(rel.reshape(len(pts), -1) / scale)
-
-
-def main_axis(x: FloatArray) -> FloatArray:
-    """Unit first principal axis of mean-removed ``(n, D)`` data (eigenvector of X'X)."""
-    _, vecs = np.linalg.eigh(x.T @ x)
-    return np.asarray(vecs[:, -1])
-
-
-def principal_signal(feats: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Project features on their first principal component.
-
-    Returns:
-        ``(signal, weights)``: the projection (NaN where a frame is missing) and the unit
-        component, so other frames can be projected the same way.
-    """
-    ok = np.all(np.isfinite(feats), axis=1)
-    if ok.sum() < 3:
-        return np.full(len(feats), np.nan), np.zeros(feats.shape[1])
-    x = feats[ok]
-    mean = x.mean(axis=0)
-    w = main_axis(x - mean)
-    sig = np.full(len(feats), np.nan)
-    sig[ok] = (x - mean) @ w
-    return sig, w
 
 
 def _usable_columns(feats: FloatArray, min_fraction: float = 0.6) -> FloatArray:
@@ -339,115 +281,6 @@ def find_reps(
     return CountResult(tuple(reps), tuple(partials), sig, rest_high, amp)
 
 
-def autocorrelation(x: FloatArray) -> FloatArray:
-    """Normalised autocorrelation of mean-removed ``(n, D)`` data, summed over dims.
-
-    Lag ``l`` is divided by the overlap ``n - l`` so long lags are not penalised; 1.0 at
-    lag 0.
-    """
-    n = len(x)
-    m = 1 << int(np.ceil(np.log2(2 * n)))
-    f = np.fft.rfft(x, m, axis=0)
-    power = np.sum(np.abs(f) ** 2, axis=1) if f.ndim > 1 else np.abs(f) ** 2
-    ac = np.fft.irfft(power, m)[:n]
-    return np.asarray(ac / max(float(ac[0]), 1e-12) * n / np.maximum(n - np.arange(n), 1))
-
-
-@dataclass(frozen=True, slots=True)
-class Periodicity:
-    """Per-frame periodicity of the motion around each frame.
-
-    Attributes:
-        score: Autocorrelation at the period (0 = no repetition, 1 = identical cycles).
-        period_s: The local period in seconds (NaN where no period was found).
-    """
-
-    score: FloatArray
-    period_s: FloatArray
-
-
-def periodicity(
-    feats: FloatArray,
-    t: FloatArray,
-    *,
-    scales_s: tuple[float, ...] = (4.0, 8.0, 16.0),
-    hop_s: float = 0.5,
-    min_period_s: float = 0.4,
-    project: bool = True,
-) -> Periodicity:
-    """How periodic the motion is around each frame, over several window lengths.
-
-    Windows of each length (the longest holds two cycles of a slow 8 s rep) are centred
-    every ``hop_s``; the period is the first autocorrelation peak after its first zero
-    crossing that reaches 0.8 of the highest later peak, so a cycle is not mistaken for
-    two. The best-scoring scale wins per window; frames take their nearest window.
-    """
-    n = len(feats)
-    dt = float(np.median(np.diff(t))) if n > 1 else 1.0 / 30.0
-    hop = max(1, round(hop_s / dt))
-    centres = np.arange(0, n, hop)
-    c_score = np.zeros(len(centres))
-    c_period = np.full(len(centres), np.nan)
-    ok_rows = np.all(np.isfinite(feats), axis=1)
-    for k, c in enumerate(centres):
-        for w_s in scales_s:
-            w = round(w_s / dt)
-            if w > n:
-                break  # a window must fit whole: a clipped one would find any two bumps periodic
-            b = min(n, max(0, c - w // 2) + w)
-            a = max(0, b - w)
-            ok = ok_rows[a:b]
-            if ok.sum() < max(10, 0.6 * (b - a)):
-                continue
-            x = feats[a:b][ok]
-            x = x - x.mean(axis=0)
-            if project:
-                # The window's main axis: jittering joints that take no part in the
-                # movement would otherwise dilute the autocorrelation.
-                x = x @ main_axis(x)
-            ac = autocorrelation(x)
-            lmin, lmax = max(2, round(min_period_s / dt)), len(x) // 2
-            neg = np.flatnonzero(ac[1:lmax] < 0)
-            if neg.size == 0:
-                continue
-            z = int(neg[0]) + 1
-            if z >= lmax - 1:
-                continue
-            seg = ac[z:lmax]
-            inner = seg[1:-1]
-            peaks = np.flatnonzero((inner >= seg[:-2]) & (inner >= seg[2:])) + 1
-            if peaks.size == 0:
-                continue
-            top = float(seg[peaks].max())
-            if not top > 0:
-                continue
-            lag = z + int(peaks[np.argmax(seg[peaks] >= 0.8 * top)])
-            if lag < lmin:
-                continue
-            if ac[lag] > c_score[k]:
-                c_score[k], c_period[k] = float(ac[lag]), lag * dt
-    nearest = np.clip(np.round(np.arange(n) / hop).astype(int), 0, len(centres) - 1)
-    return Periodicity(c_score[nearest], c_period[nearest])
-
-
-def _runs(mask: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
-    """``[start, end)`` index pairs of the True runs in a boolean array."""
-    d = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
-    return list(zip(np.flatnonzero(d == 1).tolist(), np.flatnonzero(d == -1).tolist(), strict=True))
-
-
-def _moving_mean(x: FloatArray, half: int) -> FloatArray:
-    """Centred moving mean over ``2*half+1`` rows, NaN-aware, along axis 0."""
-    arr = x.reshape(len(x), -1)
-    ok = np.isfinite(arr)
-    cs = np.vstack([np.zeros((1, arr.shape[1])), np.cumsum(np.where(ok, arr, 0.0), axis=0)])
-    cn = np.vstack([np.zeros((1, arr.shape[1])), np.cumsum(ok, axis=0)])
-    i = np.arange(len(arr))
-    a, b = np.clip(i - half, 0, len(arr)), np.clip(i + half + 1, 0, len(arr))
-    out = (cs[b] - cs[a]) / np.fmax(cn[b] - cn[a], 1)
-    return np.asarray(out.reshape(x.shape))
-
-
 SignalFn = Callable[[FloatArray], FloatArray]
 
 
@@ -462,7 +295,7 @@ def _count_run(
         return [], [], np.full(len(feats), np.nan), False, 0.0
     # Remove the slow drift (shifting on the bench, walking the hands) so the main axis
     # is the repeated motion itself; keep the raw projection to find the rest end.
-    local = feats - _moving_mean(feats, half)
+    local = feats - moving_mean(feats, half)
     x = local[ok]
     w = main_axis(x - x.mean(axis=0))
     sig = np.full(len(feats), np.nan)
@@ -479,7 +312,7 @@ def _count_run(
     # depth drifts is still counted rep by rep; the envelope's span never drops below
     # half the typical amplitude, so a pause does not magnify jitter into reps.
     win = max(3, round(1.5 * period_s / dt))
-    lo_env, hi_env = _envelope(sig, win)
+    lo_env, hi_env = envelope(sig, win)
     spread = np.fmax(hi_env - lo_env, 0.5 * amp)
     rest = hi_env if rest_high else lo_env
     u = direction * (sig - rest) / spread
@@ -510,20 +343,6 @@ def _count_run(
         rest_high,
         amp,
     )
-
-
-def _envelope(sig: FloatArray, win: int) -> tuple[FloatArray, FloatArray]:
-    """Centred moving minimum and maximum over ``win`` frames, ignoring NaNs."""
-    half = win // 2
-    lo_src = np.where(np.isfinite(sig), sig, np.inf)
-    hi_src = np.where(np.isfinite(sig), sig, -np.inf)
-    lo_pad = np.pad(lo_src, half, constant_values=np.inf)
-    hi_pad = np.pad(hi_src, half, constant_values=-np.inf)
-    view = np.lib.stride_tricks.sliding_window_view
-    lo = view(lo_pad, 2 * half + 1).min(axis=1)
-    hi = view(hi_pad, 2 * half + 1).max(axis=1)
-    bad = ~np.isfinite(lo) | ~np.isfinite(hi)
-    return np.where(bad, np.nan, lo), np.where(bad, np.nan, hi)
 
 
 def _shift(spans: list[RepSpan], offset: int) -> list[RepSpan]:
@@ -589,7 +408,7 @@ def count_reps(
     signal = np.full(len(arr), np.nan)
     amps: list[float] = []
     rest_votes = 0
-    for a, b in _runs(active):
+    for a, b in runs(active):
         period = float(np.nanmedian(per.period_s[a:b]))
         # Set edges score lower (the window hangs over idle time): widen by two periods.
         pad = round(2 * period / dt)

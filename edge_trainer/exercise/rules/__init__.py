@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from edge_trainer.exercise.names import EXERCISES
 from edge_trainer.exercise.rules import arms, bodyweight, legs, push
 from edge_trainer.exercise.rules.base import Finding, RepContext, Rule
 
@@ -12,13 +13,6 @@ for _rule in RULES:
 
 # Every fault code a rule can report.
 RULE_CODES: tuple[str, ...] = tuple(r.code for r in RULES)
-
-# The exercises the product knows (what ``--exercise`` accepts, besides ``unknown``).
-EXERCISES: tuple[str, ...] = (
-    "squat", "lunge", "deadlift", "push_up", "pull_up", "situp", "jumping_jack",
-    "bicep_curl", "tricep_extension", "shoulder_press", "lateral_raise", "front_raise",
-    "dumbbell_row", "bench_press",
-)  # fmt: skip
 
 
 def rules_for(exercise: str) -> tuple[Rule, ...]:

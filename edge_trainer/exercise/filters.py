@@ -1,0 +1,101 @@
+"""Signal helpers for the rep counter: gap filling, smoothing, envelopes, main axis."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+
+
+def fill_gaps(x: FloatArray, t: FloatArray, max_gap_s: float) -> FloatArray:
+    """Linearly interpolate NaN runs no longer than ``max_gap_s`` along axis 0."""
+    out = np.array(x, dtype=np.float64, copy=True)
+    flat = out.reshape(len(out), -1)
+    for j in range(flat.shape[1]):
+        col = flat[:, j]
+        ok = np.isfinite(col)
+        if ok.all() or ok.sum() < 2:
+            continue
+        idx = np.flatnonzero(ok)
+        interp = np.interp(t, t[idx], col[idx])
+        # Only inner gaps no longer than max_gap_s get filled.
+        nxt = np.searchsorted(idx, np.arange(len(col)))
+        prev_i = idx[np.clip(nxt - 1, 0, len(idx) - 1)]
+        next_i = idx[np.clip(nxt, 0, len(idx) - 1)]
+        inner = (~ok) & (nxt > 0) & (nxt < len(idx))
+        short = (t[next_i] - t[prev_i]) <= max_gap_s
+        fill = inner & short
+        col[fill] = interp[fill]
+    return out
+
+
+def smooth(x: FloatArray, t: FloatArray, sigma_s: float) -> FloatArray:
+    """Gaussian smoothing along axis 0 that ignores NaNs (normalised convolution)."""
+    if len(x) < 3 or sigma_s <= 0:
+        return x
+    dt = float(np.median(np.diff(t))) if len(t) > 1 else 1.0 / 30.0
+    sigma = max(sigma_s / max(dt, 1e-6), 0.5)
+    half = int(np.ceil(3 * sigma))
+    k = np.exp(-0.5 * (np.arange(-half, half + 1) / sigma) ** 2)
+    arr = x.reshape(len(x), -1)
+    ok = np.isfinite(arr)
+    n = len(arr)
+
+    def conv(col: FloatArray) -> FloatArray:
+        return np.convolve(col, k, "full")[half : half + n]
+
+    num = np.stack([conv(np.where(ok[:, j], arr[:, j], 0.0)) for j in range(arr.shape[1])], 1)
+    den = np.stack([conv(ok[:, j].astype(float)) for j in range(arr.shape[1])], 1)
+    out = np.where(ok & (den > 1e-6), num / np.fmax(den, 1e-6), np.nan)
+    return out.reshape(x.shape)
+
+
+def main_axis(x: FloatArray) -> FloatArray:
+    """Unit first principal axis of mean-removed ``(n, D)`` data (eigenvector of X'X)."""
+    _, vecs = np.linalg.eigh(x.T @ x)
+    return np.asarray(vecs[:, -1])
+
+
+def principal_signal(feats: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Project features on their first principal component.
+
+    Returns:
+        ``(signal, weights)``: the projection (NaN where a frame is missing) and the unit
+        component, so other frames can be projected the same way.
+    """
+    ok = np.all(np.isfinite(feats), axis=1)
+    if ok.sum() < 3:
+        return np.full(len(feats), np.nan), np.zeros(feats.shape[1])
+    x = feats[ok]
+    mean = x.mean(axis=0)
+    w = main_axis(x - mean)
+    sig = np.full(len(feats), np.nan)
+    sig[ok] = (x - mean) @ w
+    return sig, w
+
+
+def moving_mean(x: FloatArray, half: int) -> FloatArray:
+    """Centred moving mean over ``2*half+1`` rows, NaN-aware, along axis 0."""
+    arr = x.reshape(len(x), -1)
+    ok = np.isfinite(arr)
+    cs = np.vstack([np.zeros((1, arr.shape[1])), np.cumsum(np.where(ok, arr, 0.0), axis=0)])
+    cn = np.vstack([np.zeros((1, arr.shape[1])), np.cumsum(ok, axis=0)])
+    i = np.arange(len(arr))
+    a, b = np.clip(i - half, 0, len(arr)), np.clip(i + half + 1, 0, len(arr))
+    out = (cs[b] - cs[a]) / np.fmax(cn[b] - cn[a], 1)
+    return np.asarray(out.reshape(x.shape))
+
+
+def envelope(sig: FloatArray, win: int) -> tuple[FloatArray, FloatArray]:
+    """Centred moving minimum and maximum over ``win`` frames, ignoring NaNs."""
+    half = win // 2
+    lo_src = np.where(np.isfinite(sig), sig, np.inf)
+    hi_src = np.where(np.isfinite(sig), sig, -np.inf)
+    lo_pad = np.pad(lo_src, half, constant_values=np.inf)
+    hi_pad = np.pad(hi_src, half, constant_values=-np.inf)
+    view = np.lib.stride_tricks.sliding_window_view
+    lo = view(lo_pad, 2 * half + 1).min(axis=1)
+    hi = view(hi_pad, 2 * half + 1).max(axis=1)
+    bad = ~np.isfinite(lo) | ~np.isfinite(hi)
+    return np.where(bad, np.nan, lo), np.where(bad, np.nan, hi)

@@ -1,0 +1,109 @@
+"""How periodic a motion is around each frame: windowed autocorrelation on its main axis."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from edge_trainer.exercise.filters import main_axis
+
+FloatArray = npt.NDArray[np.float64]
+
+
+def autocorrelation(x: FloatArray) -> FloatArray:
+    """Normalised autocorrelation of mean-removed ``(n, D)`` data, summed over dims.
+
+    Lag ``l`` is divided by the overlap ``n - l`` so long lags are not penalised; 1.0 at
+    lag 0.
+    """
+    n = len(x)
+    m = 1 << int(np.ceil(np.log2(2 * n)))
+    f = np.fft.rfft(x, m, axis=0)
+    power = np.sum(np.abs(f) ** 2, axis=1) if f.ndim > 1 else np.abs(f) ** 2
+    ac = np.fft.irfft(power, m)[:n]
+    return np.asarray(ac / max(float(ac[0]), 1e-12) * n / np.maximum(n - np.arange(n), 1))
+
+
+@dataclass(frozen=True, slots=True)
+class Periodicity:
+    """Per-frame periodicity of the motion around each frame.
+
+    Attributes:
+        score: Autocorrelation at the period (0 = no repetition, 1 = identical cycles).
+        period_s: The local period in seconds (NaN where no period was found).
+    """
+
+    score: FloatArray
+    period_s: FloatArray
+
+
+def periodicity(
+    feats: FloatArray,
+    t: FloatArray,
+    *,
+    scales_s: tuple[float, ...] = (4.0, 8.0, 16.0),
+    hop_s: float = 0.5,
+    min_period_s: float = 0.4,
+    project: bool = True,
+) -> Periodicity:
+    """How periodic the motion is around each frame, over several window lengths.
+
+    Windows of each length (the longest holds two cycles of a slow 8 s rep) are centred
+    every ``hop_s``; the period is the first autocorrelation peak after its first zero
+    crossing that reaches 0.8 of the highest later peak, so a cycle is not mistaken for
+    two. The best-scoring scale wins per window; frames take their nearest window.
+    """
+    n = len(feats)
+    dt = float(np.median(np.diff(t))) if n > 1 else 1.0 / 30.0
+    hop = max(1, round(hop_s / dt))
+    centres = np.arange(0, n, hop)
+    c_score = np.zeros(len(centres))
+    c_period = np.full(len(centres), np.nan)
+    ok_rows = np.all(np.isfinite(feats), axis=1)
+    for k, c in enumerate(centres):
+        for w_s in scales_s:
+            w = round(w_s / dt)
+            if w > n:
+                break  # a window must fit whole: a clipped one would find any two bumps periodic
+            b = min(n, max(0, c - w // 2) + w)
+            a = max(0, b - w)
+            ok = ok_rows[a:b]
+            if ok.sum() < max(10, 0.6 * (b - a)):
+                continue
+            x = feats[a:b][ok]
+            x = x - x.mean(axis=0)
+            if project:
+                # The window's main axis: jittering joints that take no part in the
+                # movement would otherwise dilute the autocorrelation.
+                x = x @ main_axis(x)
+            ac = autocorrelation(x)
+            lmin, lmax = max(2, round(min_period_s / dt)), len(x) // 2
+            neg = np.flatnonzero(ac[1:lmax] < 0)
+            if neg.size == 0:
+                continue
+            z = int(neg[0]) + 1
+            if z >= lmax - 1:
+                continue
+            seg = ac[z:lmax]
+            inner = seg[1:-1]
+            peaks = np.flatnonzero((inner >= seg[:-2]) & (inner >= seg[2:])) + 1
+            if peaks.size == 0:
+                continue
+            top = float(seg[peaks].max())
+            if not top > 0:
+                continue
+            lag = z + int(peaks[np.argmax(seg[peaks] >= 0.8 * top)])
+            if lag < lmin:
+                continue
+            if ac[lag] > c_score[k]:
+                c_score[k], c_period[k] = float(ac[lag]), lag * dt
+    nearest = np.clip(np.round(np.arange(n) / hop).astype(int), 0, len(centres) - 1)
+    return Periodicity(c_score[nearest], c_period[nearest])
+
+
+def runs(mask: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
+    """``[start, end)`` index pairs of the True runs in a boolean array."""
+    d = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
+    return list(zip(np.flatnonzero(d == 1).tolist(), np.flatnonzero(d == -1).tolist(), strict=True))
