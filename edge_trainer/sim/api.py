@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 Image = npt.NDArray[np.uint8]
 
 # Bump when the renderer or motions change in a way that should regenerate cached clips.
-SIM_VERSION = "1"
+SIM_VERSION = "2"
 DEMO_SEED = 2026
 
 

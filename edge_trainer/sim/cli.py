@@ -49,6 +49,10 @@ def register(sub: Any) -> None:
     p.add_argument("--height", type=int, default=480)
     p.add_argument("--fps", type=float, default=30.0)
     p.add_argument("--camera-height", type=float, help="lens height in metres (default: random)")
+    p.add_argument(
+        "--distance", type=float, default=1.0,
+        help="camera distance as a multiple of the tightest framing (default 1.0)",
+    )  # fmt: skip
     p.add_argument("--background", default="gym", choices=("plain", "gradient", "gym"))
     p.add_argument("--noise", type=float, default=2.0, help="sensor noise sigma (default 2)")
     p.add_argument("--blur", action="store_true", help="motion blur")
@@ -78,6 +82,7 @@ def cmd_sim(args: argparse.Namespace) -> int:
         "height": args.height,
         "fps": args.fps,
         "camera_height": args.camera_height,
+        "distance_scale": args.distance,
         "background": args.background,
         "noise": args.noise,
         "blur": args.blur,

@@ -73,7 +73,9 @@ class ClipSpec:
         seed: Drives the body, timing jitter, camera height and scene.
         width: Frame width in pixels; ``height`` likewise.
         fps: Frame rate.
-        camera_height: Lens height in metres; None picks 0.7-1.4 m from the seed.
+        camera_height: Lens height in metres; None picks 0.75-1.35 m from the seed.
+        distance_scale: 1.0 puts the camera as close as framing the whole movement
+            allows; larger values move it back (a smaller person in the frame).
         background: ``plain``, ``gradient`` or ``gym``.
         noise: Sensor noise standard deviation in grey levels (0 for none).
         blur: Blend each frame with the half-frame before it (motion blur).
@@ -88,6 +90,7 @@ class ClipSpec:
     height: int = 480
     fps: float = 30.0
     camera_height: float | None = None
+    distance_scale: float = 1.0
     background: str = "gym"
     noise: float = 2.0
     blur: bool = False
@@ -103,6 +106,8 @@ class ClipSpec:
             raise InputError(f"frame size {self.width}x{self.height} is out of range")
         if not 1.0 <= self.fps <= 240.0:
             raise InputError(f"fps {self.fps} is out of range (1-240)")
+        if not 1.0 <= self.distance_scale <= 5.0:
+            raise InputError(f"distance_scale {self.distance_scale} is out of range (1-5)")
         if self.background not in BACKGROUNDS:
             raise InputError(f"unknown background '{self.background}' ({', '.join(BACKGROUNDS)})")
         for seg in self.segments:
@@ -237,6 +242,7 @@ def random_clip(seed: int, exercises: tuple[str, ...] = EXERCISES, **options: An
     )  # fmt: skip
     clip: dict[str, Any] = {
         "camera_height": round(rng.uniform(0.6, 1.6), 2),
+        "distance_scale": round(rng.uniform(1.0, 1.5), 2),
         "background": rng.choice(BACKGROUNDS),
         "noise": round(rng.uniform(0.0, 4.0), 1),
         "blur": rng.random() < 0.2,

@@ -149,8 +149,11 @@ def _place_prop(p: Prop, yaw: float, station_z: float) -> Prop:
     return Prop(p.kind, rot @ p.a + off, rot @ p.b + off, p.radius, p.color)
 
 
-def _fit_camera(chunks: list[_Chunk], w: int, h: int, cam_h: float) -> tuple[Camera, float]:
-    """Nearest station distance at which every station pose fits in the frame."""
+def _fit_camera(
+    chunks: list[_Chunk], w: int, h: int, cam_h: float, scale: float = 1.0
+) -> tuple[Camera, float]:
+    """Nearest station distance at which every station pose fits in the frame, times
+    ``scale`` (above 1 leaves room around the person)."""
     pts = []
     for c in chunks:
         if c.yaw is None:
@@ -175,8 +178,9 @@ def _fit_camera(chunks: list[_Chunk], w: int, h: int, cam_h: float) -> tuple[Cam
             and (uv[:, 1] > my).all()
             and (uv[:, 1] < h - my).all()
         ):
-            return cam, float(dist)
-    return base.looking_at(v(0.0, centre_y, 14.0)), 14.0
+            far = float(dist) * scale
+            return base.looking_at(v(0.0, centre_y, far + centre_z)), far
+    return base.looking_at(v(0.0, centre_y, 14.0 * scale)), 14.0 * scale
 
 
 def _walk(
@@ -220,7 +224,7 @@ def build_timeline(spec: ClipSpec) -> Timeline:
     station = [c for c in chunks if isinstance(c, _Chunk)]
     if not station:
         station = [_activity_chunk(rig, ActivitySpec("stand", 1.0), fps, 0.0)]
-    camera, dist = _fit_camera(station, spec.width, spec.height, cam_h)
+    camera, dist = _fit_camera(station, spec.width, spec.height, cam_h, spec.distance_scale)
     off_x = dist * math.tan(math.radians(camera.hfov_deg) / 2) + 0.9
     placed: list[_Chunk] = []
     for c in chunks:
