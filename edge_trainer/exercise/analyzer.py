@@ -26,7 +26,7 @@ from edge_trainer.events import (
 from edge_trainer.exercise import geometry as geo
 from edge_trainer.exercise import rules
 from edge_trainer.exercise.names import REST, UNKNOWN
-from edge_trainer.exercise.reps import CountResult, RepSpan, count_reps
+from edge_trainer.exercise.reps import CountResult, RepSpan, count_exercise
 from edge_trainer.exercise.tempo import rep_tempo, velocity_loss_pct
 from edge_trainer.pose.base import Pose
 
@@ -218,9 +218,9 @@ class Analyzer:
         if len(self._ts) < 3:
             return []
         rows, ts = self._window(t - LIVE_WINDOW_S)
-        result = count_reps(rows, ts)
-        events: list[Event] = []
         exercise = self._set.exercise if self._set is not None else self._label
+        result = count_exercise(rows, ts, exercise)
+        events: list[Event] = []
         reps = [r for r in result.reps if ts[r.end] > self._emitted_until + 1e-9]
         partials = [r for r in result.partials if ts[r.end] > self._emitted_until + 1e-9]
         for span in sorted(reps + partials, key=lambda r: r.end):
@@ -309,7 +309,7 @@ class Analyzer:
             keep = ts <= until
             rows, ts = rows[keep], ts[keep]
         exercise = self._set_exercise(s.exercise, s.start_t)
-        result = count_reps(rows, ts) if len(ts) >= 3 else None
+        result = count_exercise(rows, ts, exercise) if len(ts) >= 3 else None
         reps: list[RepRecord] = []
         partials: list[RepRecord] = []
         if result is not None:

@@ -53,6 +53,9 @@ class CounterParams:
         min_amplitude: Smallest rep amplitude in torso lengths of landmark travel (RMS over
             the body landmarks): below it the person is standing still, however periodic
             the noise looks.
+        min_angle_amplitude: The same floor for an exercise's primary signal (joint
+            angles, radians): 0.35 (20 degrees) is beyond angle jitter, and the smallest
+            real rep (a shrug-sized raise) moves its joint more.
         max_gap_s: Frames without a pose shorter than this are interpolated; longer gaps
             split the sequence (a rep cannot be counted across them).
         smooth_s: Gaussian smoothing (sigma, seconds) of the signal before counting;
@@ -72,6 +75,7 @@ class CounterParams:
     min_rep_s: float = 0.3
     max_rep_s: float = 12.0
     min_amplitude: float = 0.12
+    min_angle_amplitude: float = 0.35
     max_gap_s: float = 1.0
     smooth_s: float = 0.1
     min_periodicity: float = 0.45
@@ -102,13 +106,23 @@ class RepSpan:
 
 @dataclass(frozen=True, slots=True)
 class CountResult:
-    """The counter's output for one sequence."""
+    """The counter's output for one sequence.
+
+    Attributes:
+        reps: Full reps, in order.
+        partials: Partial reps (out and back, but short of a full rep's range).
+        signal: The motion signal the reps were found in.
+        rest_high: Whether rest is the signal's high end.
+        typical_amplitude: A typical rep's amplitude in signal units.
+        periodicity: Mean periodicity score over the frames of the reps (0: none).
+    """
 
     reps: tuple[RepSpan, ...]
     partials: tuple[RepSpan, ...]
     signal: FloatArray
     rest_high: bool
     typical_amplitude: float
+    periodicity: float = 0.0
 
 
 def motion_features(rows: npt.ArrayLike, min_visibility: float = 0.0) -> FloatArray:
@@ -392,14 +406,16 @@ def count_reps(
     if len(arr) < 3:
         return empty
     if primary is not None:
-        feats = primary(arr).reshape(len(arr), -1)
+        feats = _usable_columns(primary(arr).reshape(len(arr), -1))
+        unit = p.min_angle_amplitude
     else:
         feats = _usable_columns(motion_features(arr))
-        if feats.shape[1] == 0:
-            return empty
+        unit = p.min_amplitude
+    if feats.shape[1] == 0:
+        return empty
     feats = smooth(fill_gaps(feats, tt, p.max_gap_s), tt, p.smooth_s)
-    # A PC swing of A moves each of k landmarks by about A / sqrt(k).
-    floor = p.min_amplitude * np.sqrt(max(feats.shape[1] / 2, 1.0))
+    # A main-axis swing of A moves each of k coordinate pairs by about A / sqrt(k).
+    floor = unit * np.sqrt(max(feats.shape[1] / 2, 1.0))
     per = periodicity(feats, tt)
     active = per.score >= p.min_periodicity
     dt = float(np.median(np.diff(tt)))
@@ -432,7 +448,12 @@ def count_reps(
     on_spot = _on_the_spot(arr, p.max_travel)
     reps = [r for r in reps if on_spot(r)]
     partials = [r for r in partials if on_spot(r)]
-    return CountResult(tuple(reps), tuple(partials), signal, rest_high, amp)
+    # How regular the counted reps are: lets count_exercise pick between signals.
+    covered = np.zeros(len(arr), dtype=bool)
+    for rep in reps:
+        covered[rep.start : rep.end + 1] = True
+    score = float(np.mean(per.score[covered])) if covered.any() else 0.0
+    return CountResult(tuple(reps), tuple(partials), signal, rest_high, amp, score)
 
 
 def _normalised_per_frame(pts: FloatArray) -> bool:
@@ -491,3 +512,23 @@ def _isolated_reps(
     reps = tuple(r for r in res.reps if returns(r))
     partials = tuple(r for r in res.partials if returns(r))
     return CountResult(reps, partials, sig, res.rest_high, res.typical_amplitude)
+
+
+def count_exercise(
+    rows: npt.ArrayLike, t: npt.ArrayLike, exercise: str | None, params: CounterParams | None = None
+) -> CountResult:
+    """Count reps of a known (or ``unknown``) exercise.
+
+    With a primary signal for the exercise both it and the whole-body motion are counted
+    and the count whose reps repeat more regularly (higher mean periodicity over the rep
+    frames) wins: the joint angles are cleaner when the camera sees them, the whole body
+    when it does not (an elbow pointing at the camera barely changes its 2D angle).
+    """
+    from edge_trainer.exercise.signals import primary_signal
+
+    body = count_reps(rows, t, params)
+    fn = primary_signal(exercise)
+    if fn is None:
+        return body
+    joints = count_reps(rows, t, params, primary=fn)
+    return joints if joints.periodicity > body.periodicity else body

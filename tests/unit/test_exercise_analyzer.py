@@ -76,7 +76,8 @@ def test_pause_at_the_bottom_is_timed() -> None:
     rep = sets[0].reps[1]
     assert 1.2 <= rep.pause_s <= 2.0
     assert 0.5 <= rep.eccentric_s <= 1.3 and 0.5 <= rep.concentric_s <= 1.3
-    assert sets[0].time_under_tension_s > 4 * 3.0
+    # 3.5 s of movement and hold per rep; the slow ease in and out is partly at rest.
+    assert sets[0].time_under_tension_s > 4 * 2.5
 
 
 def test_slowing_reps_show_velocity_loss() -> None:
