@@ -148,13 +148,22 @@ def eval_videos(folder: Path, cache: Path, verbose: bool) -> dict[str, float]:
     return {"video_pm1": pm1, "video_negatives_zero": neg}
 
 
-def _recognizer(models_dir: Path) -> Any:
-    try:
-        from edge_trainer.exercise.recognition import ExerciseRecognizer
+SHIPPED_CLASSIFIER = Path(__file__).resolve().parents[2] / "models" / "classifier"
 
+
+def _recognizer(models_dir: Path) -> Any:
+    """The store's classifier, else the one shipped in ``models/``, else None (logged)."""
+    from edge_trainer.errors import ModelError
+    from edge_trainer.exercise.recognition import ExerciseRecognizer
+
+    try:
         return ExerciseRecognizer.from_store(models_dir)
-    except Exception as exc:  # any failure: report counts without naming
-        log.warning("no exercise classifier: %s", exc)
+    except ModelError as exc:
+        log.warning("no classifier in the model store (%s); trying %s", exc, SHIPPED_CLASSIFIER)
+    try:
+        return ExerciseRecognizer.from_folder(SHIPPED_CLASSIFIER)
+    except ModelError as exc:
+        log.warning("no exercise classifier (%s): exercises are not named", exc)
         return None
 
 
