@@ -177,3 +177,26 @@ def test_agreement_with_smoothing_on_both() -> None:
     res = compare("rnhrn_exercises__lunges.mp4", [(0.4, 60)], smoothing=True)
     assert res.ours == res.ref == res.frames
     assert res.median <= LIMIT, f"median {res.median:.4f} of the diagonal"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("exercise", "view"), [("squat", "side"), ("jumping_jack", "front")])
+def test_agrees_with_mediapipe_on_synthetic_gym_clips(exercise: str, view: str) -> None:
+    import itertools
+
+    sim = pytest.importorskip("edge_trainer.sim")
+    assert MODELS is not None
+    frames, _ = sim.render_clip(sim.single_set(exercise, 2, view, seed=3))
+    cfg = PoseConfig(smoothing=False)
+    ours = BlazePoseEstimator(MODELS["pose_detector"], MODELS["pose_landmarks"], cfg)
+    ref = MediaPipePoseEstimator(cfg)
+    dist: list[float] = []
+    try:
+        for i, img in enumerate(itertools.islice(frames, 30, 60)):
+            p, q = ours.estimate(img, i / 30), ref.estimate(img, i / 30)
+            assert p is not None and q is not None
+            dist.extend(distances(p, q, img.shape).tolist())
+    finally:
+        ours.close()
+        ref.close()
+    assert float(np.median(dist)) <= LIMIT
