@@ -26,6 +26,7 @@ from edge_trainer.events import (
 from edge_trainer.exercise import geometry as geo
 from edge_trainer.exercise import rules
 from edge_trainer.exercise.names import REST, UNKNOWN
+from edge_trainer.exercise.periodic import PeriodCache
 from edge_trainer.exercise.reps import CountResult, RepSpan, count_exercise
 from edge_trainer.exercise.tempo import rep_tempo, velocity_loss_pct
 from edge_trainer.pose.base import Pose
@@ -109,6 +110,8 @@ class Analyzer:
         self._set: _OpenSet | None = None
         self._last_count_t = -np.inf
         self._emitted_until = -np.inf
+        # Periodicity of past windows per signal, reused by every recount (see periodic).
+        self._caches: dict[str, PeriodCache] = {}
 
     # -- ExerciseAnalyzer -------------------------------------------------------------
 
@@ -180,6 +183,7 @@ class Analyzer:
     def _clear_buffer(self) -> None:
         self._rows.clear()
         self._ts.clear()
+        self._caches.clear()
         self._recognitions.clear()
         self._emitted_until = -np.inf
 
@@ -188,6 +192,11 @@ class Analyzer:
         if k > 0:
             del self._rows[:k]
             del self._ts[:k]
+            # Windows reaching back before the buffer can never be asked for again.
+            keep_ms = round(t * 1000)
+            for cache in self._caches.values():
+                for key in [key for key in cache if key[0] < keep_ms]:
+                    del cache[key]
         self._recognitions = [(u, r) for u, r in self._recognitions if u >= t]
 
     def _recognize(self, row: npt.NDArray[np.float64] | None, t: float) -> list[Event]:
@@ -219,7 +228,7 @@ class Analyzer:
             return []
         rows, ts = self._window(t - LIVE_WINDOW_S)
         exercise = self._set.exercise if self._set is not None else self._label
-        result = count_exercise(rows, ts, exercise)
+        result = count_exercise(rows, ts, exercise, caches=self._caches)
         events: list[Event] = []
         reps = [r for r in result.reps if ts[r.end] > self._emitted_until + 1e-9]
         partials = [r for r in result.partials if ts[r.end] > self._emitted_until + 1e-9]
@@ -309,7 +318,7 @@ class Analyzer:
             keep = ts <= until
             rows, ts = rows[keep], ts[keep]
         exercise = self._set_exercise(s.exercise, s.start_t)
-        result = count_exercise(rows, ts, exercise) if len(ts) >= 3 else None
+        result = count_exercise(rows, ts, exercise, caches=self._caches) if len(ts) >= 3 else None
         reps: list[RepRecord] = []
         partials: list[RepRecord] = []
         if result is not None:

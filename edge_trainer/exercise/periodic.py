@@ -39,6 +39,9 @@ class Periodicity:
     period_s: FloatArray
 
 
+PeriodCache = dict[tuple[int, int, float], tuple[float, float]]
+
+
 def periodicity(
     feats: FloatArray,
     t: FloatArray,
@@ -47,60 +50,93 @@ def periodicity(
     hop_s: float = 0.5,
     min_period_s: float = 0.4,
     project: bool = True,
+    cache: PeriodCache | None = None,
 ) -> Periodicity:
     """How periodic the motion is around each frame, over several window lengths.
 
     Windows of each length (the longest holds two cycles of a slow 8 s rep) are centred
-    every ``hop_s``; the period is the first autocorrelation peak after its first zero
-    crossing that reaches 0.8 of the highest later peak, so a cycle is not mistaken for
-    two. The best-scoring scale wins per window; frames take their nearest window.
+    on a fixed grid of source time every ``hop_s``; the period is the first
+    autocorrelation peak after its first zero crossing that reaches 0.8 of the highest
+    later peak, so a cycle is not mistaken for two. The best-scoring scale wins per
+    window; frames take their nearest window.
+
+    Args:
+        feats: ``(T, D)`` motion features (NaN rows: no pose).
+        t: Frame times.
+        scales_s: Window lengths.
+        hop_s: Spacing of the window centres.
+        min_period_s: Shortest period considered.
+        project: Measure along each window's main axis (see below).
+        cache: Results of windows that ended well before the last frame, keyed by their
+            source times; a live caller passes the same dict on every recount so only
+            the newest windows are computed again (the score does not depend on the
+            features' scale, the only thing that changes for an old window).
     """
     n = len(feats)
     dt = float(np.median(np.diff(t))) if n > 1 else 1.0 / 30.0
-    hop = max(1, round(hop_s / dt))
-    centres = np.arange(0, n, hop)
+    first, last = np.ceil(t[0] / hop_s), np.floor(t[-1] / hop_s)
+    grid = np.arange(first, last + 1) * hop_s if last >= first else np.array([t[0]])
+    centres = np.clip(np.searchsorted(t, grid), 0, n - 1)
     c_score = np.zeros(len(centres))
     c_period = np.full(len(centres), np.nan)
     ok_rows = np.all(np.isfinite(feats), axis=1)
+    settled = t[-1] - 0.5  # smoothing and gap filling still move the last frames
     for k, c in enumerate(centres):
         for w_s in scales_s:
             w = round(w_s / dt)
             if w > n:
                 break  # a window must fit whole: a clipped one would find any two bumps periodic
-            b = min(n, max(0, c - w // 2) + w)
+            b = min(n, max(0, int(c) - w // 2) + w)
             a = max(0, b - w)
-            ok = ok_rows[a:b]
-            if ok.sum() < max(10, 0.6 * (b - a)):
-                continue
-            x = feats[a:b][ok]
-            x = x - x.mean(axis=0)
-            if project:
-                # The window's main axis: jittering joints that take no part in the
-                # movement would otherwise dilute the autocorrelation.
-                x = x @ main_axis(x)
-            ac = autocorrelation(x)
-            lmin, lmax = max(2, round(min_period_s / dt)), len(x) // 2
-            neg = np.flatnonzero(ac[1:lmax] < 0)
-            if neg.size == 0:
-                continue
-            z = int(neg[0]) + 1
-            if z >= lmax - 1:
-                continue
-            seg = ac[z:lmax]
-            inner = seg[1:-1]
-            peaks = np.flatnonzero((inner >= seg[:-2]) & (inner >= seg[2:])) + 1
-            if peaks.size == 0:
-                continue
-            top = float(seg[peaks].max())
-            if not top > 0:
-                continue
-            lag = z + int(peaks[np.argmax(seg[peaks] >= 0.8 * top)])
-            if lag < lmin:
-                continue
-            if ac[lag] > c_score[k]:
-                c_score[k], c_period[k] = float(ac[lag]), lag * dt
-    nearest = np.clip(np.round(np.arange(n) / hop).astype(int), 0, len(centres) - 1)
+            key = (round(t[a] * 1000), round(t[b - 1] * 1000), w_s)
+            if cache is not None and key in cache:
+                score, period = cache[key]
+            else:
+                score, period = _window_period(feats[a:b], ok_rows[a:b], dt, min_period_s, project)
+                if cache is not None and t[b - 1] < settled:
+                    cache[key] = (score, period)
+            if score > c_score[k]:
+                c_score[k], c_period[k] = score, period
+    nearest = np.clip(np.searchsorted(t[centres], t), 0, len(centres) - 1)
+    prev = np.clip(nearest - 1, 0, len(centres) - 1)
+    closer = np.abs(t[centres][prev] - t) < np.abs(t[centres][nearest] - t)
+    nearest = np.where(closer, prev, nearest)
     return Periodicity(c_score[nearest], c_period[nearest])
+
+
+def _window_period(
+    x: FloatArray, ok: npt.NDArray[np.bool_], dt: float, min_period_s: float, project: bool
+) -> tuple[float, float]:
+    """``(score, period_s)`` of one window; ``(0, NaN)`` when it has no clear period."""
+    none = (0.0, float("nan"))
+    if ok.sum() < max(10, 0.6 * len(x)):
+        return none
+    x = x[ok]
+    x = x - x.mean(axis=0)
+    if project:
+        # The window's main axis: jittering joints that take no part in the movement
+        # would otherwise dilute the autocorrelation.
+        x = x @ main_axis(x)
+    ac = autocorrelation(x)
+    lmin, lmax = max(2, round(min_period_s / dt)), len(x) // 2
+    neg = np.flatnonzero(ac[1:lmax] < 0)
+    if neg.size == 0:
+        return none
+    z = int(neg[0]) + 1
+    if z >= lmax - 1:
+        return none
+    seg = ac[z:lmax]
+    inner = seg[1:-1]
+    peaks = np.flatnonzero((inner >= seg[:-2]) & (inner >= seg[2:])) + 1
+    if peaks.size == 0:
+        return none
+    top = float(seg[peaks].max())
+    if not top > 0:
+        return none
+    lag = z + int(peaks[np.argmax(seg[peaks] >= 0.8 * top)])
+    if lag < lmin:
+        return none
+    return float(ac[lag]), lag * dt
 
 
 def runs(mask: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:

@@ -29,7 +29,7 @@ from edge_trainer.exercise.filters import (
     principal_signal,
     smooth,
 )
-from edge_trainer.exercise.periodic import periodicity, runs
+from edge_trainer.exercise.periodic import PeriodCache, periodicity, runs
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -387,6 +387,7 @@ def count_reps(
     t: npt.ArrayLike,
     params: CounterParams | None = None,
     primary: SignalFn | None = None,
+    cache: PeriodCache | None = None,
 ) -> CountResult:
     """Count the reps in a ``(T, 33, 3|4)`` landmark sequence.
 
@@ -396,8 +397,9 @@ def count_reps(
         rows: Landmarks per frame, NaN rows where no person was found.
         t: ``(T,)`` frame times in seconds, increasing.
         params: Counter thresholds (defaults documented on ``CounterParams``).
-        primary: Optional exercise-specific signal: maps the rows to a ``(T,)`` signal in
-            torso lengths; None uses the body landmarks' motion (class-agnostic).
+        primary: Optional exercise-specific signal: maps the rows to ``(T, k)`` joint
+            angles in radians; None uses the body landmarks' motion (class-agnostic).
+        cache: Periodicity of past windows, kept by a live caller between recounts.
     """
     p = params or CounterParams()
     arr = np.asarray(rows, dtype=np.float64)
@@ -416,7 +418,7 @@ def count_reps(
     feats = smooth(fill_gaps(feats, tt, p.max_gap_s), tt, p.smooth_s)
     # A main-axis swing of A moves each of k coordinate pairs by about A / sqrt(k).
     floor = unit * np.sqrt(max(feats.shape[1] / 2, 1.0))
-    per = periodicity(feats, tt)
+    per = periodicity(feats, tt, cache=cache)
     active = per.score >= p.min_periodicity
     dt = float(np.median(np.diff(tt)))
     reps: list[RepSpan] = []
@@ -515,7 +517,11 @@ def _isolated_reps(
 
 
 def count_exercise(
-    rows: npt.ArrayLike, t: npt.ArrayLike, exercise: str | None, params: CounterParams | None = None
+    rows: npt.ArrayLike,
+    t: npt.ArrayLike,
+    exercise: str | None,
+    params: CounterParams | None = None,
+    caches: dict[str, PeriodCache] | None = None,
 ) -> CountResult:
     """Count reps of a known (or ``unknown``) exercise.
 
@@ -523,12 +529,14 @@ def count_exercise(
     and the count whose reps repeat more regularly (higher mean periodicity over the rep
     frames) wins: the joint angles are cleaner when the camera sees them, the whole body
     when it does not (an elbow pointing at the camera barely changes its 2D angle).
+    ``caches`` keeps each signal's periodicity between live recounts.
     """
     from edge_trainer.exercise.signals import primary_signal
 
-    body = count_reps(rows, t, params)
+    store = {} if caches is None else caches
+    body = count_reps(rows, t, params, cache=store.setdefault("body", {}))
     fn = primary_signal(exercise)
     if fn is None:
         return body
-    joints = count_reps(rows, t, params, primary=fn)
+    joints = count_reps(rows, t, params, primary=fn, cache=store.setdefault(f"{exercise}", {}))
     return joints if joints.periodicity > body.periodicity else body
