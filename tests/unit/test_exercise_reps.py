@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from edge_trainer.exercise.reps import count_reps
+from edge_trainer.exercise.reps import count_exercise, count_reps
 from tests.unit.exercise_figures import curl, reps, sequence, side_pose, squat
 
 
@@ -102,3 +102,16 @@ def test_rep_boundaries_follow_the_movement() -> None:
     starts = [t[r.start] for r in res.reps]
     # Reps start at 1.0, 4.0, 7.0 s (2 s of movement + 1 s rest each).
     assert np.allclose(starts, [1.0, 4.0, 7.0], atol=0.35)
+
+
+def test_a_known_exercise_counts_on_its_joints_when_they_are_clearer() -> None:
+    # Curls while the legs shuffle about: the whole body's main motion is mostly the
+    # shuffle and loses reps; the elbows' angles do not.
+    rng = np.random.default_rng(3)
+    rows, t = sequence(curl, [(0, 0, 1.0), *reps([1.0] * 6, 0.8, 0.8), (0, 0, 1.0)])
+    shuffle = np.cumsum(rng.normal(0, 0.02, len(rows)))
+    for i in (25, 26, 27, 28, 29, 30, 31, 32):  # knees, ankles, heels, toes
+        rows[:, i, 0] += shuffle * (1.5 if i % 2 else -1.0)
+    assert len(count_reps(rows, t).reps) < 6
+    assert len(count_exercise(rows, t, "bicep_curl").reps) == 6
+    assert len(count_exercise(rows, t, "unknown").reps) < 6
