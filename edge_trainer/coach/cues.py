@@ -23,6 +23,7 @@ from edge_trainer.events import (
     SetEnded,
     SetStarted,
 )
+from edge_trainer.exercise.names import EXERCISES
 
 CueKind = Literal["rep", "fault", "encourage", "rest", "set", "summary", "exercise", "status"]
 
@@ -110,22 +111,6 @@ FAULT_PHRASES: dict[str, str] = {
     "partial": "Full range",
 }
 
-EXERCISE_NAMES: tuple[str, ...] = (
-    "squat",
-    "lunge",
-    "deadlift",
-    "push_up",
-    "pull_up",
-    "situp",
-    "jumping_jack",
-    "bicep_curl",
-    "tricep_extension",
-    "shoulder_press",
-    "lateral_raise",
-    "front_raise",
-    "dumbbell_row",
-    "bench_press",
-)
 
 _NOT_EXERCISES = frozenset({"", "unknown", "rest", "none"})
 
@@ -141,7 +126,7 @@ def fault_phrase(code: str) -> str:
     if code in FAULT_PHRASES:
         return FAULT_PHRASES[code]
     rest = code
-    for name in sorted(EXERCISE_NAMES, key=len, reverse=True):
+    for name in sorted(EXERCISES, key=len, reverse=True):
         if code.startswith(name + "_"):
             rest = code[len(name) + 1 :]
             break

@@ -12,10 +12,9 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from edge_trainer.exercise.names import EXERCISES, REST
 from edge_trainer.sim.faults import FAULT_CODES, FAULTS, faults_for
 from edge_trainer.sim.spec import (
-    EXERCISES,
-    REST,
     ActivitySpec,
     ClipSpec,
     SetSpec,

@@ -5,20 +5,11 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from edge_trainer.pose.base import LANDMARK
 from edge_trainer.sim.motions import SPECS
 
 F32 = npt.NDArray[np.float32]
 F64 = npt.NDArray[np.float64]
-
-_NAMES = (
-    "nose", "left_eye_inner", "left_eye", "left_eye_outer", "right_eye_inner", "right_eye",
-    "right_eye_outer", "left_ear", "right_ear", "mouth_left", "mouth_right", "left_shoulder",
-    "right_shoulder", "left_elbow", "right_elbow", "left_wrist", "right_wrist", "left_pinky",
-    "right_pinky", "left_index", "right_index", "left_thumb", "right_thumb", "left_hip",
-    "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle", "left_heel",
-    "right_heel", "left_foot_index", "right_foot_index",
-)  # fmt: skip
-_INDEX = {n: i for i, n in enumerate(_NAMES)}
 
 
 def main_angle(exercise: str, points: F32 | F64, visibility: F32 | F64 | None = None) -> F64:
@@ -36,7 +27,7 @@ def main_angle(exercise: str, points: F32 | F64, visibility: F32 | F64 | None = 
     a, b, c = SPECS[exercise].angle
     angles, vis = [], []
     for side in ("left_", "right_"):
-        ia, ib, ic = (_INDEX[n.replace("left_", side)] for n in (a, b, c))
+        ia, ib, ic = (LANDMARK[n.replace("left_", side)] for n in (a, b, c))
         u = points[:, ia, :3] - points[:, ib, :3]
         w = points[:, ic, :3] - points[:, ib, :3]
         cos = (u * w).sum(1) / (np.linalg.norm(u, axis=1) * np.linalg.norm(w, axis=1) + 1e-9)

@@ -7,8 +7,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from edge_trainer.exercise.names import EXERCISES
 from edge_trainer.sim.render import Renderer
-from edge_trainer.sim.spec import EXERCISES, single_set
+from edge_trainer.sim.spec import single_set
 
 VIEWS = (0.0, 45.0, 90.0)
 

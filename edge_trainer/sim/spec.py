@@ -8,15 +8,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from edge_trainer.errors import InputError
+from edge_trainer.exercise.names import EXERCISES
 from edge_trainer.sim.body import Body
 from edge_trainer.sim.faults import FAULT_CODES, faults_for
 
-EXERCISES = (
-    "squat", "lunge", "deadlift", "push_up", "pull_up", "situp", "jumping_jack", "bicep_curl",
-    "tricep_extension", "shoulder_press", "lateral_raise", "front_raise", "dumbbell_row",
-    "bench_press",
-)  # fmt: skip
-REST = "rest"
 VIEWS = {"front": 0.0, "45": 45.0, "diagonal": 45.0, "side": 90.0, "back": 180.0}
 ACTIVITY_KINDS = ("stand", "walk_in", "walk_out", "stretch", "pick_up", "sit")
 BACKGROUNDS = ("plain", "gradient", "gym")

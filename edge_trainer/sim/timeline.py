@@ -8,13 +8,14 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from edge_trainer.exercise.names import REST
 from edge_trainer.sim.body import Body, sample_body
 from edge_trainer.sim.camera import Camera
 from edge_trainer.sim.geometry import Vec, ry, smooth, v
 from edge_trainer.sim.motions import SPECS, Prop, Rep
 from edge_trainer.sim.motions import activities as act
 from edge_trainer.sim.skeleton import J, Points, Rig, blend, bone_lengths
-from edge_trainer.sim.spec import REST, ActivitySpec, ClipSpec, SetSpec
+from edge_trainer.sim.spec import ActivitySpec, ClipSpec, SetSpec
 from edge_trainer.sim.truth import RepTruth, SegmentTruth, SetTruth
 
 F64 = npt.NDArray[np.float64]

@@ -50,7 +50,7 @@ def clip_specs(seed: int, per_view: int = 1, heldout: bool = False) -> list[SimI
         per_view: Clips per exercise and view.
         heldout: Draw from the held-out seed range.
     """
-    from edge_trainer.sim.spec import EXERCISES as SIM_EXERCISES
+    from edge_trainer.exercise.names import EXERCISES as SIM_EXERCISES
     from edge_trainer.sim.spec import ActivitySpec, ClipSpec, SetSpec
 
     base = seed + (HELDOUT_OFFSET if heldout else 0)
