@@ -74,7 +74,7 @@ class ExerciseConfig:
     """Recognition, counting and form checks."""
 
     exercise: str = setting("auto", "fixed exercise name, or 'auto' to recognise it")
-    set_end_pause_s: float = setting(8.0, "seconds without a rep that end a set")
+    set_end_pause_s: float = setting(6.0, "seconds without a rep that end a set")
     person_lost_s: float = setting(
         2.0, "seconds without a pose before the person counts as gone (ends the set)"
     )
