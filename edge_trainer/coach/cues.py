@@ -23,7 +23,7 @@ from edge_trainer.events import (
     SetEnded,
     SetStarted,
 )
-from edge_trainer.exercise.names import EXERCISES
+from edge_trainer.exercise.faults import fault
 
 CueKind = Literal["rep", "fault", "encourage", "rest", "set", "summary", "exercise", "status"]
 
@@ -63,75 +63,14 @@ class Cue:
     key: str = ""
 
 
-# Short, imperative phrases: a lifter mid-set catches two or three words, not a sentence.
-FAULT_PHRASES: dict[str, str] = {
-    "squat_shallow": "Go deeper",
-    "squat_depth": "Go deeper",
-    "squat_knee_valgus": "Knees out",
-    "squat_torso_lean": "Chest up",
-    "squat_forward_lean": "Chest up",
-    "squat_heels_up": "Heels down",
-    "lunge_knee_travel": "Knee behind your toes",
-    "lunge_knee_over_toe": "Knee behind your toes",
-    "lunge_shallow": "Lower the back knee",
-    "lunge_torso_lean": "Stay upright",
-    "deadlift_back_rounding": "Flat back",
-    "deadlift_back_round": "Flat back",
-    "deadlift_lockout": "Stand tall at the top",
-    "push_up_hip_sag": "Hips up",
-    "push_up_hip_pike": "Hips down",
-    "push_up_shallow": "Chest lower",
-    "push_up_range": "Chest lower",
-    "push_up_elbow_flare": "Elbows in",
-    "pull_up_chin_over_bar": "Chin over the bar",
-    "pull_up_chin": "Chin over the bar",
-    "pull_up_full_hang": "Full hang at the bottom",
-    "pull_up_hang": "Full hang at the bottom",
-    "pull_up_kipping": "No swinging",
-    "situp_range": "All the way up",
-    "situp_shallow": "All the way up",
-    "jumping_jack_arm_height": "Arms all the way up",
-    "jumping_jack_arms": "Arms all the way up",
-    "bicep_curl_swing": "Elbows still",
-    "bicep_curl_range": "Full range",
-    "bicep_curl_partial": "Full range",
-    "tricep_extension_elbow_flare": "Elbows in",
-    "tricep_extension_range": "Full range",
-    "shoulder_press_lockout": "Lock out overhead",
-    "shoulder_press_back_arch": "Ribs down, don't arch",
-    "shoulder_press_range": "Full range",
-    "lateral_raise_height": "Up to shoulder height",
-    "lateral_raise_swing": "No swinging",
-    "front_raise_height": "Up to shoulder height",
-    "front_raise_swing": "No swinging",
-    "dumbbell_row_swing": "Keep your back still",
-    "dumbbell_row_range": "Pull to your hip",
-    "bench_press_range": "Touch your chest",
-    "bench_press_lockout": "Lock out at the top",
-    "partial": "Full range",
-}
-
-
 _NOT_EXERCISES = frozenset({"", "unknown", "rest", "none"})
 
 _NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five")
 
 
 def fault_phrase(code: str) -> str:
-    """Short spoken phrase for a fault code; unknown codes get one made from the code.
-
-    ``squat_toes_out`` (not in the table) becomes ``"Check toes out"``: the exercise
-    prefix is dropped and the rest read as words.
-    """
-    if code in FAULT_PHRASES:
-        return FAULT_PHRASES[code]
-    rest = code
-    for name in sorted(EXERCISES, key=len, reverse=True):
-        if code.startswith(name + "_"):
-            rest = code[len(name) + 1 :]
-            break
-    words = rest.replace("_", " ").replace("-", " ").strip()
-    return f"Check {words}" if words else "Check your form"
+    """The short spoken cue for a fault code (``squat_shallow`` -> ``Go deeper``)."""
+    return fault(code).cue
 
 
 def exercise_phrase(name: str) -> str:

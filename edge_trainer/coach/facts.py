@@ -7,6 +7,7 @@ import statistics
 from dataclasses import dataclass
 
 from edge_trainer.events import RepRecord, SetRecord
+from edge_trainer.exercise.faults import fault
 
 log = logging.getLogger(__name__)
 
@@ -26,35 +27,6 @@ EXERCISE_LABELS = {
     "unknown": "rep",
 }
 
-# How fault codes are spoken ("your knees caving"). Unknown codes: underscores as spaces.
-FAULT_PHRASES = {
-    "knees_in": "knees caving in",
-    "knee_valgus": "knees caving in",
-    "shallow": "shallow depth",
-    "shallow_depth": "shallow depth",
-    "depth": "shallow depth",
-    "heels_up": "heels lifting",
-    "forward_lean": "leaning forward too far",
-    "torso_lean": "leaning forward too far",
-    "rounded_back": "rounded back",
-    "back_rounding": "rounded back",
-    "hip_sag": "hips sagging",
-    "hips_sag": "hips sagging",
-    "hip_pike": "hips piking up",
-    "hips_high": "hips piking up",
-    "elbow_flare": "elbows flaring",
-    "partial_lockout": "not locking out",
-    "no_lockout": "not locking out",
-    "half_rep": "partial range",
-    "short_rom": "partial range",
-    "swing": "swinging the body",
-    "momentum": "swinging the body",
-    "too_fast": "rushing the lowering",
-    "fast_eccentric": "rushing the lowering",
-    "knee_past_toe": "knee travelling past the toes",
-    "asymmetry": "uneven sides",
-}
-
 
 def exercise_label(code: str) -> str:
     """The spoken name of an exercise code (``push_up`` -> ``push-up``)."""
@@ -62,8 +34,8 @@ def exercise_label(code: str) -> str:
 
 
 def fault_phrase(code: str) -> str:
-    """The spoken name of a fault code (``knees_in`` -> ``knees caving in``)."""
-    return FAULT_PHRASES.get(code, code.replace("_", " "))
+    """The spoken name of a fault code (``squat_knee_valgus`` -> ``knees caving in``)."""
+    return fault(code).name
 
 
 def _r1(value: float) -> float:

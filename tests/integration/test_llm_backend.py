@@ -18,7 +18,14 @@ pytestmark = pytest.mark.llm
 
 def squat_facts(n: int = 8, loss: float | None = 23.0) -> SetFacts:
     reps = tuple(
-        RepRecord(i, 3.0 * i, 3.0 * i + 2.6, 1.1, 1.5, faults=("knees_in",) if i in (3, 5) else ())
+        RepRecord(
+            i,
+            3.0 * i,
+            3.0 * i + 2.6,
+            1.1,
+            1.5,
+            faults=("squat_knee_valgus",) if i in (3, 5) else (),
+        )
         for i in range(1, n + 1)
     )
     return build_facts(SetRecord("squat", 0.0, 30.0, reps, velocity_loss_pct=loss))

@@ -26,7 +26,9 @@ pytest.importorskip("llama_cpp", reason="llama-cpp-python (the 'llm' extra) is n
 pytestmark = pytest.mark.llm
 
 REPS = tuple(
-    RepRecord(i, 3.0 * i, 3.0 * i + 2.6, 1.1, 1.5, faults=("knees_in",) if i in (3, 5) else ())
+    RepRecord(
+        i, 3.0 * i, 3.0 * i + 2.6, 1.1, 1.5, faults=("squat_knee_valgus",) if i in (3, 5) else ()
+    )
     for i in range(1, 9)
 )
 SQUATS = SetRecord("squat", 0.0, 30.0, REPS, velocity_loss_pct=23.0)  # no 7 in its facts

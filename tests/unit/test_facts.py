@@ -16,9 +16,9 @@ def squat_set(**kw: object) -> SetRecord:
     reps = (
         rep(1, 1.0, 1.6),
         rep(2, 1.1, 1.7),
-        rep(3, 1.2, 1.5, ("knees_in",)),
+        rep(3, 1.2, 1.5, ("squat_knee_valgus",)),
         rep(4, 1.3, 1.6),
-        rep(5, 1.9, 1.4, ("knees_in", "shallow")),
+        rep(5, 1.9, 1.4, ("squat_knee_valgus", "squat_shallow")),
     )
     return SetRecord("squat", 0.0, 20.0, reps, partial_reps=(rep(6, 0.6, partial=True),), **kw)  # type: ignore[arg-type]
 
@@ -40,7 +40,7 @@ def test_faults_grouped_by_phrase_most_frequent_first() -> None:
         ("shallow depth", (5,)),
     ]
     # Two codes that mean the same thing are one fault.
-    reps = (rep(1, 1.0, faults=("knees_in",)), rep(2, 1.0, faults=("knee_valgus",)))
+    reps = (rep(1, 1.0, faults=("squat_knee_valgus",)), rep(2, 1.0, faults=("squat_knee_valgus",)))
     merged = build_facts(SetRecord("squat", 0, 9, reps)).faults
     assert len(merged) == 1 and merged[0].reps == (1, 2)
 
@@ -77,5 +77,5 @@ def test_empty_set_has_no_tempo_lines() -> None:
 def test_labels_for_unknown_codes() -> None:
     assert exercise_label("bench_press") == "bench press"
     assert exercise_label("kettlebell_swing") == "kettlebell swing"
-    assert fault_phrase("hip_sag") == "hips sagging"
+    assert fault_phrase("push_up_hip_sag") == "hips sagging"
     assert fault_phrase("wobbly_knees") == "wobbly knees"

@@ -28,7 +28,7 @@ SETS = {
         "squat",
         0,
         30,
-        tuple(rep(i, faults=("knees_in",) if i in (3, 5) else ()) for i in range(1, 9)),
+        tuple(rep(i, faults=("squat_knee_valgus",) if i in (3, 5) else ()) for i in range(1, 9)),
     ),
     "fast_lowering": SetRecord("push_up", 0, 20, tuple(rep(i, 0.6, 0.7) for i in range(1, 11))),
     "grinder": SetRecord(
