@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from edge_trainer.events import RepRecord, SetRecord
+from edge_trainer.exercise.tempo import velocity_loss_pct as set_velocity_loss
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,15 +98,6 @@ class SessionRow:
 
 
 def velocity_loss_pct(reps: tuple[RepRecord, ...] | list[RepRecord]) -> float | None:
-    """Velocity loss from the fastest rep to the last one, in percent.
-
-    This is the usual velocity-based-training fatigue measure; None when fewer than two
-    reps carry a velocity or the fastest is not positive.
-    """
-    velocities = [r.velocity for r in reps if r.velocity is not None]
-    if len(velocities) < 2:
-        return None
-    best = max(velocities)
-    if best <= 0:
-        return None
-    return round(100.0 * (best - velocities[-1]) / best, 1)
+    """The exercise stage's velocity loss of a set, from its stored reps (1 decimal)."""
+    loss = set_velocity_loss([r.velocity for r in reps])
+    return None if loss is None else round(loss, 1)
