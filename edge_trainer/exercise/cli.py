@@ -67,7 +67,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     if args.config is not None:
         cfg = config_mod.load(args.config)
     else:
-        from edge_trainer.models.cli import config_path
+        from edge_trainer.config import find as config_path
 
         cfg = config_mod.load(config_path(None))
     ex_cfg = cfg.exercise

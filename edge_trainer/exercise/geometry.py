@@ -267,10 +267,18 @@ def segment_incline(
 
 
 def view_ratio(rows: npt.ArrayLike, min_visibility: float = MIN_VISIBILITY) -> FloatArray:
-    """``(...)`` shoulder width over torso length in 2D (about 0.7 facing the camera)."""
+    """``(...)`` shoulder width over torso length in 2D (about 0.7 facing the camera).
+
+    0 when only one shoulder is seen (the other hidden behind the body); NaN when
+    neither is.
+    """
     pts = as_points(rows, min_visibility)
     d = pts[..., L_SHOULDER, :2] - pts[..., R_SHOULDER, :2]
     width = np.hypot(d[..., 0], d[..., 1])
+    # One shoulder seen and the other not: it is hidden behind the body, a side view.
+    left = np.isfinite(pts[..., L_SHOULDER, 0])
+    right = np.isfinite(pts[..., R_SHOULDER, 0])
+    width = np.where(left ^ right, 0.0, width)
     return np.asarray(width / np.fmax(torso_length(pts), 1e-9))
 
 

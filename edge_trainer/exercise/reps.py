@@ -15,7 +15,7 @@ grow (live) and once more on the whole set at its end (the correction pass).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -60,6 +60,10 @@ class CounterParams:
             split the sequence (a rep cannot be counted across them).
         smooth_s: Gaussian smoothing (sigma, seconds) of the signal before counting;
             ~0.1 s removes the landmark jitter and keeps a 0.5 s rep intact.
+        known_full: ``full`` for an exercise with form rules: its range rule (squat depth,
+            push-up depth, curl range) flags a short rep, so a rep needs only 0.3 of the
+            typical range to count (a half squat is a bad squat, not no squat).
+        known_partial: ``partial`` for an exercise with form rules.
         min_periodicity: Autocorrelation at the period a stretch needs to count as
             repeating: 0.45 is well above what unrelated movement scores (< 0.3) and far
             below what a steady set scores (0.7-0.95), leaving room for uneven reps.
@@ -79,6 +83,8 @@ class CounterParams:
     max_gap_s: float = 1.0
     smooth_s: float = 0.1
     min_periodicity: float = 0.45
+    known_full: float = 0.3
+    known_partial: float = 0.15
     max_travel: float = 0.25
     min_isolated_rep_s: float = 1.0
 
@@ -299,9 +305,17 @@ SignalFn = Callable[[FloatArray], FloatArray]
 
 
 def _count_run(
-    feats: FloatArray, t: FloatArray, period_s: float, params: CounterParams
+    feats: FloatArray,
+    t: FloatArray,
+    period_s: float,
+    params: CounterParams,
+    rest_hint: FloatArray | None = None,
 ) -> tuple[list[RepSpan], list[RepSpan], FloatArray, bool, float]:
-    """Count one periodic run: detrend over a period, project on its main axis, count."""
+    """Count one periodic run: detrend over a period, project on its main axis, count.
+
+    ``rest_hint`` is a per-frame signal that is high at rest (from the exercise's joint
+    angles); without it rest is guessed from where the run starts, ends and dwells.
+    """
     dt = float(np.median(np.diff(t))) if len(t) > 1 else 1.0 / 30.0
     half = max(1, round(period_s / dt / 2))
     ok = np.all(np.isfinite(feats), axis=1)
@@ -321,6 +335,10 @@ def _count_run(
         return [], [], sig, False, 0.0
     v = raw[np.isfinite(raw)]
     rest_high = _rest_high(raw, float(np.percentile(v, 5)), float(np.percentile(v, 95)))
+    if rest_hint is not None:
+        both = np.isfinite(raw) & np.isfinite(rest_hint)
+        if both.sum() > 3 and np.std(rest_hint[both]) > 0:
+            rest_high = bool(np.corrcoef(raw[both], rest_hint[both])[0, 1] > 0)
     direction = -1.0 if rest_high else 1.0
     # Rest and far levels follow the local envelope (over 1.5 periods), so a set whose
     # depth drifts is still counted rep by rep; the envelope's span never drops below
@@ -386,8 +404,10 @@ def count_reps(
     rows: npt.ArrayLike,
     t: npt.ArrayLike,
     params: CounterParams | None = None,
+    *,
     primary: SignalFn | None = None,
     cache: PeriodCache | None = None,
+    rest_hint: npt.ArrayLike | None = None,
 ) -> CountResult:
     """Count the reps in a ``(T, 33, 3|4)`` landmark sequence.
 
@@ -400,6 +420,8 @@ def count_reps(
         primary: Optional exercise-specific signal: maps the rows to ``(T, k)`` joint
             angles in radians; None uses the body landmarks' motion (class-agnostic).
         cache: Periodicity of past windows, kept by a live caller between recounts.
+        rest_hint: ``(T,)`` signal that is high in the rest position (the exercise's
+            joint angles oriented by ``signals.rest_hint``); None guesses rest.
     """
     p = params or CounterParams()
     arr = np.asarray(rows, dtype=np.float64)
@@ -431,7 +453,8 @@ def count_reps(
         # Set edges score lower (the window hangs over idle time): widen by two periods.
         pad = round(2 * period / dt)
         a2, b2 = max(0, a - pad), min(len(arr), b + pad)
-        r, pr, sig, rest_high, amp = _count_run(feats[a2:b2], tt[a2:b2], period, p)
+        hint = None if rest_hint is None else np.asarray(rest_hint, dtype=np.float64)[a2:b2]
+        r, pr, sig, rest_high, amp = _count_run(feats[a2:b2], tt[a2:b2], period, p, hint)
         if amp < floor:
             continue
         reps += _shift(r, a2)
@@ -531,12 +554,20 @@ def count_exercise(
     when it does not (an elbow pointing at the camera barely changes its 2D angle).
     ``caches`` keeps each signal's periodicity between live recounts.
     """
-    from edge_trainer.exercise.signals import primary_signal
+    from edge_trainer.exercise.signals import primary_signal, rest_hint
 
     store = {} if caches is None else caches
-    body = count_reps(rows, t, params, cache=store.setdefault("body", {}))
     fn = primary_signal(exercise)
+    if fn is not None:
+        # A known exercise has range rules (squat_shallow, push_up_partial, ...): a short
+        # rep is counted and flagged by them; only a barely started one is partial.
+        base = params or CounterParams()
+        params = replace(base, full=base.known_full, partial=base.known_partial)
+    hint = rest_hint(exercise, rows)
+    body = count_reps(rows, t, params, cache=store.setdefault("body", {}), rest_hint=hint)
     if fn is None:
         return body
-    joints = count_reps(rows, t, params, primary=fn, cache=store.setdefault(f"{exercise}", {}))
+    joints = count_reps(
+        rows, t, params, primary=fn, cache=store.setdefault(f"{exercise}", {}), rest_hint=hint
+    )
     return joints if joints.periodicity > body.periodicity else body

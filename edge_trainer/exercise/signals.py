@@ -8,6 +8,7 @@ side the camera cannot see is dropped by the counter as a mostly-missing column.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 
 import numpy as np
@@ -36,19 +37,60 @@ PRIMARY_JOINTS: dict[str, tuple[str, ...]] = {
     "situp": ("hip",),
 }
 
+# Whether the rest position has the primary joints open (large angles): a squat rests
+# standing, a pull-up hanging, a sit-up lying; a press rests with the elbows bent and a
+# raise or a jumping jack with the arms down (small shoulder angles).
+REST_OPEN: dict[str, bool] = {
+    "shoulder_press": False,
+    "lateral_raise": False,
+    "front_raise": False,
+    "jumping_jack": False,
+}
+
 # Joints seen less clearly than this are left out: an occluded elbow's angle is a guess.
 PRIMARY_MIN_VISIBILITY = 0.3
 
 
-def primary_signal(exercise: str | None) -> SignalFn | None:
-    """The primary signal of an exercise, or None (``unknown``: count the whole body)."""
-    joints = PRIMARY_JOINTS.get(exercise or "")
+def _joint_angles(exercise: str, rows: FloatArray) -> FloatArray | None:
+    """``(T, 2k)`` per primary joint: the smaller and the larger of the two sides' angles.
+
+    Side-symmetric, so alternating legs (lunges) or a single working arm look the same
+    every rep, and a mirrored view gives the same signal.
+    """
+    joints = PRIMARY_JOINTS.get(exercise)
     if not joints:
         return None
-    columns = [geo.ANGLE_INDEX[f"{side}_{j}"] for j in joints for side in ("left", "right")]
+    a = geo.joint_angles(rows, "2d", min_visibility=PRIMARY_MIN_VISIBILITY)
+    cols = []
+    for j in joints:
+        pair = np.radians(a[:, [geo.ANGLE_INDEX[f"left_{j}"], geo.ANGLE_INDEX[f"right_{j}"]]])
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # both sides unseen: NaN
+            cols += [np.nanmin(pair, axis=1), np.nanmax(pair, axis=1)]
+    return np.asarray(np.stack(cols, axis=1))
+
+
+def primary_signal(exercise: str | None) -> SignalFn | None:
+    """The primary signal of an exercise, or None (``unknown``: count the whole body)."""
+    name = exercise or ""
+    if name not in PRIMARY_JOINTS:
+        return None
 
     def angles(rows: FloatArray) -> FloatArray:
-        a = geo.joint_angles(rows, "2d", min_visibility=PRIMARY_MIN_VISIBILITY)
-        return np.asarray(np.radians(a[:, columns]))
+        out = _joint_angles(name, rows)
+        assert out is not None
+        return out
 
     return angles
+
+
+def rest_hint(exercise: str | None, rows: npt.ArrayLike) -> FloatArray | None:
+    """``(T,)`` signal that is high in the exercise's rest position, or None if unknown."""
+    name = exercise or ""
+    angles = _joint_angles(name, np.asarray(rows, dtype=np.float64))
+    if angles is None:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean = np.nanmean(angles, axis=1)
+    return np.asarray(mean if REST_OPEN.get(name, True) else -mean)

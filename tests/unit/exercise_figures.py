@@ -153,8 +153,8 @@ def front_pose(
 
 
 def squat(depth: float) -> Row:
-    """Side-view squat at depth 0 (standing) .. 1 (thighs a little below parallel)."""
-    return side_pose(shin=35 * depth, thigh=65 * depth, trunk=38 * depth, arm=80 * depth)
+    """Side-view squat at depth 0 (standing) .. 1 (thighs about level)."""
+    return side_pose(shin=35 * depth, thigh=85 * depth, trunk=38 * depth, arm=80 * depth)
 
 
 def curl(flex: float) -> Row:

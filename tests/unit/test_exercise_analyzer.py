@@ -60,14 +60,22 @@ def test_exercise_unknown_without_recognizer_still_counts() -> None:
     assert [(s.exercise, s.rep_count) for s in sets] == [("unknown", 4)]
 
 
-def test_partial_reps_and_faults_are_events() -> None:
+def test_half_reps_are_partial_for_an_unknown_movement() -> None:
     rows, _ = sequence(squat, [(0, 0, 1.0), *reps([1.0, 1.0, 0.45, 1.0, 0.45, 1.0]), (0, 0, 1)])
-    sets, events = analyze_rows(rows, 30.0, ExerciseConfig(exercise="squat"))
+    sets, events = analyze_rows(rows, 30.0)
     assert sets[0].rep_count == 4
     assert len(sets[0].partial_reps) == 2
     assert len(_of(events, PartialRep)) == 2
-    # The side-view squat figure leans and bends within the limits: no faults.
-    assert _of(events, FormFault) == []
+
+
+def test_half_reps_of_a_known_exercise_count_with_their_fault() -> None:
+    # A half squat is a bad squat: counted, and flagged by the depth rule.
+    rows, _ = sequence(squat, [(0, 0, 1.0), *reps([1.0, 1.0, 0.45, 1.0, 0.45, 1.0]), (0, 0, 1)])
+    sets, events = analyze_rows(rows, 30.0, ExerciseConfig(exercise="squat"))
+    assert sets[0].rep_count == 6
+    faults = [(r.index, r.faults) for r in sets[0].reps if r.faults]
+    assert faults == [(3, ("squat_shallow",)), (5, ("squat_shallow",))]
+    assert {(e.rep_index, e.fault) for e in _of(events, FormFault)} >= {(3, "squat_shallow")}
 
 
 def test_pause_at_the_bottom_is_timed() -> None:

@@ -36,7 +36,7 @@ def _pull(top_flex: float, bottom_flex: float = 0.0) -> Pose:
 CASES: list[tuple[str, str, Pose, Pose]] = [
     ("squat_shallow", "squat", squat, lambda p: squat(0.4 * p)),
     ("squat_torso_lean", "squat", squat,
-     lambda p: side_pose(shin=35 * p, thigh=65 * p, trunk=68 * p)),
+     lambda p: side_pose(shin=35 * p, thigh=85 * p, trunk=68 * p)),
     ("squat_knee_valgus", "squat", lambda p: front_pose(crouch=p),
      lambda p: front_pose(crouch=p, knee_in=0.06 * p)),
     ("lunge_knee_past_toes", "lunge", lunge, lambda p: lunge(p, front_shin=45)),

@@ -113,10 +113,10 @@ RULES = (
         "shoulder_press",
         ALL_VIEWS,
         _max_elbow,
-        150.0,
+        160.0,
         False,
         "deg elbow at the top",
-        "locked-out arms overhead read 165-180 degrees; under 150 the press stopped short",
+        "locked-out arms overhead read 165-180 degrees; under 160 the press stopped short",
     ),
     Rule(
         "shoulder_press_back_arch",

@@ -8,7 +8,6 @@ from edge_trainer.exercise import geometry as geo
 from edge_trainer.exercise.rules.base import (
     ALL_VIEWS,
     FRONT_VIEWS,
-    SIDE_VIEWS,
     FloatArray,
     RepContext,
     Rule,
@@ -84,7 +83,7 @@ RULES = (
     Rule(
         "situp_partial",
         "situp",
-        SIDE_VIEWS,
+        frozenset(("side",)),
         _situp_top,
         45.0,
         True,
@@ -95,7 +94,7 @@ RULES = (
     Rule(
         "situp_short_range",
         "situp",
-        SIDE_VIEWS,
+        frozenset(("side",)),
         _situp_travel,
         50.0,
         False,

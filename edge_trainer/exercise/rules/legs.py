@@ -6,7 +6,6 @@ import numpy as np
 
 from edge_trainer.exercise import geometry as geo
 from edge_trainer.exercise.rules.base import (
-    ALL_VIEWS,
     SIDE_VIEWS,
     RepContext,
     Rule,
@@ -15,11 +14,20 @@ from edge_trainer.exercise.rules.base import (
 )
 
 
-def _bottom_knee(ctx: RepContext) -> float:
-    """Smallest knee angle of the rep (the deeper leg in a 45-degree view)."""
-    return extreme(
-        np.nanmin(ctx.both("knee"), axis=1) if ctx.view != "side" else ctx.near("knee"), high=False
-    )
+def _hip_over_knee(ctx: RepContext) -> float:
+    """Lowest hip height above the knee in the rep, in standing thigh lengths.
+
+    1 standing, 0 with the thighs level (parallel), negative below parallel. Heights
+    survive a turn of the body away from the camera, and the thigh's length is taken
+    where it is longest (standing, vertical), so a 45-degree view reads the same depth.
+    """
+    sides = []
+    for hip, knee in ((geo.L_HIP, geo.L_KNEE), (geo.R_HIP, geo.R_KNEE)):
+        rise = ctx.pts[:, hip, 1] - ctx.pts[:, knee, 1]
+        d = ctx.pts[:, hip, :2] - ctx.pts[:, knee, :2]
+        length = extreme(np.hypot(d[:, 0], d[:, 1]), high=True)
+        sides.append(extreme(rise, high=False) / length if length > 0 else np.nan)
+    return float(np.nanmin(sides)) if np.isfinite(sides).any() else float("nan")
 
 
 def _knee_width_ratio(ctx: RepContext) -> float:
@@ -52,17 +60,19 @@ def _front_knee_angle(ctx: RepContext) -> float:
     return extreme(np.nanmin(ctx.both("knee"), axis=1), high=False)
 
 
-def _neck_drop(ctx: RepContext) -> float:
-    """Degrees the head drops below the line of the back at the bottom of the hinge.
+def _back_bend(ctx: RepContext) -> float:
+    """Degrees between the hip->shoulder and shoulder->ear lines at the bottom of the hinge.
 
-    A rounded upper back continues its curve into the neck, so the hip->shoulder and
-    shoulder->ear directions part; a flat back with a neutral neck keeps them in line.
+    A flat back with a neutral neck keeps the ear near the line of the back (the ear
+    sits a little above the neck's axis, ~20 degrees); a rounded upper back drops the
+    shoulders below the line from the hips to the head, bending the two lines apart.
     """
     ear = ctx.mid(geo.L_EAR, geo.R_EAR)
     sh = ctx.mid(geo.L_SHOULDER, geo.R_SHOULDER)
     back = np.degrees(np.arctan2(sh[:, 1], sh[:, 0]))
     neck = np.degrees(np.arctan2(ear[:, 1] - sh[:, 1], ear[:, 0] - sh[:, 0]))
-    return ctx.at_peak(back - neck)
+    bend = np.abs((back - neck + 180.0) % 360.0 - 180.0)
+    return ctx.at_peak(bend)
 
 
 def _top_hip_angle(ctx: RepContext) -> float:
@@ -74,12 +84,12 @@ RULES = (
         "squat_shallow",
         "squat",
         SIDE_VIEWS,
-        _bottom_knee,
-        110.0,
+        _hip_over_knee,
+        0.4,
         True,
-        "deg knee angle",
-        "a parallel squat bends the knee to about 90 degrees; 110 leaves 20 degrees of "
-        "slack for landmark noise and long shins and still catches half squats",
+        "thigh lengths hip over knee",
+        "a full squat brings the hips to knee height (0) or below; 0.4 means the thighs "
+        "stayed over 24 degrees above level, a half squat, with room for landmark noise",
     ),
     Rule(
         "squat_knee_valgus",
@@ -117,7 +127,7 @@ RULES = (
     Rule(
         "lunge_shallow",
         "lunge",
-        ALL_VIEWS,
+        SIDE_VIEWS,
         _front_knee_angle,
         115.0,
         True,
@@ -129,21 +139,21 @@ RULES = (
         "deadlift_back_round",
         "deadlift",
         frozenset(("side",)),
-        _neck_drop,
-        35.0,
+        _back_bend,
+        33.0,
         True,
-        "deg head below back line",
-        "a neutral spine keeps the head within ~20 degrees of the back's line; a rounded "
-        "upper back curls it 35+ degrees down (only judged from the side)",
+        "deg between back and neck lines",
+        "a neutral spine keeps the head within ~25 degrees of the back's line; a rounded "
+        "upper back bends them 33+ degrees apart (only judged from the side)",
     ),
     Rule(
         "deadlift_no_lockout",
         "deadlift",
         SIDE_VIEWS,
         _top_hip_angle,
-        160.0,
+        150.0,
         False,
         "deg hip angle at the top",
-        "standing tall opens the hip to ~175 degrees; under 160 the lift was never finished",
+        "standing tall opens the hip to 165-180 degrees; under 150 the lift was never finished",
     ),
 )
