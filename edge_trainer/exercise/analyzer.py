@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 # the end-of-set pass recounts the whole set.
 LIVE_WINDOW_S = 30.0
 LIVE_RECOUNT_S = 1.0
+# Seconds of rest position either side of a rep that its form rules also look at.
+RULE_MARGIN_S = 0.4
 # A new exercise is recognised about this long after the movement changed: half the
 # classifier's 1.6 s window, its 0.6 s smoothing and its 3-run (0.6 s) hold.
 CHANGE_LAG_S = 2.0
@@ -273,10 +275,13 @@ class Analyzer:
         )  # fmt: skip
         faults: tuple[str, ...] = ()
         if rules.rules_for(exercise):
+            # The counter ends a rep on its way back into rest; the rules also see the
+            # rest position itself (a lockout, a dead hang) a moment either side.
+            a = int(np.searchsorted(ts, ts[span.start] - RULE_MARGIN_S))
+            b = int(np.searchsorted(ts, ts[span.end] + RULE_MARGIN_S, side="right"))
             ctx = rules.RepContext.build(
-                rows[span.start : span.end + 1], span.peak - span.start, exercise,
-                min_visibility=self.cfg.min_visibility,
-            )  # fmt: skip
+                rows[a:b], span.peak - a, exercise, min_visibility=self.cfg.min_visibility
+            )
             faults = tuple(f.code for f in rules.judge(ctx) if f.failed)
         return RepRecord(
             index=index,

@@ -8,6 +8,8 @@ Prints one table per data set with the acceptance targets next to the figures:
   clips with no exercise, and the recognised exercise when a classifier is installed.
 - ``form_pose``: "any fault in the clip" against the clip's good/bad label (balanced
   accuracy); the exercise is given, as the data set's labels name it.
+- ``sim``: synthetic-gym sets of every exercise from three views on their ground-truth
+  landmarks: exact counts and injected-fault recall/precision where the view allows.
 
 Data is read in place from ``../shared/data`` (or ``--data``); a missing folder is
 reported and skipped. Video landmarks are cached (``--cache``) so reruns are quick.
@@ -199,12 +201,75 @@ def eval_form(folder: Path, verbose: bool) -> dict[str, float]:
     return {"form_bacc": bacc}
 
 
+SIM_SEED = 900_000  # far from the seeds the classifier's training clips use
+SIM_VIEWS = (("front", 0.0), ("45", 45.0), ("side", 90.0))
+
+
+def eval_sim(verbose: bool) -> dict[str, float]:
+    """Synthetic-gym sets on their ground-truth landmarks: counts and injected faults.
+
+    Every exercise from every view, six reps with a fault injected on reps 2 and 5.
+    The landmarks are the sim's exact ones (no pose-model noise): this checks the
+    counter and the rules' geometry; fault recall and precision count only the rules
+    whose views include the clip's view.
+    """
+    from edge_trainer import sim
+    from edge_trainer.exercise import rules
+    from edge_trainer.sim.faults import faults_for
+
+    exact: list[bool] = []
+    tp: dict[str, int] = defaultdict(int)
+    fn: dict[str, int] = defaultdict(int)
+    fp: dict[str, int] = defaultdict(int)
+    print("\nsim: synthetic gym, ground-truth landmarks, exercise given (6 reps per clip)")
+    for k, exercise in enumerate(sim.EXERCISES):
+        codes = faults_for(exercise)
+        injected = tuple((r, codes[i % len(codes)]) for i, r in enumerate((2, 5))) if codes else ()
+        row_out = []
+        for j, (view, deg) in enumerate(SIM_VIEWS):
+            spec = sim.single_set(exercise, 6, deg, faults=injected, seed=SIM_SEED + 3 * k + j)
+            _, truth = sim.render_clip(spec)
+            rows = truth.landmark_array().astype(np.float64)
+            sets, _ = analyze_rows(rows, truth.fps, ExerciseConfig(exercise=exercise))
+            got = [r for s in sets for r in s.reps]
+            true_reps = [r for s in truth.sets for r in s.reps]
+            exact.append(len(got) == len(true_reps))
+            judged = {r.code for r in rules.rules_for(exercise) if view in r.views}
+            for rep in true_reps:
+                a, b = rep.start_frame / truth.fps, rep.end_frame / truth.fps
+                match = [g for g in got if g.start_s < b and a < g.end_s]
+                found = set(match[0].faults) if match else set()
+                for code in judged:
+                    want = code in rep.faults
+                    if want and code in found:
+                        tp[code] += 1
+                    elif want:
+                        fn[code] += 1
+                    elif code in found:
+                        fp[code] += 1
+            row_out.append(f"{view} {len(got)}/{len(true_reps)}")
+        if verbose:
+            print(f"  {exercise:16s} " + "  ".join(row_out))
+    print(f"  exact rep count: {np.mean(exact):.2f} of {len(exact)} clips")
+    print(f"  {'fault':28s} {'recall':>6s} {'precision':>9s}")
+    codes_seen = sorted(set(tp) | set(fn) | set(fp))
+    for code in codes_seen:
+        rec = tp[code] / max(tp[code] + fn[code], 1) if tp[code] + fn[code] else float("nan")
+        prec = tp[code] / max(tp[code] + fp[code], 1) if tp[code] + fp[code] else float("nan")
+        print(f"  {code:28s} {rec:6.2f} {prec:9.2f}")
+    all_tp, all_fn, all_fp = sum(tp.values()), sum(fn.values()), sum(fp.values())
+    recall = all_tp / max(all_tp + all_fn, 1)
+    precision = all_tp / max(all_tp + all_fp, 1)
+    print(f"  all injected faults: recall {recall:.2f}, precision {precision:.2f} (target >= 0.9)")
+    return {"sim_exact": float(np.mean(exact)), "sim_recall": recall, "sim_precision": precision}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the evaluations and print their tables."""
     p = argparse.ArgumentParser(prog="python -m edge_trainer.training.evaluate")
     p.add_argument("--data", type=Path, default=DEFAULT_DATA, help="shared data folder")
     p.add_argument("--cache", type=Path, default=Path("var/eval-cache"), help="landmark cache")
-    p.add_argument("--only", default="repcount,videos,form", help="comma-separated sets")
+    p.add_argument("--only", default="repcount,videos,form,sim", help="comma-separated sets")
     p.add_argument("-v", "--verbose", action="store_true", help="print every clip")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -224,6 +289,8 @@ def main(argv: list[str] | None = None) -> int:
             results.update(eval_videos(folder, args.cache, args.verbose))
         else:
             results.update(eval_form(folder, args.verbose))
+    if "sim" in wanted:
+        results.update(eval_sim(args.verbose))
     print(f"\nevaluated in {time.perf_counter() - started:.0f} s")
     return 0
 

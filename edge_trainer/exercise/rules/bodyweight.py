@@ -63,11 +63,11 @@ RULES = (
         "pull_up",
         ALL_VIEWS,
         _chin_margin,
-        0.0,
+        -0.15,
         False,
         "torso lengths nose over hands",
-        "the hands mark the bar: a rep counts when the chin clears it, so the nose must "
-        "reach at least hand height",
+        "the hands mark the bar: at the top the head must reach them; the nose more "
+        "than 0.15 torso lengths (a hand's width) below the wrists never got there",
     ),
     Rule(
         "pull_up_no_full_hang",

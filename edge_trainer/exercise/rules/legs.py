@@ -85,11 +85,12 @@ RULES = (
         "squat",
         SIDE_VIEWS,
         _hip_over_knee,
-        0.4,
+        0.6,
         True,
         "thigh lengths hip over knee",
-        "a full squat brings the hips to knee height (0) or below; 0.4 means the thighs "
-        "stayed over 24 degrees above level, a half squat, with room for landmark noise",
+        "a full squat brings the hips to knee height (0) or below; over 0.6 the thighs "
+        "stayed more than ~37 degrees above level: a half squat, whatever the view's "
+        "perspective adds",
     ),
     Rule(
         "squat_knee_valgus",
