@@ -47,7 +47,7 @@ sysdeps-test:
 	@deploy/ensure-apt.sh $(APT_TEST)
 
 models: $(VENV)/.stamp-demo
-	$(ET) models fetch-pose --if-missing
+	$(ET) models provision
 
 demo: sysdeps-demo $(VENV)/.stamp-demo models
 	$(ET) demo --output $(OUT)

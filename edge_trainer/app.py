@@ -406,7 +406,7 @@ class App:
         wavs = sorted((out / "speech").glob("*.wav"))
         lines.append(f"  spoken cues:  {out / 'speech'} ({len(wavs)} WAV, cues.jsonl)")
         if self.event_log is not None:
-            lines.append(f"  session log:  {self.event_log.path}")
+            lines.append(f"  session log:  {self.event_log.path.resolve()}")
         if self.outputs is not None:
             for set_id, summary in self.outputs.summaries_done:
                 lines.append(f"  summary of set {set_id} ({summary.source}): {summary.text}")
