@@ -280,8 +280,9 @@ class Analyzer:
             a = int(np.searchsorted(ts, ts[span.start] - RULE_MARGIN_S))
             b = int(np.searchsorted(ts, ts[span.end] + RULE_MARGIN_S, side="right"))
             ctx = rules.RepContext.build(
-                rows[a:b], span.peak - a, exercise, min_visibility=self.cfg.min_visibility
-            )
+                rows[a:b], span.peak - a, exercise, min_visibility=self.cfg.min_visibility,
+                core=(span.start - a, span.end - a),
+            )  # fmt: skip
             faults = tuple(f.code for f in rules.judge(ctx) if f.failed)
         return RepRecord(
             index=index,

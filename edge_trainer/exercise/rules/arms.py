@@ -30,9 +30,14 @@ def _arm(ctx: RepContext, joint: str, high: bool) -> float:
 def _upper_arm_swing(ctx: RepContext) -> float:
     """Range of the shoulder angle (trunk to upper arm) over the rep, degrees."""
     if ctx.view == "side":
-        return range_of(ctx.near("shoulder"))
+        return range_of(ctx.in_rep(ctx.near("shoulder")))
     return float(
-        np.nanmax([range_of(ctx.angle("left_shoulder")), range_of(ctx.angle("right_shoulder"))])
+        np.nanmax(
+            [
+                range_of(ctx.in_rep(ctx.angle("left_shoulder"))),
+                range_of(ctx.in_rep(ctx.angle("right_shoulder"))),
+            ]
+        )
     )
 
 
@@ -55,7 +60,7 @@ def _back_lean(ctx: RepContext) -> float:
 
 def _trunk_sway(ctx: RepContext) -> float:
     """Range of the trunk's incline over the rep, degrees: body English."""
-    return range_of(_trunk_incline(ctx))
+    return range_of(ctx.in_rep(_trunk_incline(ctx)))
 
 
 def _trunk_incline(ctx: RepContext) -> FloatArray:
@@ -176,7 +181,7 @@ RULES = (
     Rule(
         "dumbbell_row_partial",
         "dumbbell_row",
-        SIDE_VIEWS,
+        frozenset(("side",)),
         _min_elbow,
         100.0,
         True,

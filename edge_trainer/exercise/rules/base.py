@@ -33,6 +33,8 @@ class RepContext:
         peak: Index of the far turning point (bottom of a squat, top of a curl).
         side: The body side nearer the camera (its landmarks are the reliable ones in a
             side view).
+        core: ``(first, last)`` frames of the rep itself when ``pts`` also holds some rest
+            position either side of it; None when it is all rep.
     """
 
     exercise: str
@@ -41,6 +43,7 @@ class RepContext:
     peak: int
     side: Side
     rest: int = 0
+    core: tuple[int, int] | None = None
     _angles: dict[str, FloatArray] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -49,8 +52,10 @@ class RepContext:
         rows: npt.ArrayLike,
         peak: int,
         exercise: str,
+        *,
         view: geo.View | None = None,
         min_visibility: float = geo.MIN_VISIBILITY,
+        core: tuple[int, int] | None = None,
     ) -> RepContext:
         """Prepare a rep from its ``(n, 33, 3|4)`` image-coordinate landmarks."""
         arr = np.asarray(rows, dtype=np.float64)
@@ -63,7 +68,7 @@ class RepContext:
             norm[..., 0] *= -1.0
             side = "right" if side == "left" else "left"
         v = view or geo.estimate_view(arr, min_visibility)
-        return cls(exercise, v, norm, int(np.clip(peak, 0, len(norm) - 1)), side)
+        return cls(exercise, v, norm, int(np.clip(peak, 0, len(norm) - 1)), side, core=core)
 
     def angle(self, name: str) -> FloatArray:
         """``(n,)`` 2D joint angle series, e.g. ``left_knee`` (see ``geometry.ANGLES``)."""
@@ -87,6 +92,12 @@ class RepContext:
     def mid(self, a: int, b: int) -> FloatArray:
         """``(n, 2)`` midpoint of two landmarks (the visible one if only one is)."""
         return np.asarray(np.nanmean(self.pts[:, [a, b], :2], axis=1))
+
+    def in_rep(self, series: FloatArray) -> FloatArray:
+        """The part of a series inside the rep itself (without the rest either side)."""
+        if self.core is None:
+            return series
+        return series[self.core[0] : self.core[1] + 1]
 
     def at_peak(self, series: FloatArray, window: int = 2) -> float:
         """Median of a series over the frames around the turning point (NaN if unseen)."""

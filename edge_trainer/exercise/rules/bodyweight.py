@@ -40,7 +40,7 @@ def _situp_top(ctx: RepContext) -> float:
 
 def _situp_travel(ctx: RepContext) -> float:
     """Degrees the trunk travels in the rep (down on the floor and back up)."""
-    return range_of(_trunk_from_vertical(ctx))
+    return range_of(ctx.in_rep(_trunk_from_vertical(ctx)))
 
 
 def _wrists_over_head(ctx: RepContext) -> float:

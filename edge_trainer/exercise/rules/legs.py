@@ -119,16 +119,17 @@ RULES = (
         "lunge",
         SIDE_VIEWS,
         _front_knee_travel,
-        0.15,
+        0.0,
         True,
         "torso lengths",
-        "the front knee may reach the toes; 0.15 torso lengths (~7 cm) beyond them is a "
-        "clear forward shift of the load onto the knee",
+        "the front knee should stay over the foot, behind the line of the toes; past it "
+        "the load shifts forward onto the knee (the toe line is where the foot landmark "
+        "is; without it a typical foot length in front of the ankle)",
     ),
     Rule(
         "lunge_shallow",
         "lunge",
-        SIDE_VIEWS,
+        frozenset(("side",)),
         _front_knee_angle,
         115.0,
         True,
