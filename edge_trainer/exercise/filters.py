@@ -1,4 +1,4 @@
-"""Signal helpers for the rep counter: gap filling, smoothing, envelopes, main axis."""
+"""Signal helpers for the rep counter: gaps, smoothing, envelopes, main axis, swings."""
 
 from __future__ import annotations
 
@@ -99,3 +99,53 @@ def envelope(sig: FloatArray, win: int) -> tuple[FloatArray, FloatArray]:
     hi = view(hi_pad, 2 * half + 1).max(axis=1)
     bad = ~np.isfinite(lo) | ~np.isfinite(hi)
     return np.where(bad, np.nan, lo), np.where(bad, np.nan, hi)
+
+
+def zigzag(sig: FloatArray, h: float) -> list[int]:
+    """Indices of alternating extrema where each swing is at least ``h`` (NaNs skipped)."""
+    idx = np.flatnonzero(np.isfinite(sig))
+    if idx.size == 0:
+        return []
+    ext: list[int] = []
+    hi_i = lo_i = int(idx[0])
+    direction = 0  # +1 rising to a max, -1 falling to a min
+    for i in idx[1:]:
+        v = sig[i]
+        if direction >= 0 and v > sig[hi_i]:
+            hi_i = int(i)
+        if direction <= 0 and v < sig[lo_i]:
+            lo_i = int(i)
+        if direction >= 0 and sig[hi_i] - v >= h:
+            if direction == 0:
+                ext.append(lo_i)
+            ext.append(hi_i)
+            direction = -1
+            lo_i = int(i)
+        elif direction <= 0 and v - sig[lo_i] >= h:
+            if direction == 0:
+                ext.append(hi_i)
+            ext.append(lo_i)
+            direction = 1
+            hi_i = int(i)
+    last = hi_i if direction > 0 else lo_i if direction < 0 else None
+    if last is not None and (not ext or ext[-1] != last):
+        ext.append(last)
+    return sorted(set(ext))
+
+
+def typical_amplitude(sig: FloatArray, t: FloatArray) -> float:
+    """The set's typical peak-to-peak rep amplitude in signal units.
+
+    The swings found with a threshold of a quarter of the robust range, then the median
+    of the larger half of them: a few big setup moves or small partials barely move it.
+    """
+    v = sig[np.isfinite(sig)]
+    if v.size < 3:
+        return 0.0
+    rng = float(np.percentile(v, 98) - np.percentile(v, 2))
+    if rng <= 0:
+        return 0.0
+    ext = zigzag(sig, 0.25 * rng)
+    swings = np.abs(np.diff(sig[ext])) if len(ext) > 1 else np.array([rng])
+    swings = np.sort(swings)[len(swings) // 2 :]
+    return float(np.median(swings))

@@ -14,13 +14,11 @@ grow (live) and once more on the whole set at its end (the correction pass).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
 
-from edge_trainer.exercise import geometry as geo
 from edge_trainer.exercise.filters import (
     envelope,
     fill_gaps,
@@ -28,8 +26,17 @@ from edge_trainer.exercise.filters import (
     moving_mean,
     principal_signal,
     smooth,
+    typical_amplitude,
 )
 from edge_trainer.exercise.periodic import PeriodCache, periodicity, runs
+from edge_trainer.exercise.signals import (
+    SignalFn,
+    motion_features,
+    on_the_spot,
+    primary_signal,
+    rest_hint,
+    usable_columns,
+)
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -131,79 +138,6 @@ class CountResult:
     periodicity: float = 0.0
 
 
-def motion_features(rows: npt.ArrayLike, min_visibility: float = 0.0) -> FloatArray:
-    """``(T, 26)`` x, y of the body landmarks around the hip centre, in torso lengths.
-
-    The scale is the sequence's median torso length, not each frame's: a torso seen
-    end-on (lying, bending towards the camera) is short in some frames and dividing by it
-    would blow those frames up. Mirroring is off because a facing estimate that flips
-    between frames would look like a huge motion; counting needs only consistency.
-    """
-    pts = geo.as_points(rows, min_visibility)
-    torso = geo.torso_length(pts)
-    ok = np.isfinite(torso) & (torso > 0)
-    scale = float(np.median(torso[ok])) if ok.any() else 1.0
-    rel = pts[:, geo.BODY_LANDMARKS, :2] - geo.hip_centre(pts)[:, None, :2]
-    return np.asarray(rel.reshape(len(pts), -1) / scale)
-
-
-def _usable_columns(feats: FloatArray, min_fraction: float = 0.6) -> FloatArray:
-    """Drop feature columns missing in too many frames (e.g. legs out of the frame)."""
-    present = np.isfinite(feats).mean(axis=0)
-    keep = present >= min_fraction * max(float(present.max()), 1e-9)
-    return feats[:, keep]
-
-
-def _zigzag(sig: FloatArray, h: float) -> list[int]:
-    """Indices of alternating extrema where each swing is at least ``h`` (NaNs skipped)."""
-    idx = np.flatnonzero(np.isfinite(sig))
-    if idx.size == 0:
-        return []
-    ext: list[int] = []
-    hi_i = lo_i = int(idx[0])
-    direction = 0  # +1 rising to a max, -1 falling to a min
-    for i in idx[1:]:
-        v = sig[i]
-        if direction >= 0 and v > sig[hi_i]:
-            hi_i = int(i)
-        if direction <= 0 and v < sig[lo_i]:
-            lo_i = int(i)
-        if direction >= 0 and sig[hi_i] - v >= h:
-            if direction == 0:
-                ext.append(lo_i)
-            ext.append(hi_i)
-            direction = -1
-            lo_i = int(i)
-        elif direction <= 0 and v - sig[lo_i] >= h:
-            if direction == 0:
-                ext.append(hi_i)
-            ext.append(lo_i)
-            direction = 1
-            hi_i = int(i)
-    last = hi_i if direction > 0 else lo_i if direction < 0 else None
-    if last is not None and (not ext or ext[-1] != last):
-        ext.append(last)
-    return sorted(set(ext))
-
-
-def _typical_amplitude(sig: FloatArray, t: FloatArray) -> float:
-    """The set's typical peak-to-peak rep amplitude in signal units.
-
-    The swings found with a threshold of a quarter of the robust range, then the median
-    of the larger half of them: a few big setup moves or small partials barely move it.
-    """
-    v = sig[np.isfinite(sig)]
-    if v.size < 3:
-        return 0.0
-    rng = float(np.percentile(v, 98) - np.percentile(v, 2))
-    if rng <= 0:
-        return 0.0
-    ext = _zigzag(sig, 0.25 * rng)
-    swings = np.abs(np.diff(sig[ext])) if len(ext) > 1 else np.array([rng])
-    swings = np.sort(swings)[len(swings) // 2 :]
-    return float(np.median(swings))
-
-
 def _rest_high(sig: FloatArray, lo: float, hi: float) -> bool:
     """Whether rest is the signal's high end: the end where the set starts and finishes.
 
@@ -289,7 +223,7 @@ def find_reps(
         params: Thresholds.
         amplitude_floor: Smallest typical amplitude that counts as motion at all.
     """
-    amp = _typical_amplitude(sig, t)
+    amp = typical_amplitude(sig, t)
     if amp <= max(amplitude_floor, 1e-9):
         return CountResult((), (), sig, False, amp)
     v = sig[np.isfinite(sig)]
@@ -299,9 +233,6 @@ def find_reps(
     u = (sig - rest) * (-1.0 if rest_high else 1.0) / amp
     reps, partials = excursions(u, t, params, amp)
     return CountResult(tuple(reps), tuple(partials), sig, rest_high, amp)
-
-
-SignalFn = Callable[[FloatArray], FloatArray]
 
 
 def _count_run(
@@ -330,7 +261,7 @@ def _count_run(
     sig[ok] = x @ w
     raw = np.full(len(feats), np.nan)
     raw[ok] = (feats[ok] - feats[ok].mean(axis=0)) @ w
-    amp = _typical_amplitude(sig, t)
+    amp = typical_amplitude(sig, t)
     if amp <= 1e-9:
         return [], [], sig, False, 0.0
     v = raw[np.isfinite(raw)]
@@ -430,10 +361,10 @@ def count_reps(
     if len(arr) < 3:
         return empty
     if primary is not None:
-        feats = _usable_columns(primary(arr).reshape(len(arr), -1))
+        feats = usable_columns(primary(arr).reshape(len(arr), -1))
         unit = p.min_angle_amplitude
     else:
-        feats = _usable_columns(motion_features(arr))
+        feats = usable_columns(motion_features(arr))
         unit = p.min_amplitude
     if feats.shape[1] == 0:
         return empty
@@ -470,48 +401,15 @@ def count_reps(
         reps = _dedupe(reps)
         partials = [q for q in _dedupe(partials) if not any(_overlap(q, r) for r in reps)]
         rest_high, amp = rest_votes > 0, float(np.median(amps))
-    on_spot = _on_the_spot(arr, p.max_travel)
-    reps = [r for r in reps if on_spot(r)]
-    partials = [r for r in partials if on_spot(r)]
+    on_spot = on_the_spot(arr, p.max_travel)
+    reps = [r for r in reps if on_spot(r.start, r.end)]
+    partials = [r for r in partials if on_spot(r.start, r.end)]
     # How regular the counted reps are: lets count_exercise pick between signals.
     covered = np.zeros(len(arr), dtype=bool)
     for rep in reps:
         covered[rep.start : rep.end + 1] = True
     score = float(np.mean(per.score[covered])) if covered.any() else 0.0
     return CountResult(tuple(reps), tuple(partials), signal, rest_high, amp, score)
-
-
-def _normalised_per_frame(pts: FloatArray) -> bool:
-    """Whether every frame's landmarks were rescaled to span exactly 0..1 in x and y."""
-    ok = np.isfinite(pts[..., 0]).any(axis=1)
-    if not ok.any():
-        return False
-    lo = np.nanmin(pts[ok, :, :2], axis=1)
-    hi = np.nanmax(pts[ok, :, :2], axis=1)
-    return bool(np.allclose(lo, 0.0, atol=1e-3) and np.allclose(hi, 1.0, atol=1e-3))
-
-
-def _on_the_spot(arr: FloatArray, max_travel: float) -> Callable[[RepSpan], bool]:
-    """A test that a rep ends where it started in the image (walking is not a rep).
-
-    The hip centre may be at most ``max_travel`` body heights from where the rep started
-    when it ends: a rep returns to its start, a walker keeps going. Landmarks min-max normalised
-    per frame carry no position and always pass.
-    """
-    pts = geo.as_points(arr, 0.0)
-    hips = geo.hip_centre(pts)[:, :2]
-    height = geo.sequence_body_height(pts)
-    if _normalised_per_frame(pts):
-        # Each frame rescaled to its own bounding box: positions are gone, so is travel.
-        height = float("nan")
-
-    def check(r: RepSpan) -> bool:
-        if not np.isfinite(height) or height <= 0:
-            return True
-        moved = float(np.linalg.norm(hips[r.end] - hips[r.start])) / height
-        return not (np.isfinite(moved) and moved > max_travel)
-
-    return check
 
 
 def _isolated_reps(
@@ -554,8 +452,6 @@ def count_exercise(
     when it does not (an elbow pointing at the camera barely changes its 2D angle).
     ``caches`` keeps each signal's periodicity between live recounts.
     """
-    from edge_trainer.exercise.signals import primary_signal, rest_hint
-
     store = {} if caches is None else caches
     fn = primary_signal(exercise)
     if fn is not None:

@@ -1,9 +1,10 @@
-"""Exercise-specific primary signals for the rep counter: the joint angles that carry a rep.
+"""The signals the rep counter follows: whole-body motion, or an exercise's joint angles.
 
-When the exercise is known the counter follows the joints the exercise moves (a curl's
-elbows, a squat's knees and hips) instead of the whole body, so a fidgeting leg or a
-shifting stance does not blur a set of curls. Angles are 2D, in radians, both sides; a
-side the camera cannot see is dropped by the counter as a mostly-missing column.
+Unknown movements are followed through the body landmarks around the hip centre. When
+the exercise is known the counter also follows the joints the exercise moves (a curl's
+elbows, a squat's knees and hips), so a fidgeting leg or a shifting stance does not blur
+a set of curls. Angles are 2D, in radians; a side the camera cannot see is dropped by
+the counter as a mostly-missing column.
 """
 
 from __future__ import annotations
@@ -94,3 +95,59 @@ def rest_hint(exercise: str | None, rows: npt.ArrayLike) -> FloatArray | None:
         warnings.simplefilter("ignore", RuntimeWarning)
         mean = np.nanmean(angles, axis=1)
     return np.asarray(mean if REST_OPEN.get(name, True) else -mean)
+
+
+def motion_features(rows: npt.ArrayLike, min_visibility: float = 0.0) -> FloatArray:
+    """``(T, 26)`` x, y of the body landmarks around the hip centre, in torso lengths.
+
+    The scale is the sequence's median torso length, not each frame's: a torso seen
+    end-on (lying, bending towards the camera) is short in some frames and dividing by it
+    would blow those frames up. Mirroring is off because a facing estimate that flips
+    between frames would look like a huge motion; counting needs only consistency.
+    """
+    pts = geo.as_points(rows, min_visibility)
+    torso = geo.torso_length(pts)
+    ok = np.isfinite(torso) & (torso > 0)
+    scale = float(np.median(torso[ok])) if ok.any() else 1.0
+    rel = pts[:, geo.BODY_LANDMARKS, :2] - geo.hip_centre(pts)[:, None, :2]
+    return np.asarray(rel.reshape(len(pts), -1) / scale)
+
+
+def usable_columns(feats: FloatArray, min_fraction: float = 0.6) -> FloatArray:
+    """Drop feature columns missing in too many frames (e.g. legs out of the frame)."""
+    present = np.isfinite(feats).mean(axis=0)
+    keep = present >= min_fraction * max(float(present.max()), 1e-9)
+    return feats[:, keep]
+
+
+def normalised_per_frame(pts: FloatArray) -> bool:
+    """Whether every frame's landmarks were rescaled to span exactly 0..1 in x and y."""
+    ok = np.isfinite(pts[..., 0]).any(axis=1)
+    if not ok.any():
+        return False
+    lo = np.nanmin(pts[ok, :, :2], axis=1)
+    hi = np.nanmax(pts[ok, :, :2], axis=1)
+    return bool(np.allclose(lo, 0.0, atol=1e-3) and np.allclose(hi, 1.0, atol=1e-3))
+
+
+def on_the_spot(arr: FloatArray, max_travel: float) -> Callable[[int, int], bool]:
+    """A test that a rep (first, last frame) ends where it started in the image.
+
+    The hip centre may be at most ``max_travel`` body heights from where the rep started
+    when it ends: a rep returns to its start, a walker keeps going (walking is not a
+    rep). Landmarks min-max normalised per frame carry no position and always pass.
+    """
+    pts = geo.as_points(arr, 0.0)
+    hips = geo.hip_centre(pts)[:, :2]
+    height = geo.sequence_body_height(pts)
+    if normalised_per_frame(pts):
+        # Each frame rescaled to its own bounding box: positions are gone, so is travel.
+        height = float("nan")
+
+    def check(start: int, end: int) -> bool:
+        if not np.isfinite(height) or height <= 0:
+            return True
+        moved = float(np.linalg.norm(hips[end] - hips[start])) / height
+        return not (np.isfinite(moved) and moved > max_travel)
+
+    return check
