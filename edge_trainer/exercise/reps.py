@@ -64,7 +64,9 @@ class CounterParams:
             angles, radians): 0.35 (20 degrees) is beyond angle jitter, and the smallest
             real rep (a shrug-sized raise) moves its joint more.
         max_gap_s: Frames without a pose shorter than this are interpolated; longer gaps
-            split the sequence (a rep cannot be counted across them).
+            split the sequence (a rep cannot be counted across them). A straight line
+            cannot make an out-and-back movement, so bridging never invents a rep; 1.5 s
+            stays under the 2 s after which the person counts as gone.
         smooth_s: Gaussian smoothing (sigma, seconds) of the signal before counting;
             ~0.1 s removes the landmark jitter and keeps a 0.5 s rep intact.
         known_full: ``full`` for an exercise with form rules: its range rule (squat depth,
@@ -87,7 +89,7 @@ class CounterParams:
     max_rep_s: float = 12.0
     min_amplitude: float = 0.12
     min_angle_amplitude: float = 0.35
-    max_gap_s: float = 1.0
+    max_gap_s: float = 1.5
     smooth_s: float = 0.1
     min_periodicity: float = 0.45
     known_full: float = 0.3
