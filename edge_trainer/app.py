@@ -6,15 +6,15 @@ import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from edge_trainer import config as config_mod
 from edge_trainer.bus import EventBus
 from edge_trainer.camera.base import FrameSource
 from edge_trainer.camera.capture import CaptureWorker
 from edge_trainer.camera.queue import FrameQueue
-from edge_trainer.config import CameraConfig, Config
-from edge_trainer.errors import EdgeTrainerError
+from edge_trainer.config import CameraConfig, Config, replace
+from edge_trainer.errors import DependencyError, DeviceError, EdgeTrainerError
 from edge_trainer.eventlog import EventLog
 from edge_trainer.events import CameraLost, CameraRestored, Event, RepCompleted
 from edge_trainer.exercise.base import ExerciseAnalyzer
@@ -29,6 +29,7 @@ from edge_trainer.status import StatusLine
 log = logging.getLogger(__name__)
 
 Mode = Literal["run", "demo"]
+T = TypeVar("T")
 
 
 def build_source(cam: CameraConfig, cache_dir: Path, video: Path | None = None) -> FrameSource:
@@ -205,8 +206,16 @@ class App:
             speech=build_speech(
                 cfg.speech, out_dir, clock="source" if self.mode == "demo" else "wall"
             ),
-            display=build_display(cfg.display, out_dir),
-            buttons=build_buttons(cfg.buttons),
+            display=self._optional(
+                "display",
+                lambda: build_display(cfg.display, out_dir),
+                lambda: build_display(replace(cfg.display, kind="none"), out_dir),
+            ),
+            buttons=self._optional(
+                "buttons",
+                lambda: build_buttons(cfg.buttons),
+                lambda: build_buttons(replace(cfg.buttons, kind="none")),
+            ),
             summaries=summaries,
             rest_target_s=cfg.session.rest_target_s,
             publish=self.bus.publish,
@@ -214,6 +223,14 @@ class App:
         )
         self._closer.add("outputs", outputs.close)
         return outputs
+
+    def _optional(self, name: str, build: Callable[[], T], fallback: Callable[[], T]) -> T:
+        """Build a device the box can work without; if it fails, say so and go on."""
+        try:
+            return build()
+        except (DeviceError, DependencyError) as exc:
+            log.error("%s unavailable, running without it: %s", name, exc)
+            return fallback()
 
     # -- running ----------------------------------------------------------------------
 

@@ -46,8 +46,10 @@ class PiCameraSource:
         except Exception as exc:  # libcamera raises plain RuntimeError/IndexError
             raise CameraError(f"cannot open the Pi camera: {exc}") from exc
         self._cam = cam
-        self._t0 = time.monotonic()
-        self._index = 0
+        if not self._t0:
+            # Keep one time base across reopens: after a lost camera comes back, time
+            # goes on from where it was, so downstream stages never see it run backwards.
+            self._t0 = time.monotonic()
 
     def read(self) -> Frame | None:
         if self._cam is None:

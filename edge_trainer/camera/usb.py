@@ -40,8 +40,10 @@ class UsbCameraSource:
         # One buffered frame: a slow consumer then sees a recent frame, not an old one.
         cap.set(cv2.CAP_PROP_BUFFERSIZE, 1)
         self._cap = cap
-        self._t0 = time.monotonic()
-        self._index = 0
+        if not self._t0:
+            # Keep one time base across reopens: after a lost camera comes back, time
+            # goes on from where it was, so downstream stages never see it run backwards.
+            self._t0 = time.monotonic()
 
     def read(self) -> Frame | None:
         if self._cap is None:
