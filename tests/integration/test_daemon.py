@@ -174,3 +174,32 @@ def test_kill_9_never_loses_an_announced_rep(tmp_path: Path, assets: tuple[Path,
             assert isinstance(stored, int)
             assert stored >= max(spoken), f"trial {trial}: announced {max(spoken)}, stored {stored}"
     assert checked >= 12, "too few trials announced a rep before the kill"
+
+
+def test_sighup_with_a_bad_config_keeps_the_running_one(
+    tmp_path: Path, assets: tuple[Path, Path]
+) -> None:
+    models, clip = assets
+    cfg = write_config(tmp_path / "c.toml", tmp_path, models)
+    state = tmp_path / "state"
+    proc = start(cfg, clip)
+    try:
+        wait_for((state / "health.json").exists, 60, proc)
+        first = json.loads((state / "health.json").read_text())
+        assert first["status"] == "ok" and first["manifest_id"]
+        cfg.write_text(cfg.read_text() + "\n[camera]\nfsp = 30\n")
+        proc.send_signal(signal.SIGHUP)
+        wait_for(
+            lambda: json.loads((state / "health.json").read_text())["time"] > first["time"],
+            30,
+            proc,
+        )
+        report = json.loads((state / "health.json").read_text())
+        assert report["status"] == "error"
+        assert "camera.fsp: unknown key" in report["detail"]
+        assert report["manifest_id"] == first["manifest_id"]
+        assert proc.poll() is None
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(30) == 0
+    finally:
+        proc.kill()
