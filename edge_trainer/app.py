@@ -220,6 +220,7 @@ class App:
             rest_target_s=cfg.session.rest_target_s,
             publish=self.bus.publish,
             request=self._session_request,
+            capture_time=self._capture_time,
         )
         self._closer.add("outputs", outputs.close)
         return outputs
@@ -351,6 +352,9 @@ class App:
         # thread, so camera events enter the pipeline like any other request.
         if self.pipeline is not None:
             self.pipeline.call(lambda _analyzer, _t: [event])
+
+    def _capture_time(self, t: float) -> float | None:
+        return self.capture.wall_time(t) if self.capture is not None else None
 
     def _session_request(self, req: Request) -> None:
         if self.pipeline is None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from edge_trainer.coach.cues import CuePolicy
 from edge_trainer.coach.summary import Summary
 from edge_trainer.coach.worker import SummaryService
-from edge_trainer.events import Command, Event, SetEnded, SetStarted
+from edge_trainer.events import Command, Event, RepCompleted, SetEnded, SetStarted
 from edge_trainer.hw.buttons import CommandSource
 from edge_trainer.hw.display import DisplayWorker
 from edge_trainer.hw.screen_select import select_screen
@@ -50,6 +50,8 @@ class Outputs:
         rest_target_s: For the rest timer screen.
         publish: Puts a command on the event bus.
         request: Hands a session request (end set, set exercise) to the pipeline.
+        capture_time: Maps a source time to the monotonic time its frame was captured, so
+            a rep's cue is timed (and expires) from the rep's last frame.
     """
 
     def __init__(
@@ -64,6 +66,7 @@ class Outputs:
         rest_target_s: float,
         publish: Callable[[Event], None],
         request: Callable[[Request], None],
+        capture_time: Callable[[float], float | None] = lambda t: None,
     ) -> None:
         self.session = session
         self.policy = policy
@@ -74,6 +77,7 @@ class Outputs:
         self.rest_target_s = rest_target_s
         self.publish = publish
         self.request = request
+        self.capture_time = capture_time
         self.status_screen: StatusScreen | None = None
         self.t = 0.0
         self.summaries_done: list[tuple[int | None, Summary]] = []
@@ -94,8 +98,9 @@ class Outputs:
             self.summaries.cancel()
         if isinstance(event, Command):
             self._command(event)
+        origin = self.capture_time(event.rep.end_s) if isinstance(event, RepCompleted) else None
         for cue in self.policy.on_event(event):
-            self.speech.say(cue)
+            self.speech.say(cue, origin=origin)
         if isinstance(event, SetEnded):
             self._summarise(event)
         self._redraw()

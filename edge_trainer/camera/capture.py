@@ -47,6 +47,8 @@ class CaptureWorker:
         self.max_reopen = max_reopen
         self.error: EdgeTrainerError | None = None
         self.frames_read = 0
+        # time.monotonic() at source time 0: maps a frame's t to when it was captured.
+        self.t0_wall: float | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="capture", daemon=True)
 
@@ -61,6 +63,10 @@ class CaptureWorker:
     def join(self, timeout: float | None = None) -> None:
         if self._thread.is_alive():
             self._thread.join(timeout)
+
+    def wall_time(self, t: float) -> float | None:
+        """The ``time.monotonic()`` at which the frame of source time ``t`` was captured."""
+        return None if self.t0_wall is None else self.t0_wall + t
 
     @property
     def alive(self) -> bool:
@@ -104,6 +110,8 @@ class CaptureWorker:
                 delay = start + frame.t - time.monotonic()
                 if delay > 0 and self._stop.wait(delay):
                     return
+            if self.t0_wall is None:
+                self.t0_wall = time.monotonic() - frame.t
             self.frames_read += 1
             self.queue.put(frame)
 
