@@ -282,6 +282,8 @@ class CuePolicy:
     def _set_ended(self, event: SetEnded) -> list[Cue]:
         record = event.record
         self._set = None
+        if not record.reps and not record.partial_reps:
+            return []  # the end-of-set pass found no set after all: nothing to announce
         self._rest_start = event.t
         self._rest_called = set()
         known = record.exercise not in _NOT_EXERCISES

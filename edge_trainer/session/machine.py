@@ -294,6 +294,11 @@ class SessionMachine:
     def _end_set(self, t: float, record: SetRecord, out: list[SessionOutput]) -> None:
         if self._view.state is not SessionState.SET_ACTIVE:
             return
+        if not record.reps and not record.partial_reps:
+            # The end-of-set pass took back every rep: no set happened, no rest starts.
+            self._set(set_no=max(0, self._view.set_no - 1), reps=0, partial_reps=0)
+            self._goto(SessionState.PRESENT, t, out)
+            return
         self._rest_started = t
         self._set(
             reps=record.rep_count,

@@ -277,6 +277,13 @@ class HistoryStore:
                 )
         self._open_sets.pop(set_id, None)
 
+    def discard_set(self, set_id: int) -> None:
+        """Remove a set the end-of-set pass found had no reps at all (not a set after all)."""
+        with self._tx() as conn:
+            conn.execute("DELETE FROM reps WHERE set_id = ?", (set_id,))
+            conn.execute("DELETE FROM sets WHERE id = ?", (set_id,))
+        self._open_sets.pop(set_id, None)
+
     def close_set_from_reps(self, set_id: int, status: str = "interrupted") -> None:
         """Close an open set from the reps already committed (shutdown without a SetEnded)."""
         with self._tx() as conn:

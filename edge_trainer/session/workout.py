@@ -161,9 +161,13 @@ class WorkoutSession:
             set_id, self._cut_short = self._cut_short, None
             self._write("finish_set", set_id, record, deterministic_summary(record), "template")
             return
+        if not record.reps and not record.partial_reps:
+            # The end-of-set pass took back every live rep: it was not a set after all.
+            if self.set_id is not None:
+                self._write("discard_set", self.set_id)
+                self.set_id = None
+            return
         if self.set_id is None:
-            if not record.reps and not record.partial_reps:
-                return
             # A set the machine never saw start (events lost upstream): keep its reps.
             self._open_set(record.start_s, record.exercise)
             if self.set_id is None:

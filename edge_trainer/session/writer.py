@@ -108,6 +108,10 @@ class QueuedHistory:
         """Queue the close of a set with its final record."""
         self._put("finish_set", set_id, record, summary, summary_source)
 
+    def discard_set(self, set_id: int) -> None:
+        """Queue removing a set that turned out to have no reps."""
+        self._put("discard_set", set_id)
+
     def close_set_from_reps(self, set_id: int, status: str = "interrupted") -> None:
         """Queue closing an open set from its committed reps."""
         self._put("close_set_from_reps", set_id, status)

@@ -64,9 +64,13 @@ def test_sets_and_reps_are_recorded(run: tuple[App, Path, Truth]) -> None:
 
 def test_event_log_tells_the_story(run: tuple[App, Path, Truth]) -> None:
     _, root, _ = run
-    kinds = [e["type"] for e in read_events(root / "out" / "session.jsonl")]
+    events = read_events(root / "out" / "session.jsonl")
+    kinds = [e["type"] for e in events]
     assert kinds[0] == "PersonAppeared"
-    assert kinds.count("SetStarted") == 2 and kinds.count("SetEnded") == 2
+    # A set the end-of-set pass took back to no reps may start and end too; it is no set.
+    sets = [e for e in events if e["type"] == "SetEnded" and e["record"]["reps"]]
+    assert len(sets) == 2
+    assert kinds.count("SetStarted") == kinds.count("SetEnded")
     assert kinds.index("SetStarted") < kinds.index("RepCompleted") < kinds.index("SetEnded")
     assert kinds.count("Command") == 2
 

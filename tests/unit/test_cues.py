@@ -144,7 +144,7 @@ def test_new_set_resets_velocity_reference() -> None:
     policy = CuePolicy()
     for i, v in enumerate([1.0, 1.0, 1.0, 0.7], start=1):
         policy.on_event(rep_event(i, float(i), velocity=v))
-    policy.on_event(SetEnded(t=5.0, record=SetRecord("squat", 0.0, 5.0, ())))
+    policy.on_event(SetEnded(t=5.0, record=SetRecord("squat", 0.0, 5.0, (rep(1, 5.0),))))
     policy.on_event(SetStarted(t=100.0, exercise="squat"))
     cues = [
         c
@@ -177,7 +177,7 @@ def test_set_end_cue_and_rest_countdown() -> None:
 
 def test_rest_countdown_after_a_gap_says_only_the_latest_call() -> None:
     policy = CuePolicy(CueSettings(rest_target_s=90.0))
-    policy.on_event(SetEnded(t=0.0, record=SetRecord("squat", 0.0, 0.0, ())))
+    policy.on_event(SetEnded(t=0.0, record=SetRecord("squat", 0.0, 0.0, (rep(1, 0.0),))))
     assert texts(policy.tick(85.0)) == ["10 seconds rest left"]
     assert policy.tick(86.0) == []
 
@@ -240,3 +240,10 @@ def test_settings_from_config() -> None:
         60.0,
     )
     assert CueSettings.from_config(Config()) == CueSettings()
+
+
+def test_a_set_taken_back_to_no_reps_is_not_announced() -> None:
+    policy = CuePolicy(CueSettings())
+    policy.on_event(rep_event(1, 2.0))
+    assert policy.on_event(SetEnded(t=9.0, record=SetRecord("squat", 0.0, 3.0, ()))) == []
+    assert policy.tick(60.0) == []

@@ -102,7 +102,7 @@ def test_end_session_mid_set_asks_for_the_set_end_first() -> None:
     out = m.handle(Command(2.0, "end_session"))
     assert out == [Request(2.0, "end_set")]
     assert m.state is S.SET_ACTIVE
-    out = m.handle(SetEnded(2.0, SetRecord("squat", 1.0, 2.0, ())))
+    out = m.handle(SetEnded(2.0, SetRecord("squat", 1.0, 2.0, (rep(1, 2.0),))))
     assert states(out) == [S.REST, S.IDLE]
     assert any(isinstance(o, SessionFinished) and o.reason == "command" for o in out)
 
@@ -164,7 +164,7 @@ def test_force_end_mid_set_and_idempotent_when_idle() -> None:
 def test_equal_views_mean_nothing_visible_changed() -> None:
     m = SessionMachine(rest_target_s=60)
     m.handle(SetStarted(0.0, "squat"))
-    m.handle(SetEnded(1.0, SetRecord("squat", 0.0, 1.0, ())))
+    m.handle(SetEnded(1.0, SetRecord("squat", 0.0, 1.0, (rep(1, 1.0),))))
     m.tick(1.2)
     before = m.view
     m.tick(1.9)

@@ -156,3 +156,20 @@ def test_a_late_set_end_finishes_the_set_the_session_end_cut_short(
     session.handle(SetEnded(10.0, record))  # ...and then the analyzer's record arrives
     [stored] = session.store.recent_sets()
     assert (stored.id, stored.status, stored.rep_count) == (set_id, "done", 3)
+
+
+def test_a_set_the_end_pass_empties_is_discarded(session: WorkoutSession) -> None:
+    store = session.store
+    assert store is not None
+    events, _ = squat_set(1.0, 1)
+    feed(session, [PersonAppeared(0.0), *events])
+    set_id = session.set_id
+    assert set_id is not None and store.get_set(set_id).rep_count == 1
+    session.handle(SetEnded(9.0, SetRecord("squat", 1.0, 3.0, ())))
+    assert session.view.state is SessionState.PRESENT
+    assert session.view.set_no == 0
+    assert store.recent_sets() == []
+    events, record = squat_set(20.0, 2)
+    feed(session, [*events, SetEnded(30.0, record)])
+    assert [s.rep_count for s in store.recent_sets()] == [2]
+    assert session.view.set_no == 1
