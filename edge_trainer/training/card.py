@@ -109,9 +109,8 @@ def write_card(
         f"Sources: {sources}.",
         "",
     ]
-    lines += [
-        f"- {_SOURCE_TEXT[k.split(' ')[0]]}" for k in counts if k.split(" ")[0] in _SOURCE_TEXT
-    ]
+    present = dict.fromkeys(k.split(" ")[0] for k in counts)
+    lines += [f"- {_SOURCE_TEXT[k]}" for k in present if k in _SOURCE_TEXT]
     lines += [
         "- Every clip is replayed with augmentation (camera roll, landmark jitter, dropped "
         "joints and frames, 0.75-1.35x speed, random mirroring); still holds of poses taken "
@@ -119,9 +118,10 @@ def write_card(
         "",
         "The real dev sets are also evaluation sets, so their figures below come from "
         "subject-grouped cross-validation: each real clip is judged by a model trained "
-        "without any clip of its subject (RepCount `stuN` is a subject; other RepCount clips "
-        "and each Pose Trainer clip are their own group). The shipped model is then trained "
-        "on all clips, so do not re-measure it on these clips and call it held out.",
+        "without any clip of its subject (RepCount `stuN` is a subject; every other clip is "
+        "its own group); synthetic clips are in every fold's training set. The shipped model "
+        "is then trained on all clips, so do not re-measure it on the real dev clips it was "
+        "trained on and call that held out. The real videos are never used in training.",
         "",
         "## Results",
         "",
