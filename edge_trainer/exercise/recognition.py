@@ -43,7 +43,7 @@ class Recognition:
     probs: dict[str, float]
 
 
-def decide_exercise(recognitions: Sequence[Any], min_share: float = 0.2) -> str:
+def decide_exercise(recognitions: Sequence[Any], min_share: float = 0.1) -> str:
     """The exercise of a whole set from the recognitions made during it.
 
     Averages the probabilities over the set, so setup and re-racking moments (``rest``)
@@ -54,7 +54,10 @@ def decide_exercise(recognitions: Sequence[Any], min_share: float = 0.2) -> str:
     Args:
         recognitions: :class:`Recognition` objects; anything with ``label`` and
             ``confidence`` (and optionally ``probs``) is accepted.
-        min_share: Mean probability the best exercise needs.
+        min_share: Mean probability the best exercise needs. Low on purpose: a set is
+            movement the counter found repetitive, so an exercise that leads the other
+            exercises over the whole set is the better answer than ``unknown``; only a
+            set the model sees almost entirely as rest stays unknown.
     """
     if not recognitions:
         return REST
