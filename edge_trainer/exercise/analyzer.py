@@ -37,7 +37,6 @@ log = logging.getLogger(__name__)
 # Live recounting runs on the most recent frames only (a set's reps are seconds apart);
 # the end-of-set pass recounts the whole set.
 LIVE_WINDOW_S = 30.0
-LIVE_RECOUNT_S = 1.0
 # Seconds of rest position either side of a rep that its form rules also look at.
 RULE_MARGIN_S = 0.4
 # A new exercise is recognised about this long after the movement changed: half the
@@ -145,7 +144,7 @@ class Analyzer:
             self._append(_as_row4(arr), t)
         if self.recognizer is not None and self.fixed is None and self._present:
             events += self._recognize(arr, t)
-        if self._present and t - self._last_count_t >= LIVE_RECOUNT_S:
+        if self._present and t - self._last_count_t >= self.cfg.live_recount_s:
             self._last_count_t = t
             events += self._live_count(t)
         if self._set is not None and (
@@ -353,6 +352,10 @@ class Analyzer:
             # A set the final pass found empty (live reps taken back) is not kept.
             self.sets.append(record)
         last = max([r.end_s for r in reps] + [s.last_activity_t])
+        if until is not None:
+            # Frames after the change belong to the next exercise, even if a rep there was
+            # counted live under the old label: keep them so the new set can count it.
+            last = min(last, until)
         self._trim_before(last)
         self._emitted_until = last
         return [SetEnded(t, record)]
