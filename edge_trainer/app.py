@@ -406,29 +406,3 @@ class App:
 
         write_pid_file(self.state_dir)
         write_health(self.state_dir, self.manifest_id)
-
-    # -- reporting --------------------------------------------------------------------
-
-    def report(self) -> list[str]:
-        """What the run produced and where it is, for the end of ``demo``."""
-        out = self.output_dir.resolve()
-        lines = [f"Output folder: {out}"]
-        if self.pipeline is not None:
-            s = self.pipeline.stats
-            ms = s.pose_ms_per_frame
-            lines.append(
-                f"  frames: {s.frames}, person found in {s.poses}, "
-                f"pose {'-' if ms is None else f'{ms:.1f} ms'}/frame, reps: {self.reps}"
-            )
-        oled = sorted((out / "oled").glob("*.png"))
-        lines.append(f"  OLED frames:  {out / 'oled'} ({len(oled)} PNG)")
-        if (out / "session.gif").exists():
-            lines.append(f"  OLED movie:   {out / 'session.gif'}")
-        wavs = sorted((out / "speech").glob("*.wav"))
-        lines.append(f"  spoken cues:  {out / 'speech'} ({len(wavs)} WAV, cues.jsonl)")
-        if self.event_log is not None:
-            lines.append(f"  session log:  {self.event_log.path.resolve()}")
-        if self.outputs is not None:
-            for set_id, summary in self.outputs.summaries_done:
-                lines.append(f"  summary of set {set_id} ({summary.source}): {summary.text}")
-        return lines

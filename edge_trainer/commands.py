@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from edge_trainer import config as config_mod
+
+if TYPE_CHECKING:
+    from edge_trainer.app import App
 
 
 def register(sub: Any) -> None:
@@ -55,7 +58,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         cfg = replace(cfg, paths=replace(cfg.paths, output_dir=str(args.output)))
     app = App(cfg, "demo", video=args.video)
     code = app.run()
-    for line in app.report():
+    for line in demo_report(app):
         print(line)
     return code
 
@@ -88,3 +91,28 @@ def _toml(value: Any) -> str:
     if isinstance(value, tuple):
         return "[" + ", ".join(_toml(v) for v in value) + "]"
     return repr(value)
+
+
+def demo_report(app: App) -> list[str]:
+    """What the run produced and where it is, for the end of ``demo``."""
+    out = app.output_dir.resolve()
+    lines = [f"Output folder: {out}"]
+    if app.pipeline is not None:
+        s = app.pipeline.stats
+        ms = s.pose_ms_per_frame
+        lines.append(
+            f"  frames: {s.frames}, person found in {s.poses}, "
+            f"pose {'-' if ms is None else f'{ms:.1f} ms'}/frame, reps: {app.reps}"
+        )
+    oled = sorted((out / "oled").glob("*.png"))
+    lines.append(f"  OLED frames:  {out / 'oled'} ({len(oled)} PNG)")
+    if (out / "session.gif").exists():
+        lines.append(f"  OLED movie:   {out / 'session.gif'}")
+    wavs = sorted((out / "speech").glob("*.wav"))
+    lines.append(f"  spoken cues:  {out / 'speech'} ({len(wavs)} WAV, cues.jsonl)")
+    if app.event_log is not None:
+        lines.append(f"  session log:  {app.event_log.path.resolve()}")
+    if app.outputs is not None:
+        for set_id, summary in app.outputs.summaries_done:
+            lines.append(f"  summary of set {set_id} ({summary.source}): {summary.text}")
+    return lines
