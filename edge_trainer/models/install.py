@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from edge_trainer.errors import ModelError
+from edge_trainer.exercise.features import FEATURE_VERSION
 from edge_trainer.models import health, store
 from edge_trainer.models.manifest import Manifest, ModelEntry, read_manifest, verify_entry
 
@@ -73,6 +74,11 @@ def check_contract(manifest: Manifest, where: str) -> None:
             raise ModelError(
                 f"{where}: {role} model takes input {list(entry.inputs[0].shape)}, "
                 f"the {role} stage feeds {list(want)}"
+            )
+        if role == "classifier" and entry.feature_version != FEATURE_VERSION:
+            raise ModelError(
+                f"{where}: classifier was trained on feature version {entry.feature_version}; "
+                f"this edge-trainer computes version {FEATURE_VERSION}"
             )
         if role == "classifier" and entry.labels and entry.outputs:
             classes = entry.outputs[0].shape[-1]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -232,3 +233,19 @@ def test_health_file_contract(tmp_path: Path) -> None:
     assert health.read_pid(tmp_path) is None
     (tmp_path / health.HEALTH_FILE).write_text("{not json")
     assert health.read_health(tmp_path) is None
+
+
+def test_classifier_for_other_features_is_rejected(tmp_path: Path, box: tuple[Path, Path]) -> None:
+    shipped = Path(__file__).resolve().parents[2] / "models" / "classifier"
+    if not (shipped / "manifest.json").is_file():
+        pytest.skip("no shipped classifier in models/classifier")
+    src = tmp_path / "classifier"
+    src.mkdir()
+    manifest = read_manifest(shipped)
+    entry = manifest.models["classifier"]
+    (src / entry.file).write_bytes((shipped / entry.file).read_bytes())
+    newer = dataclasses.replace(entry, feature_version=99)
+    write_manifest(src, dataclasses.replace(manifest, models={"classifier": newer}))
+    with pytest.raises(ModelError, match="trained on feature version 99"):
+        _install(box, src)
+    assert store.current_manifest(box[0]) is None
