@@ -78,6 +78,11 @@ class ExerciseConfig:
     person_lost_s: float = setting(
         2.0, "seconds without a pose before the person counts as gone (ends the set)"
     )
+    min_set_reps: int = setting(
+        2,
+        "full reps a recognised set needs to be kept (a chosen exercise keeps any): one "
+        "slow movement is more often someone getting into position than a one-rep set",
+    )
     live_recount_s: float = setting(
         0.25,
         "seconds between live rep counts: lower speaks each rep sooner and costs CPU "
@@ -297,6 +302,8 @@ def _validate(cfg: Config) -> list[tuple[str, str]]:
         problems.append(("display.rotate", "must be 0, 1, 2 or 3"))
     if not 0x03 <= cfg.display.i2c_address <= 0x77:
         problems.append(("display.i2c_address", "must be a 7-bit I2C address (0x03-0x77)"))
+    if cfg.exercise.min_set_reps < 1:
+        problems.append(("exercise.min_set_reps", "must be at least 1"))
     if not 0.05 <= cfg.exercise.live_recount_s <= 5.0:
         problems.append(("exercise.live_recount_s", "must be between 0.05 and 5 seconds"))
     if cfg.pose.threads < 1:

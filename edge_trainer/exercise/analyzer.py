@@ -338,6 +338,11 @@ class Analyzer:
                 )
         if len(reps) != len(s.reps):
             log.info("end-of-set pass: %d reps (live count %d)", len(reps), len(s.reps))
+        if self.fixed is None and len(reps) < self.cfg.min_set_reps:
+            # With the exercise chosen by the user a single rep is meant; recognised
+            # from movement alone, one rep is more likely a change of position.
+            log.info("not a set: %d rep(s), fewer than %d", len(reps), self.cfg.min_set_reps)
+            reps, partials = [], []
         end = max(r.end_s for r in reps) if reps else t
         start = min(r.start_s for r in reps) if reps else s.start_t
         record = SetRecord(

@@ -176,3 +176,13 @@ def test_set_exercise_and_end_set_close_the_open_set() -> None:
     changed = analyzer.set_exercise("lunge", t + 0.2)
     assert [type(e) for e in changed] == [ExerciseChanged]
     assert analyzer.fixed == "lunge"
+
+
+def test_one_movement_is_not_a_set_unless_the_exercise_was_chosen() -> None:
+    rows, _ = sequence(squat, [(0, 0, 1.0), *reps([2.5]), (0, 0, 8.0)])
+    sets, _ = analyze_rows(rows, 30.0)
+    assert sets == []
+    chosen = Analyzer(ExerciseConfig(exercise="squat"))
+    _run(chosen, rows)
+    chosen.finish(len(rows) / 30.0)
+    assert [(s.exercise, s.rep_count) for s in chosen.sets] == [("squat", 1)]
