@@ -275,7 +275,7 @@ class App:
         finally:
             # The open set is closed and recorded even when the loop failed or was stopped.
             try:
-                self.pipeline.finish()
+                self.pipeline.finish(cut_short=self.stop_event.is_set())
             except Exception:
                 log.exception("closing the last set failed")
 
@@ -309,7 +309,7 @@ class App:
 
     def _swap_analyzer(self, cfg: Config) -> list[Event]:
         assert self.pipeline is not None
-        events = self.pipeline.analyzer.finish(self.pipeline.stats.last_t)
+        events = self.pipeline.analyzer.finish(self.pipeline.stats.last_t, cut_short=True)
         self.pipeline.analyzer = build_analyzer(cfg)
         return events
 

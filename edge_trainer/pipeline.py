@@ -104,9 +104,9 @@ class Pipeline:
                 self.on_frame(frame.t, pose)
         self._apply_calls()
 
-    def finish(self) -> None:
-        """End of stream: let the analyzer close its open set."""
-        self.bus.publish_all(self.analyzer.finish(self.stats.last_t))
+    def finish(self, cut_short: bool = False) -> None:
+        """End of stream (or shutdown, ``cut_short``): let the analyzer close its set."""
+        self.bus.publish_all(self.analyzer.finish(self.stats.last_t, cut_short))
 
     def _apply_calls(self) -> None:
         while True:

@@ -170,10 +170,16 @@ class Analyzer:
         """End the current set now; its SetEnded if one was open."""
         return self._close_set(t)
 
-    def finish(self, t: float) -> list[Event]:
-        """End of stream: count what is left and close the open set."""
+    def finish(self, t: float, cut_short: bool = False) -> list[Event]:
+        """End of stream: count what is left and close the open set.
+
+        Args:
+            t: Source time of the last frame.
+            cut_short: The box is shutting down mid-set: the set keeps at least the reps
+                already announced, since its last rep may be only half seen.
+        """
         events = self._live_count(t) if self._present else []
-        return events + self._close_set(t)
+        return events + self._close_set(t, keep_live=cut_short)
 
     # -- internals --------------------------------------------------------------------
 
@@ -306,13 +312,16 @@ class Analyzer:
         decided = self.recognizer.decide(recs)
         return UNKNOWN if decided == REST else decided
 
-    def _close_set(self, t: float, until: float | None = None) -> list[Event]:
+    def _close_set(
+        self, t: float, until: float | None = None, keep_live: bool = False
+    ) -> list[Event]:
         """End the open set: recount it, judge its reps, emit its final record.
 
         Args:
             t: Time of the event that ends the set.
             until: Only frames up to this time belong to the set (an exercise change is
                 recognised a little after the movement changed).
+            keep_live: Keep the live reps if the final pass finds fewer (shutdown).
         """
         s = self._set
         if s is None:
@@ -338,7 +347,9 @@ class Analyzer:
                 )
         if len(reps) != len(s.reps):
             log.info("end-of-set pass: %d reps (live count %d)", len(reps), len(s.reps))
-        if self.fixed is None and len(reps) < self.cfg.min_set_reps:
+        if keep_live and len(reps) < len(s.reps):
+            reps = list(s.reps)
+        elif self.fixed is None and len(reps) < self.cfg.min_set_reps:
             # With the exercise chosen by the user a single rep is meant; recognised
             # from movement alone, one rep is more likely a change of position.
             log.info("not a set: %d rep(s), fewer than %d", len(reps), self.cfg.min_set_reps)

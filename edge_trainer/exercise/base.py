@@ -26,6 +26,9 @@ class ExerciseAnalyzer(Protocol):
         """End the current set now (button); returns its SetEnded if one was active."""
         ...
 
-    def finish(self, t: float) -> list[Event]:
-        """End of stream: close any open set and apply the end-of-set pass."""
+    def finish(self, t: float, cut_short: bool = False) -> list[Event]:
+        """End of stream: close any open set and apply the end-of-set pass.
+
+        ``cut_short`` (shutting down mid-set) keeps at least the reps already announced.
+        """
         ...

@@ -80,12 +80,18 @@ def synthesize(cfg: SpeechConfig, text: str, path: Path) -> None:
         path.open("wb").close()
     except OSError as exc:
         raise DeviceError(f"cannot write {path}: {exc}") from exc
-    with _ESPEAK_LOCK:
-        engine = _espeak_engine(cfg)
-        engine.save_to_file(text, str(path))
-        engine.runAndWait()
-    if path.stat().st_size <= 44:  # a bare WAV header: espeak produced no samples
-        raise DeviceError(f"espeak-ng wrote no audio for {text!r}")
+    for attempt in (1, 2):
+        with _ESPEAK_LOCK:
+            engine = _espeak_engine(cfg)
+            engine.save_to_file(text, str(path))
+            engine.runAndWait()
+        if path.stat().st_size > 44:  # more than a bare WAV header: there are samples
+            return
+        # espeak-ng now and then returns an empty utterance under heavy load; once more
+        # is cheap (tens of ms) and saves the cue.
+        if attempt == 1:
+            log.warning("espeak-ng wrote no audio for %r; trying once more", text)
+    raise DeviceError(f"espeak-ng wrote no audio for {text!r}")
 
 
 class SpeechEngine(Protocol):
