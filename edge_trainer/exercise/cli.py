@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import sys
@@ -14,12 +15,21 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from edge_trainer.config import ExerciseConfig
 from edge_trainer.errors import InputError, ModelError
 from edge_trainer.events import Event, SetRecord
 
 log = logging.getLogger(__name__)
 
 DEFAULT_FPS = 30.0
+
+
+# A recorded clip is analysed whole: a one-rep set counts (the live box needs
+# exercise.min_set_reps to tell a set from someone getting into position), and with no
+# cue to speak the live count need only run once a second.
+def offline(cfg: ExerciseConfig) -> ExerciseConfig:
+    """The exercise settings for analysing a recorded clip."""
+    return dataclasses.replace(cfg, min_set_reps=1, live_recount_s=1.0)
 
 
 def register(sub: Any) -> None:
@@ -70,7 +80,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         from edge_trainer.config import find as config_path
 
         cfg = config_mod.load(config_path(None))
-    ex_cfg = cfg.exercise
+    ex_cfg = offline(cfg.exercise)
     if args.exercise is not None:
         ex_cfg = config_mod.replace(ex_cfg, exercise=args.exercise)
     if not args.input.exists():

@@ -32,6 +32,7 @@ import numpy.typing as npt
 
 from edge_trainer.config import Config, ExerciseConfig
 from edge_trainer.exercise.analyzer import analyze_rows
+from edge_trainer.exercise.cli import offline
 from edge_trainer.exercise.rules import EXERCISES
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,7 @@ def _count(rows: npt.NDArray[np.float64], fps: float, cfg: ExerciseConfig) -> tu
 def eval_repcount(folder: Path, verbose: bool) -> dict[str, float]:
     """Rep counts on RepCount landmark sequences with no exercise given."""
     per: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    cfg = ExerciseConfig(exercise="auto")
+    cfg = offline(ExerciseConfig(exercise="auto"))  # as `analyze` does
     for row in _labels(folder):
         arr = np.load(folder / row["file"]).astype(np.float64)
         pred, _ = _count(arr, 30.0, cfg)
@@ -121,7 +122,7 @@ def eval_videos(folder: Path, cache: Path, verbose: bool) -> dict[str, float]:
     within, zero, named = [], [], []
     for name in files:
         rows, fps = _video_rows(folder / name, cache, cfg)
-        ex_cfg = ExerciseConfig(exercise="auto")
+        ex_cfg = offline(ExerciseConfig(exercise="auto"))  # as `analyze` does
         if recognizer is not None:
             recognizer.reset()
         sets, _ = (analyze_rows(rows, fps, ex_cfg, recognizer)
