@@ -231,7 +231,7 @@ def eval_sim(verbose: bool) -> dict[str, float]:
             spec = sim.single_set(exercise, 6, deg, faults=injected, seed=SIM_SEED + 3 * k + j)
             _, truth = sim.render_clip(spec)
             rows = truth.landmark_array().astype(np.float64)
-            sets, _ = analyze_rows(rows, truth.fps, ExerciseConfig(exercise=exercise))
+            sets, _ = analyze_rows(rows, truth.fps, offline(ExerciseConfig(exercise=exercise)))
             got = [r for s in sets for r in s.reps]
             true_reps = [r for s in truth.sets for r in s.reps]
             exact.append(len(got) == len(true_reps))
