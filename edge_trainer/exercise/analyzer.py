@@ -42,6 +42,8 @@ RULE_MARGIN_S = 0.4
 # A new exercise is recognised about this long after the movement changed: half the
 # classifier's 1.6 s window, its 0.6 s smoothing and its 3-run (0.6 s) hold.
 CHANGE_LAG_S = 2.0
+# Seconds a new label must persist before it ends the open set.
+CHANGE_CONFIRM_S = 1.0
 # With no set open, older frames are forgotten; an open set longer than this is closed.
 IDLE_KEEP_S = 30.0
 MAX_SET_S = 240.0
@@ -109,6 +111,7 @@ class Analyzer:
         self._label = self.fixed or UNKNOWN
         self._recognitions: list[tuple[float, RecognitionLike]] = []
         self._set: _OpenSet | None = None
+        self._candidate: tuple[str, float] | None = None
         self._last_count_t = -np.inf
         self._emitted_until = -np.inf
         # Periodicity of past windows per signal, reused by every recount (see periodic).
@@ -214,13 +217,21 @@ class Analyzer:
         self._recognitions.append((t, rec))
         label = rec.label if rec.label != REST else UNKNOWN
         if rec.label == REST or label == self._label:
+            self._candidate = None
             return []
         events: list[Event] = []
         previous = self._label
         if self._set is not None and previous not in (UNKNOWN, label):
-            # A different exercise: the set is over and counting starts afresh from
-            # where the movement changed, about one recognition lag ago.
-            events += self._close_set(t, until=t - CHANGE_LAG_S)
+            # A different exercise mid-set must hold for a moment: one odd window (a
+            # push-up read as a lunge for half a second) must not cut the set in two.
+            if self._candidate is None or self._candidate[0] != label:
+                self._candidate = (label, t)
+            if t - self._candidate[1] < CHANGE_CONFIRM_S:
+                return []
+            # The set is over and counting starts afresh from where the movement
+            # changed, about one recognition lag before the new label first showed.
+            events += self._close_set(t, until=self._candidate[1] - CHANGE_LAG_S)
+        self._candidate = None
         self._label = label
         events.append(ExerciseChanged(t, label, previous, float(rec.confidence)))
         return events

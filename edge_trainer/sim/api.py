@@ -92,7 +92,7 @@ def demo_spec(fps: float = 30.0) -> ClipSpec:
             ActivitySpec("stand", 1.0, 45.0),
             SetSpec("squat", 6, 45.0, ((4, "squat_shallow"),), tempo=1.25, fatigue=0.2),
             # Long enough for the set to end and its summary to be spoken before the next.
-            ActivitySpec("stretch", 14.0, 45.0),
+            ActivitySpec("stand", 14.0, 45.0),
             SetSpec("push_up", 5, 90.0, ((4, "push_up_hip_sag"),), tempo=1.1),
             ActivitySpec("stand", 1.5, 20.0),
             ActivitySpec("walk_out"),
