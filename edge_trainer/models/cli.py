@@ -6,6 +6,7 @@ import argparse
 import json
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -162,13 +163,15 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 1 if bad else 0
 
 
-def _report(result: Any) -> None:
-    print(f"installed model set {result.version} (previous: {result.previous or 'none'})")
-    print(f"reload: {result.reload}")
-    for note in result.notes:
-        print(f"note: {note}")
+def _report(result: Any) -> list[str]:
+    lines = [
+        f"installed model set {result.version} (previous: {result.previous or 'none'})",
+        f"reload: {result.reload}",
+    ]
+    lines += [f"note: {note}" for note in result.notes]
     if result.pruned:
-        print(f"removed old versions: {', '.join(result.pruned)}")
+        lines.append(f"removed old versions: {', '.join(result.pruned)}")
+    return lines
 
 
 def _rolled_back(exc: Exception) -> int:
@@ -181,87 +184,70 @@ def ignore_hangup() -> None:
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
 
 
-def cmd_install(args: argparse.Namespace) -> int:
-    from edge_trainer.models.install import RolledBackError, install_set
+Change = Callable[[Path, Path, dict[str, Any]], list[str]]
+
+
+def _change_live_set(args: argparse.Namespace, change: Change) -> int:
+    """Run something that swaps the live set: it finishes even if the SSH session drops,
+    and a set the daemon did not take is reported as rolled back (exit 3).
+
+    ``change(models_dir, state_dir, reload_kw)`` returns the lines to print.
+    """
+    from edge_trainer.models.install import RolledBackError
 
     root, state = store_paths(args)
     ignore_hangup()
+    reload_kw: dict[str, Any] = {"reload": args.reload, "health_timeout_s": args.health_timeout}
     try:
-        result = install_set(
-            root,
-            args.src,
-            state,
-            reload=args.reload,
-            health_timeout_s=args.health_timeout,
-            keep=args.keep,
-        )
+        lines = change(root, state, reload_kw)
     except RolledBackError as exc:
         return _rolled_back(exc)
-    _report(result)
+    for line in lines:
+        print(line)
     return 0
+
+
+def cmd_install(args: argparse.Namespace) -> int:
+    from edge_trainer.models.install import install_set
+
+    return _change_live_set(
+        args,
+        lambda root, state, kw: _report(install_set(root, args.src, state, keep=args.keep, **kw)),
+    )
 
 
 def cmd_rollback(args: argparse.Namespace) -> int:
-    from edge_trainer.models.install import RolledBackError, rollback_live
+    from edge_trainer.models.install import rollback_live
 
-    root, state = store_paths(args)
-    ignore_hangup()
-    try:
-        version, how = rollback_live(
-            root, state, args.to, reload=args.reload, health_timeout_s=args.health_timeout
-        )
-    except RolledBackError as exc:
-        return _rolled_back(exc)
-    print(f"model set {version} is live again; reload: {how}")
-    return 0
+    def change(root: Path, state: Path, kw: dict[str, Any]) -> list[str]:
+        version, how = rollback_live(root, state, args.to, **kw)
+        return [f"model set {version} is live again; reload: {how}"]
+
+    return _change_live_set(args, change)
 
 
 def cmd_fetch_llm(args: argparse.Namespace) -> int:
-    from edge_trainer.models.install import RolledBackError
     from edge_trainer.models.provision import fetch_llm
 
-    root, state = store_paths(args)
-    ignore_hangup()
-    try:
+    def change(root: Path, state: Path, kw: dict[str, Any]) -> list[str]:
         result = fetch_llm(
-            root,
-            state,
-            args.source,
-            sha256=args.sha256,
-            name=args.name,
-            reload=args.reload,
-            health_timeout_s=args.health_timeout,
-            keep=args.keep,
+            root, state, args.source, sha256=args.sha256, name=args.name, keep=args.keep, **kw
         )
-    except RolledBackError as exc:
-        return _rolled_back(exc)
-    _report(result)
-    return 0
+        return _report(result)
+
+    return _change_live_set(args, change)
 
 
 def cmd_provision(args: argparse.Namespace) -> int:
-    from edge_trainer.models.install import RolledBackError
     from edge_trainer.models.provision import provision, shipped_models_dir
 
-    root, state = store_paths(args)
-    ignore_hangup()
+    def change(root: Path, state: Path, kw: dict[str, Any]) -> list[str]:
+        def get_pose() -> None:
+            # The same code as 'models fetch-pose --if-missing' (and 'make models').
+            fetch_pose.fetch_pose(root, None, if_missing=True)
 
-    def get_pose() -> None:
-        # The same code as 'models fetch-pose --if-missing' (and 'make models').
-        fetch_pose.fetch_pose(root, None, if_missing=True)
+        shipped = args.shipped or shipped_models_dir()
+        done = provision(root, state, shipped, get_pose, keep=args.keep, **kw)
+        return done or ["models are up to date"]
 
-    try:
-        done = provision(
-            root,
-            state,
-            args.shipped or shipped_models_dir(),
-            get_pose,
-            reload=args.reload,
-            health_timeout_s=args.health_timeout,
-            keep=args.keep,
-        )
-    except RolledBackError as exc:
-        return _rolled_back(exc)
-    for line in done or ["models are up to date"]:
-        print(line)
-    return 0
+    return _change_live_set(args, change)
