@@ -19,6 +19,7 @@ from edge_trainer.eventlog import EventLog
 from edge_trainer.events import CameraLost, CameraRestored, Event, RepCompleted
 from edge_trainer.exercise.base import ExerciseAnalyzer
 from edge_trainer.exercise.names import EXERCISES
+from edge_trainer.lifecycle import Closer
 from edge_trainer.outputs import Outputs
 from edge_trainer.pipeline import Pipeline
 from edge_trainer.pose.base import Pose, PoseEstimator
@@ -76,27 +77,6 @@ def build_analyzer(cfg: Config) -> ExerciseAnalyzer:
         except ModelError as exc:
             log.warning("exercise recognition is off (%s); sets are counted as 'unknown'", exc)
     return Analyzer(cfg.exercise, recognizer)
-
-
-class Closer:
-    """Runs cleanup callbacks once, newest first, logging (not raising) failures."""
-
-    def __init__(self) -> None:
-        self.steps: list[tuple[str, Callable[[], None]]] = []
-        self.done = False
-
-    def add(self, name: str, fn: Callable[[], None]) -> None:
-        self.steps.append((name, fn))
-
-    def close(self) -> None:
-        if self.done:
-            return
-        self.done = True
-        for name, fn in reversed(self.steps):
-            try:
-                fn()
-            except Exception:
-                log.exception("closing %s failed", name)
 
 
 class App:

@@ -18,6 +18,7 @@ from edge_trainer.hw.display import DisplayWorker
 from edge_trainer.hw.screen_select import select_screen
 from edge_trainer.hw.screens import StatusScreen
 from edge_trainer.hw.speech import CueSpeaker
+from edge_trainer.lifecycle import Closer
 from edge_trainer.session import Request, WorkoutSession
 
 log = logging.getLogger(__name__)
@@ -84,7 +85,16 @@ class Outputs:
         self._notes: queue.SimpleQueue[_SummaryNote] = queue.SimpleQueue()
         self._pending = 0
         self._pending_lock = threading.Lock()
-        self._closed = False
+        # Closed newest first: the summaries and buttons stop, then what is queued for
+        # the display and the voice is flushed, then their workers stop.
+        self._closer = Closer()
+        self._closer.add("speech", speech.close)
+        self._closer.add("display", display.close)
+        self._closer.add("speech flush", speech.flush)
+        self._closer.add("display flush", display.flush)
+        self._closer.add("buttons", buttons.close)
+        if summaries is not None:
+            self._closer.add("summaries", summaries.close)
 
     # -- frame thread -----------------------------------------------------------------
 
@@ -183,20 +193,4 @@ class Outputs:
 
     def close(self) -> None:
         """Flush speech and the display, stop the workers; idempotent."""
-        if self._closed:
-            return
-        self._closed = True
-        for name, step in (
-            ("summaries", self.summaries.close if self.summaries else None),
-            ("buttons", self.buttons.close),
-            ("display flush", self.display.flush),
-            ("speech flush", self.speech.flush),
-            ("display", self.display.close),
-            ("speech", self.speech.close),
-        ):
-            if step is None:
-                continue
-            try:
-                step()
-            except Exception:
-                log.exception("closing %s failed", name)
+        self._closer.close()
