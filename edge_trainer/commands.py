@@ -79,17 +79,18 @@ def cmd_config_reference(args: argparse.Namespace) -> int:
         if head != section:
             section = head
             sys.stdout.write(f"\n[{section}]\n")
-        sys.stdout.write(f"# {doc}\n{key.split('.', 1)[1]} = {_toml(default)}\n")
+        sys.stdout.write(f"# {doc}\n{key.split('.', 1)[1]} = {toml_value(default)}\n")
     return 0
 
 
-def _toml(value: Any) -> str:
+def toml_value(value: Any) -> str:
+    """A config value written as TOML (strings quoted and escaped, tuples as arrays)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return f'"{value}"'
-    if isinstance(value, tuple):
-        return "[" + ", ".join(_toml(v) for v in value) + "]"
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
     return repr(value)
 
 

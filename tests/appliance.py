@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from edge_trainer.commands import toml_value
 from edge_trainer.models import store
 from edge_trainer.models.fetch_pose import fetch_pose
 from edge_trainer.models.manifest import read_manifest
@@ -77,19 +78,9 @@ def write_config(path: Path, root: Path, models: Path, **sections: dict[str, obj
     for name, values in base.items():
         lines.append(f"[{name}]")
         for key, value in values.items():
-            lines.append(f"{key} = {_toml(value)}")
+            lines.append(f"{key} = {toml_value(value)}")
     path.write_text("\n".join(lines) + "\n")
     return path
-
-
-def _toml(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_toml(v) for v in value) + "]"
-    return repr(value)
 
 
 def query(db: Path, sql: str, *args: object) -> list[tuple[object, ...]]:
