@@ -296,7 +296,7 @@ class SummaryService:
         kind = msg[0]
         if kind == "ready":
             self.info = dict(msg[1])
-            self._set_state("ready")
+            # Logged before the state flips so a waiter on "ready" sees the line.
             log.info(
                 "LLM ready: %s%s, system prompt %s tokens cached, loaded in %.1f s (%s)",
                 Path(self.info["model"]).name,
@@ -305,6 +305,7 @@ class SummaryService:
                 self.info["load_s"] + self.info["prefix_s"],
                 self.info["priority"],
             )
+            self._set_state("ready")
             return
         if kind == "load_failed":
             log.error("LLM model cannot be loaded: %s; set summaries are deterministic", msg[1])
