@@ -11,7 +11,7 @@ import numpy as np
 
 from edge_trainer.pose.base import PoseEstimator
 from edge_trainer.sim import EXERCISES, single_set, workout, write_clip
-from edge_trainer.sim.check import count_cycles, main_angle
+from edge_trainer.sim.check import count_cycles, measured_angle
 from edge_trainer.sim.render import Renderer
 
 TARGET_FPS = 60.0
@@ -71,7 +71,8 @@ def _detection() -> None:
         return
     print(f"\nBlazePose (project LiteRT stage, mediapipe wheel's full model), {REPS} reps, "
           f"every {STEP}nd frame of the set; cycles = main-angle cycles counted from the "
-          "detected landmarks")  # fmt: skip
+          "detected landmarks (image-plane and world angles blended by how cleanly each "
+          "moves, see sim.check.measured_angle)")  # fmt: skip
     print(f"{'exercise':18s}" + "".join(f"{f'{v:.0f} deg':>18s}" for v in VIEWS))
     rates = []
     good = 0
@@ -82,7 +83,7 @@ def _detection() -> None:
             st = r.timeline.sets[0]
             est = _estimator()
             assert est is not None
-            world, vis = [], []
+            world, lms = [], []
             found = 0
             frames = range(st.start_frame, st.end_frame + 1, STEP)
             for i in frames:
@@ -90,13 +91,14 @@ def _detection() -> None:
                 if pose is not None and pose.world is not None:
                     found += 1
                     world.append(pose.world)
-                    vis.append(pose.landmarks[:, 3])
+                    lms.append(pose.landmarks)
                 else:
                     world.append(np.full((33, 3), np.nan))
-                    vis.append(np.zeros(33, np.float32))
+                    lms.append(np.full((33, 5), np.nan))
             est.close()
             rate = found / len(frames)
-            angle = main_angle(ex, np.asarray(world), np.asarray(vis))
+            size = (r.spec.width, r.spec.height)
+            angle = measured_angle(ex, np.asarray(lms), np.asarray(world), size, WINDOW)
             cycles = count_cycles(angle, window=WINDOW)
             rates.append(rate)
             good += cycles == REPS

@@ -45,22 +45,95 @@ def main_angle(exercise: str, points: F32 | F64, visibility: F32 | F64 | None = 
         return np.asarray(np.nanmean(both, axis=0), dtype=np.float64)
 
 
-def count_cycles(signal: F64, window: int = 5, min_range: float = 12.0) -> int:
-    """Full excursions of ``signal`` away from where it starts and back.
-
-    NaNs are filled by interpolation; the signal is smoothed over ``window`` samples and
-    scaled between its 10th and 90th percentiles; a cycle is counted each time it enters
-    the far third after having been in the near third. Fewer than ``min_range`` units
-    between the percentiles count as no movement.
-    """
+def _filled(signal: F32 | F64) -> F64 | None:
+    """``signal`` with NaNs interpolated, or None when fewer than 3 samples are finite."""
     x = np.asarray(signal, dtype=np.float64)
     ok = np.isfinite(x)
     if ok.sum() < 3:
-        return 0
+        return None
     idx = np.arange(len(x))
-    x = np.interp(idx, idx[ok], x[ok])
+    return np.asarray(np.interp(idx, idx[ok], x[ok]), dtype=np.float64)
+
+
+def _despiked(x: F64, window: int) -> F64:
+    """Running median over 3 samples (drops one-frame glitches) then mean over ``window``."""
+    if len(x) >= 3:
+        p = np.pad(x, 1, mode="edge")
+        x = np.median(np.stack([p[:-2], p[1:-1], p[2:]]), axis=0)
     if window > 1 and len(x) > window:
         x = np.convolve(np.pad(x, window // 2, mode="edge"), np.ones(window) / window, "valid")
+    return x
+
+
+def measured_angle(
+    exercise: str,
+    landmarks: F32 | F64,
+    world: F32 | F64 | None,
+    size: tuple[int, int],
+    window: int = 5,
+) -> F64:
+    """The main joint angle (degrees) as a pose model's landmarks show it.
+
+    A pose model gives two views of the same joint: the image-plane angle (exact when
+    the limb moves across the picture, squashed when it moves towards the camera) and
+    the angle between its 3D world landmarks (sees depth, but the model's depth is a
+    guess and often flattens the movement). Neither is right for every exercise and
+    view, so both are measured (sides weighted by visibility, see ``main_angle``) and
+    blended frame by frame, each scaled to its own 10th..90th percentile range and
+    weighted by how cleanly it moves: that range divided by its frame-to-frame noise
+    (the robust spread of the signal around its smoothed self). A view in which the
+    joint barely moves (under 12 degrees) or only jitters gets little or no weight. The
+    blend is mapped back to degrees over the weighted mean range, so ``count_cycles``
+    applies unchanged.
+
+    Args:
+        exercise: Exercise name.
+        landmarks: ``(frames, 33, >=4)`` x, y normalised to the frame, z, visibility;
+            NaN rows for frames with no person.
+        world: ``(frames, 33, 3)`` world landmarks (metres), or None.
+        size: ``(width, height)`` of the frames, so image angles are not stretched.
+        window: Smoothing (samples) used to tell movement from noise.
+    """
+    lm = np.asarray(landmarks, dtype=np.float64)
+    vis = np.nan_to_num(lm[:, :, 3])
+    signals = [main_angle(exercise, lm[:, :, :2] * np.asarray(size, np.float64), vis)]
+    if world is not None:
+        signals.append(main_angle(exercise, np.asarray(world, np.float64), vis))
+    parts, weights, lows, spans = [], [], [], []
+    for sig in signals:
+        x = _filled(sig)
+        if x is None:
+            continue
+        smooth = _despiked(x, window)
+        lo, hi = np.percentile(smooth, [10, 90])
+        noise = 1.4826 * float(np.median(np.abs(x - smooth))) + 1.0
+        if hi - lo < 12.0:
+            continue
+        parts.append((x - lo) / (hi - lo))
+        weights.append((hi - lo) / noise)
+        lows.append(lo)
+        spans.append(hi - lo)
+    if not parts:
+        # No view moves: return whichever angle exists, count_cycles reads it as still.
+        return np.asarray(signals[-1], dtype=np.float64)
+    w = np.asarray(weights) / sum(weights)
+    blend = sum(wi * p for wi, p in zip(w, parts, strict=True))
+    return np.asarray(float(w @ lows) + blend * float(w @ spans), dtype=np.float64)
+
+
+def count_cycles(signal: F64, window: int = 5, min_range: float = 12.0) -> int:
+    """Full excursions of ``signal`` away from where it starts and back.
+
+    NaNs are filled by interpolation; one-sample spikes are removed by a running median
+    over 3 samples and the signal is then smoothed over ``window`` samples and scaled
+    between its 10th and 90th percentiles; a cycle is counted each time it enters the
+    far third after having been in the near third. Fewer than ``min_range`` units
+    between the percentiles count as no movement.
+    """
+    x = _filled(signal)
+    if x is None:
+        return 0
+    x = _despiked(x, window)
     lo, hi = np.percentile(x, [10, 90])
     if hi - lo < min_range:
         return 0

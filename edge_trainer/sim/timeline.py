@@ -203,6 +203,20 @@ def _walk(
     return _Chunk(REST, "walk_in" if start_x else "walk_out", pts, [[] for _ in range(n)], None)
 
 
+def _camera_height(spec: ClipSpec, u: float) -> float:
+    """Lens height for the uniform draw ``u``: 0.75..1.35 m, or the ``head_on_camera``
+    range of an exercise seen head-on in the clip (the highest such range wins)."""
+    lo, hi = 0.75, 1.35
+    for seg in spec.segments:
+        if not isinstance(seg, SetSpec):
+            continue
+        band = SPECS[seg.exercise].head_on_camera
+        turned = abs((seg.view + 180.0) % 360.0 - 180.0)
+        if band is not None and min(turned, 180.0 - turned) <= 30.0 and band[0] > lo:
+            lo, hi = band
+    return lo + (hi - lo) * u
+
+
 def build_timeline(spec: ClipSpec) -> Timeline:
     """Pose every frame of ``spec`` (deterministic in ``spec.seed``)."""
     spec.validate()
@@ -212,7 +226,7 @@ def build_timeline(spec: ClipSpec) -> Timeline:
     scene_rng = np.random.default_rng(seeds[2])
     rig = Rig(body)
     fps = spec.fps
-    cam_h = spec.camera_height or float(scene_rng.uniform(0.75, 1.35))
+    cam_h = spec.camera_height or _camera_height(spec, float(scene_rng.random()))
     walk_side = 1.0 if scene_rng.random() < 0.5 else -1.0
     chunks: list[_Chunk | ActivitySpec] = []
     for seg in spec.segments:

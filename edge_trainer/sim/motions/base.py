@@ -67,6 +67,11 @@ class ExerciseSpec:
             the right side is the mirror.
         faults: Fault codes this exercise can show.
         variants: Named variants (drawn the same label), e.g. ``hammer`` for curls.
+        lying: True when the exercise is done lying down.
+        head_on_camera: Lens height range (metres) used instead of the usual one when
+            a set of this exercise is seen within 30 degrees of head-on; None keeps the
+            usual range. Lying on the back with the feet towards a low camera, the knees
+            hide the head and torso and the movement runs along the line of sight.
     """
 
     name: str
@@ -80,6 +85,7 @@ class ExerciseSpec:
     faults: tuple[str, ...] = ()
     variants: tuple[str, ...] = ()
     lying: bool = False
+    head_on_camera: tuple[float, float] | None = None
     extra: dict[str, float] = field(default_factory=dict)
 
 

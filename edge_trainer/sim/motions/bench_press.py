@@ -51,4 +51,5 @@ SPEC = ExerciseSpec(
     back_s=1.0,
     angle=("left_shoulder", "left_elbow", "left_wrist"),
     lying=True,
+    head_on_camera=(1.6, 1.9),
 )

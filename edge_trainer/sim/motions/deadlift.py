@@ -30,7 +30,9 @@ def pose(rig: Rig, p: float, rep: Rep) -> Posed:
         wrist = sh + v(sgn * 0.03, -b.arm * 0.98, 0.02)
         rig.arm(trunk, side, wrist, v(sgn * 0.5, 0.0, -1.0), -trunk.fwd, hand_dir=-UP)
     pts = rig.finish(trunk)
-    props = barbell(trunk.pts["hand_l"], trunk.pts["hand_r"], plate_r=0.2 * min(1.0, s))
+    # Iron plates, smaller than 45 cm bumpers: from the side a bumper plate hides the
+    # hips, knees and hands for much of the rep, and the pose model loses the person.
+    props = barbell(trunk.pts["hand_l"], trunk.pts["hand_r"], plate_r=0.16 * min(1.0, s))
     return pts, props
 
 
