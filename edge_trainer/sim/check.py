@@ -61,7 +61,8 @@ def _despiked(x: F64, window: int) -> F64:
         p = np.pad(x, 1, mode="edge")
         x = np.median(np.stack([p[:-2], p[1:-1], p[2:]]), axis=0)
     if window > 1 and len(x) > window:
-        x = np.convolve(np.pad(x, window // 2, mode="edge"), np.ones(window) / window, "valid")
+        pad = (window // 2, window - 1 - window // 2)  # same length for even windows
+        x = np.convolve(np.pad(x, pad, mode="edge"), np.ones(window) / window, "valid")
     return x
 
 
@@ -82,9 +83,10 @@ def measured_angle(
     blended frame by frame, each scaled to its own 10th..90th percentile range and
     weighted by how cleanly it moves: that range divided by its frame-to-frame noise
     (the robust spread of the signal around its smoothed self). A view in which the
-    joint barely moves (under 12 degrees) or only jitters gets little or no weight. The
-    blend is mapped back to degrees over the weighted mean range, so ``count_cycles``
-    applies unchanged.
+    joint barely moves (under 12 degrees) or only jitters gets little or no weight. A
+    view that moves against the cleanest one (a projected angle can open while the
+    joint closes) is turned over before blending. The blend is mapped back to degrees
+    over the cleanest view's range, so ``count_cycles`` applies unchanged.
 
     Args:
         exercise: Exercise name.
@@ -99,7 +101,8 @@ def measured_angle(
     signals = [main_angle(exercise, lm[:, :, :2] * np.asarray(size, np.float64), vis)]
     if world is not None:
         signals.append(main_angle(exercise, np.asarray(world, np.float64), vis))
-    parts, weights, lows, spans = [], [], [], []
+    parts: list[F64] = []
+    weights, lows, spans = [], [], []
     for sig in signals:
         x = _filled(sig)
         if x is None:
@@ -116,9 +119,15 @@ def measured_angle(
     if not parts:
         # No view moves: return whichever angle exists, count_cycles reads it as still.
         return np.asarray(signals[-1], dtype=np.float64)
+    ref = int(np.argmax(weights))
+    for k, part in enumerate(parts):
+        # The projection of an angle can open while the angle itself closes (a sit-up
+        # seen from above): turn each view to rise and fall with the cleanest one.
+        if k != ref and np.corrcoef(part, parts[ref])[0, 1] < 0:
+            parts[k] = 1.0 - part
     w = np.asarray(weights) / sum(weights)
     blend = sum(wi * p for wi, p in zip(w, parts, strict=True))
-    return np.asarray(float(w @ lows) + blend * float(w @ spans), dtype=np.float64)
+    return np.asarray(lows[ref] + blend * spans[ref], dtype=np.float64)
 
 
 def count_cycles(signal: F64, window: int = 5, min_range: float = 12.0) -> int:

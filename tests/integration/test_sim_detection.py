@@ -7,7 +7,7 @@ import pytest
 
 from edge_trainer.pose.base import PoseEstimator
 from edge_trainer.sim import single_set
-from edge_trainer.sim.check import count_cycles, main_angle
+from edge_trainer.sim.check import count_cycles, measured_angle
 from edge_trainer.sim.render import Renderer
 
 pytestmark = pytest.mark.slow
@@ -29,25 +29,34 @@ def _project_estimator() -> PoseEstimator:
 def _detect(est: PoseEstimator, r: Renderer, step: int = STEP) -> tuple[float, int]:
     st = r.timeline.sets[0]
     frames = range(st.start_frame, st.end_frame + 1, step)
-    world, vis = [], []
+    world, lms = [], []
     for i in frames:
         pose = est.estimate(r.render(i), i / r.fps)
         if pose is not None and pose.world is not None:
             world.append(pose.world)
-            vis.append(pose.landmarks[:, 3])
+            lms.append(pose.landmarks)
         else:
             world.append(np.full((33, 3), np.nan, np.float32))
-            vis.append(np.zeros(33, np.float32))
+            lms.append(np.full((33, 5), np.nan, np.float32))
     est.close()
     found = sum(bool(np.isfinite(w).all()) for w in world)
     window = max(3, round(0.3 * r.fps / step))
-    angle = main_angle(st.exercise, np.asarray(world), np.asarray(vis))
+    size = (r.spec.width, r.spec.height)
+    angle = measured_angle(st.exercise, np.asarray(lms), np.asarray(world), size, window)
     return found / len(frames), count_cycles(angle, window=window)
 
 
 @pytest.mark.parametrize(
     ("exercise", "view"),
-    [("squat", "side"), ("push_up", "side"), ("bicep_curl", "front"), ("jumping_jack", "45")],
+    [
+        ("squat", "side"),
+        ("push_up", "side"),
+        ("bicep_curl", "front"),
+        ("jumping_jack", "45"),
+        # A plate beside the hips; arms crossing the face seen from the side.
+        ("deadlift", "side"),
+        ("shoulder_press", "side"),
+    ],
 )
 def test_project_pose_stage_finds_the_mannequin_and_counts_reps(exercise: str, view: str) -> None:
     est = _project_estimator()

@@ -70,8 +70,8 @@ class ExerciseSpec:
         lying: True when the exercise is done lying down.
         head_on_camera: Lens height range (metres) used instead of the usual one when
             a set of this exercise is seen within 30 degrees of head-on; None keeps the
-            usual range. Lying on the back with the feet towards a low camera, the knees
-            hide the head and torso and the movement runs along the line of sight.
+            usual range. Lying on a bench with the feet towards a low camera, the
+            knees hide the head and torso and the pose model cannot find the person.
     """
 
     name: str

@@ -40,5 +40,4 @@ SPEC = ExerciseSpec(
     back_s=1.1,
     angle=("left_shoulder", "left_hip", "left_knee"),
     lying=True,
-    head_on_camera=(1.6, 1.9),
 )
