@@ -69,8 +69,10 @@ class RecognizerLike(Protocol):
         """Forget the window (a new person, a new session)."""
         ...
 
-    def decide(self, recognitions: list[RecognitionLike]) -> str:
-        """The exercise of a whole set."""
+    def decide(
+        self, recognitions: list[RecognitionLike], rows: npt.NDArray[np.float64] | None = None
+    ) -> str:
+        """The exercise of a whole set, from its recognitions and its landmarks."""
         ...
 
 
@@ -312,7 +314,7 @@ class Analyzer:
             partial=span.partial,
         )
 
-    def _set_exercise(self, live: str, since: float) -> str:
+    def _set_exercise(self, live: str, since: float, rows: npt.NDArray[np.float64]) -> str:
         if self.fixed is not None:
             return self.fixed
         if self.recognizer is None:
@@ -320,7 +322,7 @@ class Analyzer:
         recs = [r for u, r in self._recognitions if u >= since]
         if not recs:
             return live
-        decided = self.recognizer.decide(recs)
+        decided = self.recognizer.decide(recs, rows)
         return UNKNOWN if decided == REST else decided
 
     def _close_set(
@@ -342,7 +344,7 @@ class Analyzer:
         if until is not None:
             keep = ts <= until
             rows, ts = rows[keep], ts[keep]
-        exercise = self._set_exercise(s.exercise, s.start_t)
+        exercise = self._set_exercise(s.exercise, s.start_t, rows)
         result = count_exercise(rows, ts, exercise, caches=self._caches) if len(ts) >= 3 else None
         reps: list[RepRecord] = []
         partials: list[RepRecord] = []

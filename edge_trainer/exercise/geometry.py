@@ -167,7 +167,10 @@ def facing_sign(pts: FloatArray) -> FloatArray:
 
 
 def normalize(
-    rows: npt.ArrayLike, mirror: bool = True, min_visibility: float = MIN_VISIBILITY
+    rows: npt.ArrayLike,
+    mirror: bool = True,
+    min_visibility: float = MIN_VISIBILITY,
+    anchor_visibility: float | None = None,
 ) -> FloatArray:
     """Landmarks invariant to position, scale (camera distance) and left/right mirroring.
 
@@ -182,13 +185,18 @@ def normalize(
         rows: ``(..., 33, 3|4)`` landmarks in image coordinates.
         mirror: Canonicalise the facing direction.
         min_visibility: Landmarks seen less clearly are treated as missing.
+        anchor_visibility: The same threshold for the hips and shoulders that place and
+            scale the pose (default ``min_visibility``). Lower lets a hip hidden behind
+            a hanging arm, whose position the pose model still estimates well, anchor
+            the frame instead of losing it.
 
     Returns:
         ``(..., 33, 3)`` float64; NaN where the input was missing or the torso unseen.
     """
     pts = as_points(rows, min_visibility)
-    centre = hip_centre(pts)
-    scale = torso_length(pts)
+    anchor = pts if anchor_visibility is None else as_points(rows, anchor_visibility)
+    centre = hip_centre(anchor)
+    scale = torso_length(anchor)
     scale = np.where(scale > 1e-9, scale, np.nan)
     out = (pts - centre[..., None, :]) / scale[..., None, None]
     out[..., 1] *= -1.0

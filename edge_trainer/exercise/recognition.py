@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from edge_trainer.errors import ModelError
+from edge_trainer.exercise import kinematics
 from edge_trainer.exercise.classifier import CLASSES, REST, ExerciseClassifier
 from edge_trainer.exercise.features import (
     DEFAULT_WINDOW,
@@ -26,6 +27,9 @@ from edge_trainer.models.manifest import ModelEntry, read_manifest, verify_entry
 log = logging.getLogger(__name__)
 
 ROLE = "classifier"
+
+# A classifier this sure of a plausible exercise is not overruled by a movement signature.
+SIGNATURE_OVERRULES = 0.5
 
 
 @dataclass(frozen=True)
@@ -43,13 +47,22 @@ class Recognition:
     probs: dict[str, float]
 
 
-def decide_exercise(recognitions: Sequence[Any], min_share: float = 0.1) -> str:
+def decide_exercise(
+    recognitions: Sequence[Any],
+    min_share: float = 0.1,
+    movement: kinematics.Movement | None = None,
+) -> str:
     """The exercise of a whole set from the recognitions made during it.
 
     Averages the probabilities over the set, so setup and re-racking moments (``rest``)
     do not outvote the exercise: the best non-rest class wins when its mean probability
     reaches ``min_share``; otherwise the set is ``rest`` (an exercise the model does not
     know, or no exercise).
+
+    With the set's ``movement`` the geometry has a say: an exercise whose joints were
+    seen and never moved is passed over (a "raise" with still shoulders), and a movement
+    only one exercise makes (``kinematics.signature``) is chosen over a classifier that
+    is unsure of its own answer (under ``SIGNATURE_OVERRULES``) or has none left.
 
     Args:
         recognitions: :class:`Recognition` objects; anything with ``label`` and
@@ -58,6 +71,7 @@ def decide_exercise(recognitions: Sequence[Any], min_share: float = 0.1) -> str:
             movement the counter found repetitive, so an exercise that leads the other
             exercises over the whole set is the better answer than ``unknown``; only a
             set the model sees almost entirely as rest stays unknown.
+        movement: The set's measured movement (``kinematics.measure``), if known.
     """
     if not recognitions:
         return REST
@@ -68,9 +82,27 @@ def decide_exercise(recognitions: Sequence[Any], min_share: float = 0.1) -> str:
     labels = sorted({k for d in dists for k in d})
     mean = np.mean([[d.get(k, 0.0) for k in labels] for d in dists], axis=0)
     order = [i for i in np.argsort(-mean) if labels[i] != REST]
-    if order and mean[order[0]] >= min_share:
-        return str(labels[order[0]])
-    return REST
+    best = order[0] if order and mean[order[0]] >= min_share else None
+    if movement is None:
+        return str(labels[best]) if best is not None else REST
+    kept = [i for i in order if kinematics.plausible(labels[i], movement)]
+    if best is not None and best not in kept:
+        log.info(
+            "set is not %s (p=%.2f): the joints it moves were seen and did not move",
+            labels[best],
+            mean[best],
+        )
+    choice = kept[0] if kept and mean[kept[0]] >= min_share else None
+    sign = kinematics.signature(movement)
+    if sign is not None and (choice is None or mean[choice] < SIGNATURE_OVERRULES):
+        if choice is None or labels[choice] != sign:
+            log.info(
+                "set decided %s from its movement (classifier: %s)",
+                sign,
+                "nothing" if choice is None else f"{labels[choice]} p={mean[choice]:.2f}",
+            )
+        return sign
+    return str(labels[choice]) if choice is not None else REST
 
 
 class ExerciseRecognizer:
@@ -226,9 +258,11 @@ class ExerciseRecognizer:
         if gap >= self.margin or self._challenger_runs >= self.hold:
             self._label, self._challenger, self._challenger_runs = lead, None, 0
 
-    def decide(self, recognitions: Sequence[Any]) -> str:
-        """The exercise of a set from its recognitions (see :func:`decide_exercise`)."""
-        return decide_exercise(recognitions)
+    def decide(self, recognitions: Sequence[Any], rows: npt.ArrayLike | None = None) -> str:
+        """The exercise of a set from its recognitions and landmarks (see
+        :func:`decide_exercise`)."""
+        movement = None if rows is None else kinematics.measure(rows)
+        return decide_exercise(recognitions, movement=movement)
 
     def close(self) -> None:
         """Release the interpreter; idempotent."""

@@ -468,4 +468,18 @@ def count_exercise(
     joints = count_reps(
         rows, t, params, primary=fn, cache=store.setdefault(f"{exercise}", {}), rest_hint=hint
     )
+    if _alternating(len(joints.reps), len(body.reps)):
+        return joints
     return joints if joints.periodicity > body.periodicity else body
+
+
+def _alternating(joint_reps: int, body_reps: int) -> bool:
+    """Whether the joints count one rep per side where the body counts one per pair.
+
+    Alternating lunges or curls repeat as a whole body only every second rep (left,
+    then right), and that longer period can look the more regular; the joint signal is
+    the same for either side, so twice the body's count there is the true one.
+    """
+    if body_reps < 2:
+        return False
+    return joint_reps == 2 * body_reps or (body_reps >= 3 and abs(joint_reps - 2 * body_reps) <= 1)

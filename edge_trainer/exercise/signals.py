@@ -29,13 +29,13 @@ PRIMARY_JOINTS: dict[str, tuple[str, ...]] = {
     "bench_press": ("elbow",),
     "tricep_extension": ("elbow",),
     "shoulder_press": ("elbow", "shoulder"),
-    "bicep_curl": ("elbow",),
+    "bicep_curl": ("forearm",),
     "pull_up": ("elbow", "shoulder"),
     "dumbbell_row": ("elbow",),
     "lateral_raise": ("shoulder",),
     "front_raise": ("shoulder",),
     "jumping_jack": ("shoulder",),
-    "situp": ("hip",),
+    "situp": ("trunk",),
 }
 
 # Whether the rest position has the primary joints open (large angles): a squat rests
@@ -52,6 +52,60 @@ REST_OPEN: dict[str, bool] = {
 PRIMARY_MIN_VISIBILITY = 0.3
 
 
+def forearm_opening(rows: FloatArray) -> FloatArray:
+    """``(T, 2)`` radians between each forearm and straight up: pi hanging, small curled.
+
+    Read from the wrist's height over the elbow against the forearm's longest image
+    length in the sequence, so a curl filmed from the front, where the forearm swings
+    towards the camera and its 2D elbow angle barely moves until the hand passes the
+    elbow, still shows its whole range (a half curl too). Images are y-down.
+    """
+    pts = geo.as_points(rows, 0.0)
+    out = np.full((len(pts), 2), np.nan)
+    for k, (elbow, wrist) in enumerate(((geo.L_ELBOW, geo.L_WRIST), (geo.R_ELBOW, geo.R_WRIST))):
+        d = pts[:, wrist, :2] - pts[:, elbow, :2]
+        length = np.hypot(d[:, 0], d[:, 1])
+        ok = np.isfinite(length)
+        if ok.sum() < 3:
+            continue
+        full = float(np.percentile(length[ok], 95))
+        if full <= 0:
+            continue
+        with np.errstate(invalid="ignore"):
+            out[:, k] = np.arccos(np.clip(-d[:, 1] / full, -1.0, 1.0))
+        if rows.shape[-1] >= 4:
+            with np.errstate(invalid="ignore"):
+                out[~(rows[:, elbow, 3] >= PRIMARY_MIN_VISIBILITY), k] = np.nan
+    return out
+
+
+def _trunk_recline(rows: FloatArray) -> FloatArray:
+    """``(T, 2)`` radians between each side's hip-to-shoulder line and upright.
+
+    From the shoulder's height over the hip against the trunk's longest image length in
+    the sequence: pi/2 lying flat, near 0 sitting up, whether the camera sees the body
+    from the side or from the feet (where the 2D hip angle folds to a few degrees on
+    every frame). Images are y-down.
+    """
+    pts = geo.as_points(rows, 0.0)
+    out = np.full((len(pts), 2), np.nan)
+    for k, (hip, shoulder) in enumerate(((geo.L_HIP, geo.L_SHOULDER), (geo.R_HIP, geo.R_SHOULDER))):
+        d = pts[:, shoulder, :2] - pts[:, hip, :2]
+        length = np.hypot(d[:, 0], d[:, 1])
+        ok = np.isfinite(length)
+        if ok.sum() < 3:
+            continue
+        full = float(np.percentile(length[ok], 95))
+        if full <= 0:
+            continue
+        with np.errstate(invalid="ignore"):
+            out[:, k] = np.arccos(np.clip(-d[:, 1] / full, -1.0, 1.0))
+        if rows.shape[-1] >= 4:
+            with np.errstate(invalid="ignore"):
+                out[~(rows[:, shoulder, 3] >= PRIMARY_MIN_VISIBILITY), k] = np.nan
+    return out
+
+
 def _joint_angles(exercise: str, rows: FloatArray) -> FloatArray | None:
     """``(T, 2k)`` per primary joint: the smaller and the larger of the two sides' angles.
 
@@ -61,10 +115,21 @@ def _joint_angles(exercise: str, rows: FloatArray) -> FloatArray | None:
     joints = PRIMARY_JOINTS.get(exercise)
     if not joints:
         return None
-    a = geo.joint_angles(rows, "2d", min_visibility=PRIMARY_MIN_VISIBILITY)
+    a = geo.joint_angles(rows, "2d", min_visibility=0.0)
+    if rows.shape[-1] >= 4:
+        # Only the vertex must be seen: a hip hidden behind a hanging hand is still where
+        # the thigh points, but an unseen knee's angle is the pose model's guess.
+        vertex = np.array([v for _, _, v, _ in geo.ANGLES])
+        with np.errstate(invalid="ignore"):
+            a[~(rows[:, vertex, 3] >= PRIMARY_MIN_VISIBILITY)] = np.nan
     cols = []
     for j in joints:
-        pair = np.radians(a[:, [geo.ANGLE_INDEX[f"left_{j}"], geo.ANGLE_INDEX[f"right_{j}"]]])
+        if j == "forearm":
+            pair = forearm_opening(rows)
+        elif j == "trunk":
+            pair = _trunk_recline(rows)
+        else:
+            pair = np.radians(a[:, [geo.ANGLE_INDEX[f"left_{j}"], geo.ANGLE_INDEX[f"right_{j}"]]])
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # both sides unseen: NaN
             cols += [np.nanmin(pair, axis=1), np.nanmax(pair, axis=1)]

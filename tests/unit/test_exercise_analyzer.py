@@ -146,7 +146,7 @@ class ScriptedRecognizer:
     def reset(self) -> None:
         self.resets += 1
 
-    def decide(self, recognitions: list[_Rec]) -> str:
+    def decide(self, recognitions: list[_Rec], rows: object = None) -> str:
         labels = [r.label for r in recognitions if r.label != "rest"]
         return max(set(labels), key=labels.count) if labels else "rest"
 

@@ -54,8 +54,22 @@ def _max_shoulder(ctx: RepContext) -> float:
 
 
 def _back_lean(ctx: RepContext) -> float:
-    """Largest backward trunk lean of the rep, degrees (positive = leaning back)."""
-    return -extreme(lean_forward(ctx), high=False)
+    """Largest backward trunk lean of the rep, degrees (positive = leaning back).
+
+    Seen at 45 degrees with the far shoulder hidden, the trunk line runs from the near
+    hip to the near shoulder, and the shoulders' extra width over the hips tilts it
+    backward by several degrees on an upright body. The lean is then counted from the
+    start of the rep (when that reads as backward): what is left is the arch the press
+    adds, and an arch held from the first frame goes unflagged in that one case.
+    """
+    lean = lean_forward(ctx)
+    start = 0.0
+    head = slice(ctx.rest, ctx.rest + 3)
+    one_sided = np.isnan(ctx.pts[head, [geo.L_SHOULDER, geo.R_SHOULDER], 0]).any()
+    if ctx.view == "45" and one_sided:
+        first = lean[head][np.isfinite(lean[head])]
+        start = min(float(np.median(first)), 0.0) if first.size else 0.0
+    return -(extreme(lean, high=False) - start)
 
 
 def _trunk_sway(ctx: RepContext) -> float:
@@ -65,7 +79,7 @@ def _trunk_sway(ctx: RepContext) -> float:
 
 def _trunk_incline(ctx: RepContext) -> FloatArray:
     """Signed trunk angle from vertical, degrees (lean in any direction the image shows)."""
-    sh = ctx.mid(geo.L_SHOULDER, geo.R_SHOULDER)
+    sh = ctx.trunk()
     return np.asarray(np.degrees(np.arctan2(sh[:, 0], sh[:, 1])))
 
 

@@ -29,7 +29,7 @@ def _hang_elbow(ctx: RepContext) -> float:
 
 
 def _trunk_from_vertical(ctx: RepContext) -> FloatArray:
-    sh = ctx.mid(geo.L_SHOULDER, geo.R_SHOULDER)
+    sh = ctx.trunk()
     return np.asarray(np.degrees(np.arctan2(np.abs(sh[:, 0]), sh[:, 1])))
 
 

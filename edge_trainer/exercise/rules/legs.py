@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from edge_trainer.exercise import geometry as geo
@@ -53,7 +55,9 @@ def _front_knee_travel(ctx: RepContext) -> float:
     front = max(sides, key=lambda s: pts[s[1], 0] if np.isfinite(pts[s[1], 0]) else -np.inf)
     knee, ankle, toe = front
     toe_x = pts[toe, 0] if np.isfinite(pts[toe, 0]) else pts[ankle, 0] + 0.35
-    return float(pts[knee, 0] - toe_x)
+    # Seen at 45 degrees, distances along the direction the body faces show at cos 45.
+    foreshortening = math.cos(math.radians(45.0)) if ctx.view == "45" else 1.0
+    return float(pts[knee, 0] - toe_x) / foreshortening
 
 
 def _front_knee_angle(ctx: RepContext) -> float:
@@ -67,10 +71,10 @@ def _back_bend(ctx: RepContext) -> float:
     sits a little above the neck's axis, ~20 degrees); a rounded upper back drops the
     shoulders below the line from the hips to the head, bending the two lines apart.
     """
-    ear = ctx.mid(geo.L_EAR, geo.R_EAR)
-    sh = ctx.mid(geo.L_SHOULDER, geo.R_SHOULDER)
-    back = np.degrees(np.arctan2(sh[:, 1], sh[:, 0]))
-    neck = np.degrees(np.arctan2(ear[:, 1] - sh[:, 1], ear[:, 0] - sh[:, 0]))
+    back_v = ctx.trunk()
+    neck_v = ctx.span((geo.L_SHOULDER, geo.R_SHOULDER), (geo.L_EAR, geo.R_EAR))
+    back = np.degrees(np.arctan2(back_v[:, 1], back_v[:, 0]))
+    neck = np.degrees(np.arctan2(neck_v[:, 1], neck_v[:, 0]))
     bend = np.abs((back - neck + 180.0) % 360.0 - 180.0)
     return ctx.at_peak(bend)
 
@@ -119,12 +123,13 @@ RULES = (
         "lunge",
         SIDE_VIEWS,
         _front_knee_travel,
-        0.0,
+        -0.05,
         True,
         "torso lengths",
-        "the front knee should stay over the foot, behind the line of the toes; past it "
-        "the load shifts forward onto the knee (the toe line is where the foot landmark "
-        "is; without it a typical foot length in front of the ankle)",
+        "the front knee should stay over the ankle, behind the line of the toes (good "
+        "lunges keep it ~0.3 torso lengths back); reaching the toe tips (within 0.05, "
+        "~2 cm, of landmark noise) the load has shifted forward onto the knee. The toe "
+        "line is the foot landmark, or a typical foot length in front of the ankle",
     ),
     Rule(
         "lunge_shallow",

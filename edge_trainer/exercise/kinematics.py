@@ -1,0 +1,146 @@
+"""What a set's movement rules in or out: the joints that moved and the body's posture.
+
+The classifier judges 1.5 s windows and has only seen synthetic bodies and a few real
+ones; the joints a whole set moved are plain geometry. A raise whose shoulders never
+moved is not a raise, and a standing set where only the elbows bend through 90 degrees
+with the upper arms hanging can only be a curl. ``Movement`` measures a set once;
+``plausible`` and ``signature`` are what ``recognition.decide_exercise`` asks of it.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from edge_trainer.exercise import geometry as geo
+from edge_trainer.exercise.signals import forearm_opening
+
+FloatArray = npt.NDArray[np.float64]
+
+# Fraction of a set's frames a side must be seen in for its angles to count.
+MIN_SEEN = 0.3
+
+# A joint moved when its angle travelled this far over the set (robust 5-95 range):
+# well above landmark noise (~5-10 degrees) and below any of these lifts' range.
+MOVED_DEG = 40.0
+
+# Joints an exercise cannot be done without moving, in the measures of ``Movement``;
+# a set where every one of them was seen and none moved is not that exercise. Only the
+# exercises whose movers show from every view are listed: a row's or a sit-up's travel
+# can hide along the camera's line of sight, so 2D ranges cannot rule them out.
+MOVERS: dict[str, tuple[str, ...]] = {
+    "front_raise": ("shoulder",),
+    "lateral_raise": ("shoulder",),
+    "jumping_jack": ("shoulder",),
+    "bicep_curl": ("elbow", "forearm"),
+    "tricep_extension": ("elbow", "forearm"),
+    "push_up": ("elbow", "forearm"),
+    "bench_press": ("elbow", "forearm"),
+    "shoulder_press": ("elbow", "forearm", "shoulder"),
+}
+
+
+@dataclass(frozen=True)
+class Movement:
+    """How a set moved, from its 2D landmarks.
+
+    Attributes:
+        ranges: Degrees each joint kind travelled (``elbow``, ``shoulder``, ``hip``,
+            ``knee``: the larger of the two sides seen; NaN when neither side was), and
+            ``forearm``, the forearm's swing from hanging (``signals.forearm_opening``:
+            it shows an elbow bending towards the camera that the 2D angle hides).
+        legs_upright: Median incline of the hip-to-ankle line from vertical, degrees
+            (under ~30 standing; NaN when the legs are not seen).
+        trunk_travel: Degrees the trunk's incline from vertical travelled.
+        trunk_upright: Median trunk incline from vertical, degrees (0 standing or
+            sitting upright, 90 lying or bent level).
+        arm_hang: Median angle between trunk and upper arm, degrees (small with the
+            arms hanging at the sides, ~180 overhead).
+    """
+
+    ranges: dict[str, float]
+    trunk_travel: float
+    trunk_upright: float
+    arm_hang: float
+    legs_upright: float
+
+
+def _spread(series: FloatArray) -> float:
+    v = series[np.isfinite(series)]
+    if v.size < 5:
+        return float("nan")
+    return float(np.percentile(v, 95) - np.percentile(v, 5))
+
+
+def _median(series: FloatArray) -> float:
+    v = series[np.isfinite(series)]
+    return float(np.median(v)) if v.size else float("nan")
+
+
+def measure(rows: npt.ArrayLike) -> Movement | None:
+    """Measure a set's ``(T, 33, 3|4)`` landmarks; None when too few frames show a body."""
+    arr = np.asarray(rows, dtype=np.float64)
+    if arr.ndim != 3 or len(arr) < 5:
+        return None
+    angles = geo.joint_angles(arr, "2d", min_visibility=geo.MIN_VISIBILITY)
+    ranges: dict[str, float] = {}
+    hang: list[float] = []
+    for joint in ("elbow", "shoulder", "hip", "knee"):
+        best = float("nan")
+        for side in ("left", "right"):
+            series = angles[:, geo.ANGLE_INDEX[f"{side}_{joint}"]]
+            if np.isfinite(series).mean() < MIN_SEEN:
+                continue
+            best = np.nanmax([best, _spread(series)])
+            if joint == "shoulder":
+                hang.append(_median(series))
+        ranges[joint] = float(best)
+    fore = np.degrees(forearm_opening(arr))
+    seen = np.isfinite(fore).mean(axis=0) >= MIN_SEEN
+    spreads = [_spread(fore[:, k]) for k in range(2) if seen[k]]
+    ranges["forearm"] = float(np.nanmax(spreads)) if spreads else float("nan")
+    pts = geo.as_points(arr)
+    legs = pts[:, [geo.L_ANKLE, geo.R_ANKLE], :2] - pts[:, [geo.L_HIP, geo.R_HIP], :2]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        leg = np.nanmean(legs, axis=1)
+    legs_upright = _median(np.degrees(np.arctan2(np.abs(leg[:, 0]), leg[:, 1])))
+    lean = geo.trunk_lean(arr)
+    if np.isfinite(lean).mean() < MIN_SEEN:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        arm = float(np.nanmin(hang)) if hang else float("nan")
+    return Movement(ranges, _spread(lean), _median(lean), arm, legs_upright)
+
+
+def plausible(exercise: str, m: Movement) -> bool:
+    """False only when every joint the exercise must move was seen and none moved."""
+    movers = MOVERS.get(exercise)
+    if not movers:
+        return True
+    seen = [m.ranges.get(j, float("nan")) for j in movers]
+    if not all(np.isfinite(seen)):
+        return True
+    return max(seen) >= MOVED_DEG
+
+
+def signature(m: Movement) -> str | None:
+    """The one exercise the movement can only be, or None when it is not that plain.
+
+    - ``bicep_curl``: upright, upper arms hanging (trunk to upper arm under 35 degrees)
+      and staying there (shoulders travel under 25), elbows bending through 70+.
+    - ``deadlift``: standing (legs within 30 degrees of vertical), the trunk hinges
+      through 35+ degrees while the elbows stay straight (under 25) and the knees bend
+      less than a squat's (under 50).
+    """
+    r = m.ranges
+    elbow, shoulder, knee = r["elbow"], r["shoulder"], r["knee"]
+    if m.trunk_upright < 25.0 and m.arm_hang < 35.0 and shoulder < 25.0 and elbow >= 70.0:
+        return "bicep_curl"
+    if m.legs_upright < 30.0 and m.trunk_travel >= 35.0 and elbow < 25.0 and not knee >= 50.0:
+        return "deadlift"
+    return None
