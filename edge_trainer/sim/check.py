@@ -6,10 +6,21 @@ import numpy as np
 import numpy.typing as npt
 
 from edge_trainer.pose.base import LANDMARK
+from edge_trainer.sim.lift import lifted_angle
 from edge_trainer.sim.motions import SPECS
 
 F32 = npt.NDArray[np.float32]
 F64 = npt.NDArray[np.float64]
+
+
+def _joints(exercise: str) -> list[tuple[int, int, int]]:
+    """Landmark indices (end, joint, end) of the exercise's main angle, left then right."""
+    names = SPECS[exercise].angle
+    return [
+        (LANDMARK[names[0].replace("left_", side)], LANDMARK[names[1].replace("left_", side)],
+         LANDMARK[names[2].replace("left_", side)])
+        for side in ("left_", "right_")
+    ]  # fmt: skip
 
 
 def main_angle(exercise: str, points: F32 | F64, visibility: F32 | F64 | None = None) -> F64:
@@ -24,23 +35,53 @@ def main_angle(exercise: str, points: F32 | F64, visibility: F32 | F64 | None = 
             (the far side of a body seen from the side is guessed, not seen); otherwise
             both sides count the same.
     """
-    a, b, c = SPECS[exercise].angle
-    angles, vis = [], []
-    for side in ("left_", "right_"):
-        ia, ib, ic = (LANDMARK[n.replace("left_", side)] for n in (a, b, c))
+    angles = []
+    for ia, ib, ic in _joints(exercise):
         u = points[:, ia, :3] - points[:, ib, :3]
         w = points[:, ic, :3] - points[:, ib, :3]
         cos = (u * w).sum(1) / (np.linalg.norm(u, axis=1) * np.linalg.norm(w, axis=1) + 1e-9)
         angles.append(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))
-        if visibility is not None:
-            vis.append(
-                np.minimum(np.minimum(visibility[:, ia], visibility[:, ib]), visibility[:, ic])
-            )
+    return _sides(exercise, angles, visibility)
+
+
+def lifted_main_angle(
+    exercise: str, image: F64, hint: F64 | None, visibility: F32 | F64 | None = None
+) -> F64:
+    """The main joint angle with depth lifted from foreshortening (see ``lifted_angle``).
+
+    Each segment's true length is its longest image length over the whole sequence, so
+    pass a sequence in which each limb is seen broadside at some point (a set of reps
+    of one exercise from one camera).
+
+    Args:
+        exercise: Exercise name.
+        image: ``(frames, 33, 2)`` landmark positions in pixels of equal scale.
+        hint: ``(frames, 33, 3)`` a pose model's 3D landmarks giving the depth signs, or
+            None to leave them unknown.
+        visibility: ``(frames, 33)`` landmark visibility, weighting the sides as in
+            ``main_angle``.
+    """
+    angles = []
+    for ia, ib, ic in _joints(exercise):
+        u, w = image[:, ia] - image[:, ib], image[:, ic] - image[:, ib]
+        if hint is None:
+            angles.append(lifted_angle(u, w))
+        else:
+            angles.append(lifted_angle(u, w, hint[:, ia] - hint[:, ib], hint[:, ic] - hint[:, ib]))
+    return _sides(exercise, angles, visibility)
+
+
+def _sides(exercise: str, angles: list[F64], visibility: F32 | F64 | None) -> F64:
+    """Per-frame mean of the two sides' angles, weighted by visibility when given."""
     both = np.stack(angles)
     if visibility is not None:
-        with np.errstate(invalid="ignore"):
-            weight = np.nan_to_num(np.array([np.nanmean(x) for x in vis])) ** 2 + 1e-6
-        return np.asarray((both * weight[:, None]).sum(0) / weight.sum(), dtype=np.float64)
+        weight = []
+        for ia, ib, ic in _joints(exercise):
+            vis = np.minimum(np.minimum(visibility[:, ia], visibility[:, ib]), visibility[:, ic])
+            with np.errstate(invalid="ignore"):
+                weight.append(np.nan_to_num(np.nanmean(vis)) ** 2 + 1e-6)
+        wt = np.asarray(weight)
+        return np.asarray((both * wt[:, None]).sum(0) / wt.sum(), dtype=np.float64)
     with np.errstate(invalid="ignore"):
         return np.asarray(np.nanmean(both, axis=0), dtype=np.float64)
 
@@ -72,21 +113,26 @@ def measured_angle(
     world: F32 | F64 | None,
     size: tuple[int, int],
     window: int = 5,
+    *,
+    lift: bool = True,
 ) -> F64:
     """The main joint angle (degrees) as a pose model's landmarks show it.
 
-    A pose model gives two views of the same joint: the image-plane angle (exact when
-    the limb moves across the picture, squashed when it moves towards the camera) and
-    the angle between its 3D world landmarks (sees depth, but the model's depth is a
-    guess and often flattens the movement). Neither is right for every exercise and
-    view, so both are measured (sides weighted by visibility, see ``main_angle``) and
-    blended frame by frame, each scaled to its own 10th..90th percentile range and
-    weighted by how cleanly it moves: that range divided by its frame-to-frame noise
-    (the robust spread of the signal around its smoothed self). A view in which the
-    joint barely moves (under 12 degrees) or only jitters gets little or no weight. A
-    view that moves against the cleanest one (a projected angle can open while the
-    joint closes) is turned over before blending. The blend is mapped back to degrees
-    over the cleanest view's range, so ``count_cycles`` applies unchanged.
+    A pose model gives three views of the same joint: the image-plane angle (exact when
+    the limb moves across the picture, squashed when it moves towards the camera), the
+    angle between its 3D world landmarks (sees depth, but the model's depth is a guess
+    and often flattens the movement) and the image angle lifted to 3D by
+    foreshortening (``lifted_main_angle``: a limb that looks shorter than its longest
+    has turned towards or away from the camera; the depth sign is left unknown).
+    Neither is right for every exercise and view, so all are measured (sides weighted
+    by visibility, see ``main_angle``) and blended frame by frame, each scaled to its
+    own 10th..90th percentile range and weighted by how cleanly it moves: that range
+    divided by its frame-to-frame noise (the robust spread of the signal around its
+    smoothed self). A view in which the joint barely moves (under 12 degrees) or only
+    jitters gets little or no weight. A view that moves against the cleanest one (a
+    projected angle can open while the joint closes) is turned over before blending.
+    The blend is mapped back to degrees over the cleanest view's range, so
+    ``count_cycles`` applies unchanged.
 
     Args:
         exercise: Exercise name.
@@ -95,12 +141,18 @@ def measured_angle(
         world: ``(frames, 33, 3)`` world landmarks (metres), or None.
         size: ``(width, height)`` of the frames, so image angles are not stretched.
         window: Smoothing (samples) used to tell movement from noise.
+        lift: Include the foreshortening-lifted angle (off only to measure what it adds).
     """
     lm = np.asarray(landmarks, dtype=np.float64)
     vis = np.nan_to_num(lm[:, :, 3])
-    signals = [main_angle(exercise, lm[:, :, :2] * np.asarray(size, np.float64), vis)]
+    image = lm[:, :, :2] * np.asarray(size, np.float64)
+    signals = [main_angle(exercise, image, vis)]
     if world is not None:
         signals.append(main_angle(exercise, np.asarray(world, np.float64), vis))
+    # The lift takes no depth sign from the model: on the benchmark's clips the
+    # model's signs cost more rep counts than they saved (see the sim README).
+    if lift:
+        signals.append(lifted_main_angle(exercise, image, None, vis))
     parts: list[F64] = []
     weights, lows, spans = [], [], []
     for sig in signals:
