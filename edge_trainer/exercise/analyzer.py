@@ -25,9 +25,10 @@ from edge_trainer.events import (
 )
 from edge_trainer.exercise import geometry as geo
 from edge_trainer.exercise import rules
+from edge_trainer.exercise.counting import CountResult, RepSpan
 from edge_trainer.exercise.names import REST, UNKNOWN
 from edge_trainer.exercise.periodic import PeriodCache
-from edge_trainer.exercise.reps import CountResult, RepSpan, count_exercise
+from edge_trainer.exercise.reps import count_exercise
 from edge_trainer.exercise.tempo import rep_tempo, velocity_loss_pct
 from edge_trainer.pose.base import Pose
 

@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from edge_trainer.exercise import geometry as geo
-from edge_trainer.exercise.reps import RepSpan
+from edge_trainer.exercise.counting import RepSpan
 
 FloatArray = npt.NDArray[np.float64]
 
