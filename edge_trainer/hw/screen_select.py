@@ -66,9 +66,10 @@ def select_screen(
             fault=phrase,
             muted=view.muted,
         )
-    # REST
+    # REST: about the set just done, whatever is being recognised for the next one.
+    done = view.set_exercise or exercise
     if view.summary and view.rest_s < SUMMARY_SHOW_S:
-        title = f"{exercise_label(exercise)} x{view.reps}"
+        title = f"{exercise_label(done)} x{view.reps}"
         return summary_screen(title, view.summary, float(view.rest_s))
     remaining = view.rest_remaining_s
     if remaining <= 0:
@@ -76,7 +77,7 @@ def select_screen(
     return RestScreen(
         remaining_s=remaining,
         target_s=round(rest_target_s),
-        exercise=exercise,
+        exercise=done,
         reps=view.reps,
         set_number=max(1, view.set_no),
     )

@@ -63,6 +63,8 @@ class SessionView:
         rest_s: Whole seconds rested so far (REST only).
         rest_remaining_s: Whole seconds left of the rest target (REST only, 0 when over).
         summary: Summary of the last set (the LLM's once it arrives).
+        set_exercise: Exercise of the last finished set: what the summary and the rest
+            screen are about, even when the next exercise is already being recognised.
         person_present: Someone is in view.
         camera_ok: Frames are flowing.
         muted: Speech is muted.
@@ -82,6 +84,7 @@ class SessionView:
     rest_s: int = 0
     rest_remaining_s: int = 0
     summary: str = ""
+    set_exercise: str | None = None
     person_present: bool = False
     camera_ok: bool = True
     muted: bool = False
@@ -304,6 +307,7 @@ class SessionMachine:
             reps=record.rep_count,
             partial_reps=len(record.partial_reps),
             summary=deterministic_summary(record),
+            set_exercise=record.exercise,
             rest_s=0,
             rest_remaining_s=math.ceil(self.rest_target_s),
         )

@@ -62,6 +62,15 @@ def test_rest_shows_summary_first_then_timer_then_overtime() -> None:
     assert any(render_image(over).tobytes())
 
 
+def test_rest_screens_name_the_set_just_done_not_the_next_exercise() -> None:
+    rest = replace(ACTIVE, state=SessionState.REST, summary="Six squats, steady.", rest_s=3,
+                   rest_remaining_s=87, set_exercise="squat", exercise="push_up")  # fmt: skip
+    first = pick(rest)
+    assert isinstance(first, SummaryScreen) and first.title == "SQUAT x6"
+    timer = pick(replace(rest, rest_s=int(SUMMARY_SHOW_S), rest_remaining_s=75))
+    assert timer == RestScreen(75, 90, "squat", 6, 2)
+
+
 def test_camera_lost_and_app_status_win() -> None:
     lost = replace(ACTIVE, camera_ok=False)
     shown = pick(lost)

@@ -59,6 +59,8 @@ def test_full_workout_walks_through_every_state() -> None:
     assert states(m.handle(SetEnded(18.0, record))) == [S.REST]
     assert m.view.summary.startswith("3 squats")
     assert m.view.rest_remaining_s == 60
+    m.handle(ExerciseChanged(19.0, "push_up", "squat", 0.8))
+    assert (m.view.exercise, m.view.set_exercise) == ("push_up", "squat")
     m.tick(40.5)
     assert (m.view.rest_s, m.view.rest_remaining_s) == (22, 38)
     m.tick(100.0)
