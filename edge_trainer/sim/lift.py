@@ -53,8 +53,8 @@ def lifted_angle(u: F64, w: F64, hint_u: F64 | None = None, hint_w: F64 | None =
     segment's longest image length over the sequence (``true_length``), which assumes:
 
     - the segment is seen broadside (across the picture) at some point of the sequence;
-      one that never is gets a short ``L`` and so too little depth, which flattens the
-      angle but invents no sweep;
+      one that never is gets a short ``L`` and so too little depth (a flatter angle),
+      and its short image length is easily swamped by landmark error;
     - the person stays at about the same distance from the camera (the view is treated
       as orthographic); walking towards the camera makes every segment look longer.
 

@@ -56,6 +56,8 @@ def _detect(est: PoseEstimator, r: Renderer, step: int = STEP) -> tuple[float, i
         # A plate beside the hips; arms crossing the face seen from the side.
         ("deadlift", "side"),
         ("shoulder_press", "side"),
+        # Elbows pulled back along the line of sight: counted from the foreshortening.
+        ("dumbbell_row", "front"),
     ],
 )
 def test_project_pose_stage_finds_the_mannequin_and_counts_reps(exercise: str, view: str) -> None:
