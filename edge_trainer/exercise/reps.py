@@ -32,6 +32,7 @@ from edge_trainer.exercise.filters import (
 from edge_trainer.exercise.periodic import PeriodCache, periodicity, runs
 from edge_trainer.exercise.signals import (
     SignalFn,
+    in_posture,
     motion_features,
     on_the_spot,
     primary_signal,
@@ -341,6 +342,10 @@ def _isolated_reps(
     return CountResult(reps, partials, sig, res.rest_high, res.typical_amplitude)
 
 
+# Least share of a sequence in the exercise's posture for the posture rule to apply.
+MIN_POSTURE_SHARE = 0.3
+
+
 def count_exercise(
     rows: npt.ArrayLike,
     t: npt.ArrayLike,
@@ -357,6 +362,7 @@ def count_exercise(
     ``caches`` keeps each signal's periodicity between live recounts.
     """
     store = {} if caches is None else caches
+    rows = _working_frames(exercise, np.asarray(rows, dtype=np.float64))
     fn = primary_signal(exercise)
     if fn is not None:
         # A known exercise has range rules (squat_shallow, push_up_partial, ...): a short
@@ -373,6 +379,21 @@ def count_exercise(
     if _alternating(len(joints.reps), len(body.reps)):
         return joints
     return joints if joints.periodicity > body.periodicity else body
+
+
+def _working_frames(exercise: str | None, rows: FloatArray) -> FloatArray:
+    """The rows with frames out of the exercise's posture blanked (``signals.in_posture``).
+
+    Blank frames are a gap to the counter, so getting into position (standing to plank)
+    is neither counted nor allowed to set the typical rep size. When most of the sequence
+    is out of posture the rule is not applied: the exercise itself is then in doubt.
+    """
+    mask = in_posture(exercise, rows)
+    if mask is None or mask.mean() < MIN_POSTURE_SHARE:
+        return rows
+    out = rows.copy()
+    out[~mask] = np.nan
+    return out
 
 
 def _alternating(joint_reps: int, body_reps: int) -> bool:

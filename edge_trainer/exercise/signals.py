@@ -48,6 +48,12 @@ REST_OPEN: dict[str, bool] = {
     "jumping_jack": False,
 }
 
+# Exercises done with the trunk far from upright, and the least lean (degrees from
+# upright, hip to shoulder in the image) that frames must show to be counted: getting
+# down into a plank from standing is not a push-up. Seen from the feet the body still
+# leans (the nearer shoulders sit lower in the image than the hips).
+POSTURE_MIN_LEAN: dict[str, float] = {"push_up": 50.0}
+
 # Joints seen less clearly than this are left out: an occluded elbow's angle is a guess.
 PRIMARY_MIN_VISIBILITY = 0.3
 
@@ -134,6 +140,25 @@ def _joint_angles(exercise: str, rows: FloatArray) -> FloatArray | None:
             warnings.simplefilter("ignore", RuntimeWarning)  # both sides unseen: NaN
             cols += [np.nanmin(pair, axis=1), np.nanmax(pair, axis=1)]
     return np.asarray(np.stack(cols, axis=1))
+
+
+def in_posture(exercise: str | None, rows: npt.ArrayLike) -> npt.NDArray[np.bool_] | None:
+    """``(T,)`` frames in the exercise's working posture, or None if it has no rule.
+
+    A trunk seen end-on (under half its longest image length in the sequence: a plank
+    filmed from the head or the feet) has no readable lean and is given the benefit of
+    the doubt.
+    """
+    least = POSTURE_MIN_LEAN.get(exercise or "")
+    if least is None:
+        return None
+    pts = geo.as_points(rows, 0.0)
+    length = geo.torso_length(pts)
+    ok = np.isfinite(length)
+    full = float(np.percentile(length[ok], 95)) if ok.sum() >= 3 else float("nan")
+    with np.errstate(invalid="ignore"):
+        end_on = length < 0.5 * full
+        return np.asarray((geo.trunk_lean(rows, min_visibility=0.0) >= least) | end_on)
 
 
 def primary_signal(exercise: str | None) -> SignalFn | None:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from edge_trainer.exercise.reps import count_exercise, count_reps
-from tests.unit.exercise_figures import curl, reps, sequence, side_pose, squat
+from tests.unit.exercise_figures import curl, plank, reps, sequence, side_pose, squat
 
 
 def _count(phases: list[tuple[float, float, float]], pose=squat, **kw) -> tuple[int, int]:  # type: ignore[no-untyped-def]
@@ -115,3 +115,31 @@ def test_a_known_exercise_counts_on_its_joints_when_they_are_clearer() -> None:
     assert len(count_reps(rows, t).reps) < 6
     assert len(count_exercise(rows, t, "bicep_curl").reps) == 6
     assert len(count_exercise(rows, t, "unknown").reps) < 6
+
+
+def test_getting_down_into_a_plank_is_not_a_push_up() -> None:
+    # Standing, 2 s down to the floor via a crouch, then four push-ups: the descent is one big
+    # out-of-posture excursion the counter must neither count nor size reps by.
+    standing = side_pose()
+    crouch = side_pose(shin=40, thigh=100, trunk=70, arm=70, elbow=80)
+    down = [standing + (crouch - standing) * s for s in np.linspace(0.0, 1.0, 30)]
+    down += [crouch + (plank(0.0) - crouch) * s for s in np.linspace(0.0, 1.0, 30)]
+    stand_rows = np.stack([standing] * 30 + down)
+    pushes, _ = sequence(plank, [(0, 0, 0.6), *reps([1.0] * 4, 0.8, 0.8), (0, 0, 0.6)])
+    rows = np.concatenate([stand_rows, pushes])
+    t = np.arange(len(rows)) / 30.0
+    assert len(count_exercise(rows, t, "push_up").reps) == 4
+
+
+def test_push_up_posture_is_a_leaning_trunk_or_one_seen_end_on() -> None:
+    from edge_trainer.exercise.signals import in_posture
+
+    standing = side_pose()
+    seen_from_feet = plank(0.0).copy()
+    # The same plank filmed from the feet: the trunk shrinks to a stub in the image.
+    seen_from_feet[:, 0] = 0.5 + (seen_from_feet[:, 0] - 0.5) * 0.1
+    rows = np.stack([standing, side_pose(trunk=30), plank(0.0), plank(1.0)] * 3 + [seen_from_feet])
+    mask = in_posture("push_up", rows)
+    assert mask is not None
+    assert mask.tolist() == [False, False, True, True] * 3 + [True]
+    assert in_posture("squat", rows) is None
