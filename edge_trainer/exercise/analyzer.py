@@ -38,6 +38,9 @@ log = logging.getLogger(__name__)
 # Live recounting runs on the most recent frames only (a set's reps are seconds apart);
 # the end-of-set pass recounts the whole set.
 LIVE_WINDOW_S = 30.0
+# A live rep overlapping the last reported one by more than this share of its own
+# length is that rep seen again, not the next (boundaries jitter by a frame or two).
+REP_OVERLAP = 0.33
 # Seconds of rest position either side of a rep that its form rules also look at.
 RULE_MARGIN_S = 0.4
 # A new exercise is recognised about this long after the movement changed: half the
@@ -254,9 +257,13 @@ class Analyzer:
         reps = [r for r in result.reps if ts[r.end] > self._emitted_until + 1e-9]
         partials = [r for r in result.partials if ts[r.end] > self._emitted_until + 1e-9]
         for span in sorted(reps + partials, key=lambda r: r.end):
-            if ts[span.peak] <= self._emitted_until:
-                # The same rep seen again with moved boundaries (its turning point
-                # precedes the end of one already reported); the final pass settles it.
+            overlap = self._emitted_until - float(ts[span.start])
+            if ts[span.peak] <= self._emitted_until or overlap > REP_OVERLAP * float(
+                ts[span.end] - ts[span.start]
+            ):
+                # The same rep seen again with moved boundaries (its turning point, or
+                # much of it, precedes the end of one already reported); the final pass
+                # settles it.
                 continue
             if self._set is None:
                 self._set = _OpenSet(exercise, float(ts[span.start]))

@@ -342,8 +342,8 @@ def _isolated_reps(
     return CountResult(reps, partials, sig, res.rest_high, res.typical_amplitude)
 
 
-# Least share of a sequence in the exercise's posture for the posture rule to apply.
-MIN_POSTURE_SHARE = 0.3
+# Least time in the exercise's posture for the posture rule to apply: about one rep.
+MIN_POSTURE_S = 1.0
 
 
 def count_exercise(
@@ -362,7 +362,7 @@ def count_exercise(
     ``caches`` keeps each signal's periodicity between live recounts.
     """
     store = {} if caches is None else caches
-    rows = _working_frames(exercise, np.asarray(rows, dtype=np.float64))
+    rows = _working_frames(exercise, np.asarray(rows, dtype=np.float64), np.asarray(t))
     fn = primary_signal(exercise)
     if fn is not None:
         # A known exercise has range rules (squat_shallow, push_up_partial, ...): a short
@@ -381,15 +381,19 @@ def count_exercise(
     return joints if joints.periodicity > body.periodicity else body
 
 
-def _working_frames(exercise: str | None, rows: FloatArray) -> FloatArray:
+def _working_frames(exercise: str | None, rows: FloatArray, t: FloatArray) -> FloatArray:
     """The rows with frames out of the exercise's posture blanked (``signals.in_posture``).
 
     Blank frames are a gap to the counter, so getting into position (standing to plank)
-    is neither counted nor allowed to set the typical rep size. When most of the sequence
-    is out of posture the rule is not applied: the exercise itself is then in doubt.
+    and whatever was done standing before it are neither counted nor allowed to set the
+    typical rep size. With under ``MIN_POSTURE_S`` in posture the rule is not applied:
+    the exercise itself is then in doubt (a squat recognised as a push-up is counted).
     """
     mask = in_posture(exercise, rows)
-    if mask is None or mask.mean() < MIN_POSTURE_SHARE:
+    if mask is None or len(t) < 2:
+        return rows
+    dt = float(np.median(np.diff(t)))
+    if mask.sum() * dt < MIN_POSTURE_S:
         return rows
     out = rows.copy()
     out[~mask] = np.nan

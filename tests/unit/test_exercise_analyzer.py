@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
+import pytest
 
 from edge_trainer.config import ExerciseConfig
 from edge_trainer.events import (
@@ -186,3 +187,37 @@ def test_one_movement_is_not_a_set_unless_the_exercise_was_chosen() -> None:
     _run(chosen, rows)
     chosen.finish(len(rows) / 30.0)
     assert [(s.exercise, s.rep_count) for s in chosen.sets] == [("squat", 1)]
+
+
+def test_a_rep_seen_again_with_shifted_boundaries_is_not_reported_twice(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Live recounts of a growing window can move a rep's boundaries: rep 1 found as
+    # 1.0-3.0 s, then for one recount as 2.2-3.8 s (half of it rep 1 again), then the
+    # real rep 2 at 3.2-4.8 s. Two reps happened; two are reported.
+    import edge_trainer.exercise.analyzer as analyzer_module
+    from edge_trainer.exercise.counting import CountResult, RepSpan
+
+    def span(a: float, peak: float, b: float) -> RepSpan:
+        return RepSpan(round(a * 30), round(peak * 30), round(b * 30), 1.0, 1.0, False)
+
+    script = [
+        (3.1, [span(1.0, 2.0, 3.0)]),
+        (3.9, [span(2.2, 3.4, 3.8)]),
+        (4.9, [span(1.0, 2.0, 3.0), span(3.2, 4.0, 4.8)]),
+    ]
+
+    def scripted(rows, ts, exercise, caches=None):  # type: ignore[no-untyped-def]
+        due = [spans for t_end, spans in script if ts[-1] >= t_end]
+        now = tuple(s for s in due[-1] if s.end < len(ts)) if due else ()
+        return CountResult(now, (), np.zeros(len(ts)), True, 1.0, 0.8)
+
+    monkeypatch.setattr(analyzer_module, "count_exercise", scripted)
+    rows, _ = sequence(squat, [(0, 0, 6.0)])
+    analyzer = Analyzer(ExerciseConfig(exercise="squat", live_recount_s=0.25))
+    events = _run(analyzer, rows)
+    done = _of(events, RepCompleted)
+    assert [(round(e.rep.start_s, 1), round(e.rep.end_s, 1)) for e in done] == [
+        (1.0, 3.0),
+        (3.2, 4.8),
+    ]
