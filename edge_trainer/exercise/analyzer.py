@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -25,6 +24,7 @@ from edge_trainer.events import (
 )
 from edge_trainer.exercise import geometry as geo
 from edge_trainer.exercise import rules
+from edge_trainer.exercise.base import RecognitionLike, RecognizerLike
 from edge_trainer.exercise.counting import CountResult, RepSpan
 from edge_trainer.exercise.names import REST, UNKNOWN
 from edge_trainer.exercise.periodic import PeriodCache
@@ -51,33 +51,6 @@ CHANGE_CONFIRM_S = 1.0
 # With no set open, older frames are forgotten; an open set longer than this is closed.
 IDLE_KEEP_S = 30.0
 MAX_SET_S = 240.0
-
-
-class RecognitionLike(Protocol):
-    """What the analyzer reads from a recognition."""
-
-    @property
-    def label(self) -> str: ...
-    @property
-    def confidence(self) -> float: ...
-
-
-class RecognizerLike(Protocol):
-    """The exercise recognizer the analyzer can be given (``ExerciseRecognizer``)."""
-
-    def push(self, row: npt.NDArray[np.float32] | None, t: float) -> RecognitionLike | None:
-        """Feed a frame; a recognition when one is due."""
-        ...
-
-    def reset(self) -> None:
-        """Forget the window (a new person, a new session)."""
-        ...
-
-    def decide(
-        self, recognitions: list[RecognitionLike], rows: npt.NDArray[np.float64] | None = None
-    ) -> str:
-        """The exercise of a whole set, from its recognitions and its landmarks."""
-        ...
 
 
 @dataclass

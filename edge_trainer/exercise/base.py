@@ -1,8 +1,11 @@
-"""The ExerciseAnalyzer protocol that turns a pose stream into events."""
+"""The ExerciseAnalyzer protocol (a pose stream into events) and the recognizer it uses."""
 
 from __future__ import annotations
 
 from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
 
 from edge_trainer.events import Event
 from edge_trainer.pose.base import Pose
@@ -31,4 +34,31 @@ class ExerciseAnalyzer(Protocol):
 
         ``cut_short`` (shutting down mid-set) keeps at least the reps already announced.
         """
+        ...
+
+
+class RecognitionLike(Protocol):
+    """What the analyzer reads from a recognition."""
+
+    @property
+    def label(self) -> str: ...
+    @property
+    def confidence(self) -> float: ...
+
+
+class RecognizerLike(Protocol):
+    """The exercise recognizer the analyzer can be given (``ExerciseRecognizer``)."""
+
+    def push(self, row: npt.NDArray[np.float32] | None, t: float) -> RecognitionLike | None:
+        """Feed a frame; a recognition when one is due."""
+        ...
+
+    def reset(self) -> None:
+        """Forget the window (a new person, a new session)."""
+        ...
+
+    def decide(
+        self, recognitions: list[RecognitionLike], rows: npt.NDArray[np.float64] | None = None
+    ) -> str:
+        """The exercise of a whole set, from its recognitions and its landmarks."""
         ...
