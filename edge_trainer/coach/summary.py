@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from edge_trainer.coach.facts import SetFacts, fmt_number
+from edge_trainer.exercise.faults import fault
 
 SummarySource = Literal["llm", "deterministic", "mixed"]
 
@@ -68,7 +69,10 @@ def _fix(f: SetFacts) -> str | None:
         return "Go through the full range so each rep counts."
     if f.faults:
         top = f.faults[0]
-        return f"Work on {top.phrase}, seen on {_reps_list(top.reps)}."
+        cue = fault(top.code).cue
+        seen = _reps_list(top.reps)
+        advice = f"{cue[0].lower()}{cue[1:]} next set"
+        return f"{seen[0].upper()}{seen[1:]} showed {top.phrase}: {advice}."
     if f.avg_down_s is not None and f.avg_down_s < 1.0:
         return f"Slow the lowering down, it averaged only {fmt_number(f.avg_down_s)} s."
     if f.slow_rep_stands_out and f.slowest_up_s is not None:

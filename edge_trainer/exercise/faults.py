@@ -1,6 +1,6 @@
 """Every form-fault code the rules report, with how the box names it and how it cues it.
 
-``name`` is a noun phrase for summaries ("Work on shallow depth, seen on rep 3"); ``cue``
+``name`` is a noun phrase for summaries ("Rep 3 showed shallow depth"); ``cue``
 is the two-to-four words spoken mid-set ("Go deeper"). The rules, the synthetic gym's
 injected faults and the coach all use these codes; a test keeps them in step.
 """

@@ -179,4 +179,4 @@ def test_deterministic_summary_states_the_facts() -> None:
     reps = (rep(1, 2.0, velocity=0.5), rep(2, 4.0, velocity=0.4, faults=("hips_rise",)))
     text = deterministic_summary(SetRecord("push_up", 0.0, 4.0, reps, (rep(1, 5.0),)))
     assert text.startswith("2 push-ups.")
-    assert "hips rise, seen on rep 2" in text
+    assert "Rep 2 showed hips rise: check hips rise next set." in text

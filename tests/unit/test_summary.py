@@ -55,7 +55,7 @@ def test_deterministic_summary_passes_its_own_verification(name: str) -> None:
 def test_what_went_well_what_to_fix_what_next() -> None:
     s = deterministic_summary(build_facts(SETS["faults"])).sentences
     assert s[0] == "8 squats."
-    assert s[1] == "Work on knees caving in, seen on reps 3 and 5."
+    assert s[1] == "Reps 3 and 5 showed knees caving in: knees out next set."
     clean = deterministic_summary(build_facts(SETS["clean"])).sentences
     assert clean[0] == "8 squats, no form faults."
     assert "Speed held well" in clean[2]
