@@ -81,6 +81,11 @@ def exercise_phrase(name: str) -> str:
     return words if words.endswith("s") else words + "s"
 
 
+# An encouragement not started this soon after its rep is dropped: it follows the rep
+# number (~0.7 s spoken) or nothing, never a fault cue, and never delays the next count.
+ENCOURAGE_MAX_AGE_S = 1.0
+
+
 @dataclass(frozen=True, slots=True)
 class CueSettings:
     """Tuning of the cue policy; ``from_config`` fills it from the config file.
@@ -229,7 +234,9 @@ class CuePolicy:
             cues.append(_cue(str(event.rep.index), Priority.REP, "rep", event.t, age, key="rep"))
         encourage = self._encouragement(state, event)
         if encourage:
-            cues.append(_cue(encourage, Priority.ENCOURAGE, "encourage", event.t, age))
+            # Only right after the count: started later it would hold up the next one.
+            late = min(age, ENCOURAGE_MAX_AGE_S)
+            cues.append(_cue(encourage, Priority.ENCOURAGE, "encourage", event.t, late))
         return cues
 
     def _encouragement(self, state: _SetState, event: RepCompleted) -> str | None:

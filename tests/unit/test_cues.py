@@ -135,6 +135,8 @@ def test_velocity_loss_encourages_once_per_step() -> None:
         for cue in policy.on_event(rep_event(i, 2.0 * i, velocity=v)):
             if cue.kind == "encourage":
                 assert cue.priority < Priority.REP
+                # Said straight after the count or not at all: never holds up the next.
+                assert cue.expiry_s <= 1.0
                 encourage.append((i, cue.text))
     # 0.85 is a 23% loss against 1.1 (the fastest early rep); 0.70 is 36%
     assert encourage == [(5, "Stay strong, keep it fast"), (8, "Drive! Strong finish")]
