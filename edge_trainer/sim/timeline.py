@@ -205,15 +205,24 @@ def _walk(
 
 def _camera_height(spec: ClipSpec, u: float) -> float:
     """Lens height for the uniform draw ``u``: 0.75..1.35 m, or the ``head_on_camera``
-    range of an exercise seen head-on in the clip (the highest such range wins)."""
+    range of an exercise seen head-on in the clip (the highest such range wins), else
+    the ``side_camera`` range of one seen side-on (the first such set's)."""
     lo, hi = 0.75, 1.35
+    head_on = False
+    side: tuple[float, float] | None = None
     for seg in spec.segments:
         if not isinstance(seg, SetSpec):
             continue
-        band = SPECS[seg.exercise].head_on_camera
+        ex = SPECS[seg.exercise]
         turned = abs((seg.view + 180.0) % 360.0 - 180.0)
+        band = ex.head_on_camera
         if band is not None and min(turned, 180.0 - turned) <= 30.0 and band[0] > lo:
             lo, hi = band
+            head_on = True
+        if side is None and ex.side_camera is not None and abs(turned - 90.0) <= 30.0:
+            side = ex.side_camera
+    if side is not None and not head_on:
+        lo, hi = side
     return lo + (hi - lo) * u
 
 

@@ -56,18 +56,21 @@ def test_count_cycles_ignores_one_frame_glitches() -> None:
     assert count_cycles(angle, window=1) == 2
 
 
-def test_bench_press_seen_head_on_gets_a_raised_camera() -> None:
-    def height(exercise: str, view: float) -> float:
-        spec = single_set(exercise, 1, view, seed=3, lead_in_s=0.0)
+def test_bench_press_gets_a_raised_camera_head_on_and_one_near_bar_height_from_the_side() -> None:
+    def height(exercise: str, view: float, seed: int = 3) -> float:
+        spec = single_set(exercise, 1, view, seed=seed, lead_in_s=0.0)
         return build_timeline(spec).camera.cam_height
 
     assert 1.6 <= height("bench_press", 0.0) <= 1.9
     assert 1.6 <= height("bench_press", 180.0) <= 1.9
-    assert 0.75 <= height("bench_press", 90.0) <= 1.35
+    assert 0.75 <= height("bench_press", 45.0) <= 1.35
+    side = [height("bench_press", view, seed) for view in (90.0, -70.0) for seed in range(4)]
+    assert all(0.9 <= h <= 1.2 for h in side)
     # Other exercises keep the usual range, and the same draw for the same seed.
     assert 0.75 <= height("push_up", 0.0) <= 1.35
     assert 0.75 <= height("situp", 0.0) <= 1.35
     assert height("squat", 0.0) == height("squat", 90.0)
+    assert height("push_up", 90.0) == height("squat", 90.0)
 
 
 SIZE = (640, 480)

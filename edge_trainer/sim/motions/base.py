@@ -72,6 +72,8 @@ class ExerciseSpec:
             a set of this exercise is seen within 30 degrees of head-on; None keeps the
             usual range. Lying on a bench with the feet towards a low camera, the
             knees hide the head and torso and the pose model cannot find the person.
+        side_camera: Lens height range used when a set of this exercise is seen within
+            30 degrees of side-on (and none is seen head-on); None keeps the usual range.
     """
 
     name: str
@@ -86,6 +88,7 @@ class ExerciseSpec:
     variants: tuple[str, ...] = ()
     lying: bool = False
     head_on_camera: tuple[float, float] | None = None
+    side_camera: tuple[float, float] | None = None
     extra: dict[str, float] = field(default_factory=dict)
 
 

@@ -39,7 +39,10 @@ def pose(rig: Rig, p: float, rep: Rep) -> Posed:
             hand_dir=trunk.fwd,
         )
     props = bench(-0.75, 0.55, BENCH_H)
-    props += barbell(trunk.pts["hand_l"], trunk.pts["hand_r"], plate_r=0.16)
+    # Light (5 kg) plates: seen from the side the near plate sits over the hands and, at
+    # the bottom, the shoulder; with bigger ones the whole near arm is hidden and the
+    # pose model guesses the wrists.
+    props += barbell(trunk.pts["hand_l"], trunk.pts["hand_r"], plate_r=0.11)
     return rig.finish(trunk), props
 
 
@@ -52,4 +55,6 @@ SPEC = ExerciseSpec(
     angle=("left_shoulder", "left_elbow", "left_wrist"),
     lying=True,
     head_on_camera=(1.6, 1.9),
+    # About bar height: a lens higher up sees the nearer plate drawn down over the arm.
+    side_camera=(0.9, 1.2),
 )
