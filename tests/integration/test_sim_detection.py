@@ -58,6 +58,8 @@ def _detect(est: PoseEstimator, r: Renderer, step: int = STEP) -> tuple[float, i
         ("shoulder_press", "side"),
         # Elbows pulled back along the line of sight: counted from the foreshortening.
         ("dumbbell_row", "front"),
+        # The near plate beside the hands, the far arm behind the body.
+        ("bench_press", "side"),
     ],
 )
 def test_project_pose_stage_finds_the_mannequin_and_counts_reps(exercise: str, view: str) -> None:

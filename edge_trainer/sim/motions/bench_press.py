@@ -42,7 +42,7 @@ def pose(rig: Rig, p: float, rep: Rep) -> Posed:
     # Light (5 kg) plates: seen from the side the near plate sits over the hands and, at
     # the bottom, the shoulder; with bigger ones the whole near arm is hidden and the
     # pose model guesses the wrists.
-    props += barbell(trunk.pts["hand_l"], trunk.pts["hand_r"], plate_r=0.11)
+    props += barbell(trunk.pts["hand_l"], trunk.pts["hand_r"], plate_r=0.10)
     return rig.finish(trunk), props
 
 
