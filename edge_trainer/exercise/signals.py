@@ -58,18 +58,21 @@ POSTURE_MIN_LEAN: dict[str, float] = {"push_up": 50.0}
 PRIMARY_MIN_VISIBILITY = 0.3
 
 
-def forearm_opening(rows: FloatArray) -> FloatArray:
-    """``(T, 2)`` radians between each forearm and straight up: pi hanging, small curled.
+def _from_up(
+    rows: FloatArray, starts: tuple[int, int], ends: tuple[int, int], seen: int
+) -> FloatArray:
+    """``(T, 2)`` radians between each side's start->end segment and straight up.
 
-    Read from the wrist's height over the elbow against the forearm's longest image
-    length in the sequence, so a curl filmed from the front, where the forearm swings
-    towards the camera and its 2D elbow angle barely moves until the hand passes the
-    elbow, still shows its whole range (a half curl too). Images are y-down.
+    Read from the segment's rise in the image against its longest image length in the
+    sequence, so a segment swinging towards or away from the camera still shows its
+    travel (its 2D direction alone barely changes). Images are y-down. A side whose
+    ``seen`` landmark (index into ``starts``/``ends``: 0 the start, 1 the end) is seen
+    less clearly than ``PRIMARY_MIN_VISIBILITY`` is NaN there.
     """
     pts = geo.as_points(rows, 0.0)
     out = np.full((len(pts), 2), np.nan)
-    for k, (elbow, wrist) in enumerate(((geo.L_ELBOW, geo.L_WRIST), (geo.R_ELBOW, geo.R_WRIST))):
-        d = pts[:, wrist, :2] - pts[:, elbow, :2]
+    for k, (start, end) in enumerate(zip(starts, ends, strict=True)):
+        d = pts[:, end, :2] - pts[:, start, :2]
         length = np.hypot(d[:, 0], d[:, 1])
         ok = np.isfinite(length)
         if ok.sum() < 3:
@@ -80,36 +83,30 @@ def forearm_opening(rows: FloatArray) -> FloatArray:
         with np.errstate(invalid="ignore"):
             out[:, k] = np.arccos(np.clip(-d[:, 1] / full, -1.0, 1.0))
         if rows.shape[-1] >= 4:
+            vis = rows[:, (start, end)[seen], 3]
             with np.errstate(invalid="ignore"):
-                out[~(rows[:, elbow, 3] >= PRIMARY_MIN_VISIBILITY), k] = np.nan
+                out[~(vis >= PRIMARY_MIN_VISIBILITY), k] = np.nan
     return out
+
+
+def forearm_opening(rows: FloatArray) -> FloatArray:
+    """``(T, 2)`` radians between each forearm and straight up: pi hanging, small curled.
+
+    A curl filmed from the front swings the forearm towards the camera, and its 2D elbow
+    angle barely moves until the hand passes the elbow; the forearm's rise shows the
+    whole range (a half curl too). The elbow must be seen.
+    """
+    return _from_up(rows, (geo.L_ELBOW, geo.R_ELBOW), (geo.L_WRIST, geo.R_WRIST), 0)
 
 
 def _trunk_recline(rows: FloatArray) -> FloatArray:
     """``(T, 2)`` radians between each side's hip-to-shoulder line and upright.
 
-    From the shoulder's height over the hip against the trunk's longest image length in
-    the sequence: pi/2 lying flat, near 0 sitting up, whether the camera sees the body
-    from the side or from the feet (where the 2D hip angle folds to a few degrees on
-    every frame). Images are y-down.
+    pi/2 lying flat, near 0 sitting up, whether the camera sees the body from the side
+    or from the feet (where the 2D hip angle folds to a few degrees on every frame). The
+    shoulder must be seen.
     """
-    pts = geo.as_points(rows, 0.0)
-    out = np.full((len(pts), 2), np.nan)
-    for k, (hip, shoulder) in enumerate(((geo.L_HIP, geo.L_SHOULDER), (geo.R_HIP, geo.R_SHOULDER))):
-        d = pts[:, shoulder, :2] - pts[:, hip, :2]
-        length = np.hypot(d[:, 0], d[:, 1])
-        ok = np.isfinite(length)
-        if ok.sum() < 3:
-            continue
-        full = float(np.percentile(length[ok], 95))
-        if full <= 0:
-            continue
-        with np.errstate(invalid="ignore"):
-            out[:, k] = np.arccos(np.clip(-d[:, 1] / full, -1.0, 1.0))
-        if rows.shape[-1] >= 4:
-            with np.errstate(invalid="ignore"):
-                out[~(rows[:, shoulder, 3] >= PRIMARY_MIN_VISIBILITY), k] = np.nan
-    return out
+    return _from_up(rows, (geo.L_HIP, geo.R_HIP), (geo.L_SHOULDER, geo.R_SHOULDER), 1)
 
 
 def _joint_angles(exercise: str, rows: FloatArray) -> FloatArray | None:
