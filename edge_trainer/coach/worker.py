@@ -309,8 +309,9 @@ class SummaryService:
             return
         if kind == "load_failed":
             log.error("LLM model cannot be loaded: %s; set summaries are deterministic", msg[1])
-            self._set_state("unavailable", str(msg[1]))
+            # Stopped before the state flips, so a waiter never sees a worker pid left over.
             self._stop_worker(graceful=False)
+            self._set_state("unavailable", str(msg[1]))
             return
         rid = int(msg[1])
         job = self._job if self._job is not None and self._job.id == rid else None
