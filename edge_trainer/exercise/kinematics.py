@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from edge_trainer.exercise import geometry as geo
+from edge_trainer.exercise.rules.base import range_of
 from edge_trainer.exercise.signals import forearm_opening
 
 FloatArray = npt.NDArray[np.float64]
@@ -68,16 +69,20 @@ class Movement:
     legs_upright: float
 
 
-def _spread(series: FloatArray) -> float:
-    v = series[np.isfinite(series)]
-    if v.size < 5:
-        return float("nan")
-    return float(np.percentile(v, 95) - np.percentile(v, 5))
-
-
 def _median(series: FloatArray) -> float:
     v = series[np.isfinite(series)]
     return float(np.median(v)) if v.size else float("nan")
+
+
+def _seen(pair: FloatArray) -> list[FloatArray]:
+    """The columns of a ``(T, 2)`` left/right series seen in ``MIN_SEEN`` of the frames."""
+    return [pair[:, k] for k in range(pair.shape[1]) if np.isfinite(pair[:, k]).mean() >= MIN_SEEN]
+
+
+def _travel(pair: FloatArray) -> float:
+    """Degrees the more mobile seen side travelled; NaN when neither side was seen."""
+    spreads = [range_of(side) for side in _seen(pair)]
+    return float(np.nanmax(spreads)) if spreads else float("nan")
 
 
 def measure(rows: npt.ArrayLike) -> Movement | None:
@@ -85,36 +90,25 @@ def measure(rows: npt.ArrayLike) -> Movement | None:
     arr = np.asarray(rows, dtype=np.float64)
     if arr.ndim != 3 or len(arr) < 5:
         return None
+    lean = geo.trunk_lean(arr)
+    if np.isfinite(lean).mean() < MIN_SEEN:
+        return None
     angles = geo.joint_angles(arr, "2d", min_visibility=geo.MIN_VISIBILITY)
-    ranges: dict[str, float] = {}
-    hang: list[float] = []
-    for joint in ("elbow", "shoulder", "hip", "knee"):
-        best = float("nan")
-        for side in ("left", "right"):
-            series = angles[:, geo.ANGLE_INDEX[f"{side}_{joint}"]]
-            if np.isfinite(series).mean() < MIN_SEEN:
-                continue
-            best = np.nanmax([best, _spread(series)])
-            if joint == "shoulder":
-                hang.append(_median(series))
-        ranges[joint] = float(best)
-    fore = np.degrees(forearm_opening(arr))
-    seen = np.isfinite(fore).mean(axis=0) >= MIN_SEEN
-    spreads = [_spread(fore[:, k]) for k in range(2) if seen[k]]
-    ranges["forearm"] = float(np.nanmax(spreads)) if spreads else float("nan")
+
+    def both(joint: str) -> FloatArray:
+        return angles[:, [geo.ANGLE_INDEX[f"left_{joint}"], geo.ANGLE_INDEX[f"right_{joint}"]]]
+
+    ranges = {joint: _travel(both(joint)) for joint in ("elbow", "shoulder", "hip", "knee")}
+    ranges["forearm"] = _travel(np.degrees(forearm_opening(arr)))
+    hang = [_median(side) for side in _seen(both("shoulder"))]
     pts = geo.as_points(arr)
     legs = pts[:, [geo.L_ANKLE, geo.R_ANKLE], :2] - pts[:, [geo.L_HIP, geo.R_HIP], :2]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         leg = np.nanmean(legs, axis=1)
-    legs_upright = _median(np.degrees(np.arctan2(np.abs(leg[:, 0]), leg[:, 1])))
-    lean = geo.trunk_lean(arr)
-    if np.isfinite(lean).mean() < MIN_SEEN:
-        return None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
         arm = float(np.nanmin(hang)) if hang else float("nan")
-    return Movement(ranges, _spread(lean), _median(lean), arm, legs_upright)
+    legs_upright = _median(np.degrees(np.arctan2(np.abs(leg[:, 0]), leg[:, 1])))
+    return Movement(ranges, range_of(lean), _median(lean), arm, legs_upright)
 
 
 def plausible(exercise: str, m: Movement) -> bool:

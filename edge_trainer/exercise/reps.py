@@ -31,11 +31,10 @@ from edge_trainer.exercise.filters import (
 )
 from edge_trainer.exercise.periodic import PeriodCache, periodicity, runs
 from edge_trainer.exercise.signals import (
-    SignalFn,
     in_posture,
+    joint_signal,
     motion_features,
     on_the_spot,
-    primary_signal,
     rest_hint,
     usable_columns,
 )
@@ -241,7 +240,7 @@ def count_reps(
     t: npt.ArrayLike,
     params: CounterParams | None = None,
     *,
-    primary: SignalFn | None = None,
+    primary: npt.ArrayLike | None = None,
     cache: PeriodCache | None = None,
     rest_hint: npt.ArrayLike | None = None,
 ) -> CountResult:
@@ -253,8 +252,9 @@ def count_reps(
         rows: Landmarks per frame, NaN rows where no person was found.
         t: ``(T,)`` frame times in seconds, increasing.
         params: Counter thresholds (defaults documented on ``CounterParams``).
-        primary: Optional exercise-specific signal: maps the rows to ``(T, k)`` joint
-            angles in radians; None uses the body landmarks' motion (class-agnostic).
+        primary: Optional exercise-specific signal, ``(T, k)`` joint angles in radians
+            (``signals.joint_signal``); None uses the body landmarks' motion
+            (class-agnostic).
         cache: Periodicity of past windows, kept by a live caller between recounts.
         rest_hint: ``(T,)`` signal that is high in the rest position (the exercise's
             joint angles oriented by ``signals.rest_hint``); None guesses rest.
@@ -266,7 +266,7 @@ def count_reps(
     if len(arr) < 3:
         return empty
     if primary is not None:
-        feats = usable_columns(primary(arr).reshape(len(arr), -1))
+        feats = usable_columns(np.asarray(primary, dtype=np.float64).reshape(len(arr), -1))
         unit = p.min_angle_amplitude
     else:
         feats = usable_columns(motion_features(arr))
@@ -363,18 +363,18 @@ def count_exercise(
     """
     store = {} if caches is None else caches
     rows = _working_frames(exercise, np.asarray(rows, dtype=np.float64), np.asarray(t))
-    fn = primary_signal(exercise)
-    if fn is not None:
+    angles = joint_signal(exercise, rows)
+    if angles is not None:
         # A known exercise has range rules (squat_shallow, push_up_partial, ...): a short
         # rep is counted and flagged by them; only a barely started one is partial.
         base = params or CounterParams()
         params = replace(base, full=base.known_full, partial=base.known_partial)
-    hint = rest_hint(exercise, rows)
+    hint = rest_hint(exercise, angles)
     body = count_reps(rows, t, params, cache=store.setdefault("body", {}), rest_hint=hint)
-    if fn is None:
+    if angles is None:
         return body
     joints = count_reps(
-        rows, t, params, primary=fn, cache=store.setdefault(f"{exercise}", {}), rest_hint=hint
+        rows, t, params, primary=angles, cache=store.setdefault(f"{exercise}", {}), rest_hint=hint
     )
     if _alternating(len(joints.reps), len(body.reps)):
         return joints

@@ -18,7 +18,6 @@ import numpy.typing as npt
 from edge_trainer.exercise import geometry as geo
 
 FloatArray = npt.NDArray[np.float64]
-SignalFn = Callable[[FloatArray], FloatArray]
 
 # The joints whose angles make the rep, per exercise.
 PRIMARY_JOINTS: dict[str, tuple[str, ...]] = {
@@ -58,6 +57,15 @@ POSTURE_MIN_LEAN: dict[str, float] = {"push_up": 50.0}
 PRIMARY_MIN_VISIBILITY = 0.3
 
 
+def _longest(lengths: FloatArray) -> float:
+    """A segment's image length seen broadside: the 95th percentile over the sequence.
+
+    A few misplaced landmarks do not set it; NaN with fewer than 3 frames.
+    """
+    ok = np.isfinite(lengths)
+    return float(np.percentile(lengths[ok], 95)) if ok.sum() >= 3 else float("nan")
+
+
 def _from_up(
     rows: FloatArray, starts: tuple[int, int], ends: tuple[int, int], seen: int
 ) -> FloatArray:
@@ -73,12 +81,8 @@ def _from_up(
     out = np.full((len(pts), 2), np.nan)
     for k, (start, end) in enumerate(zip(starts, ends, strict=True)):
         d = pts[:, end, :2] - pts[:, start, :2]
-        length = np.hypot(d[:, 0], d[:, 1])
-        ok = np.isfinite(length)
-        if ok.sum() < 3:
-            continue
-        full = float(np.percentile(length[ok], 95))
-        if full <= 0:
+        full = _longest(np.hypot(d[:, 0], d[:, 1]))
+        if not full > 0:
             continue
         with np.errstate(invalid="ignore"):
             out[:, k] = np.arccos(np.clip(-d[:, 1] / full, -1.0, 1.0))
@@ -149,39 +153,33 @@ def in_posture(exercise: str | None, rows: npt.ArrayLike) -> npt.NDArray[np.bool
     least = POSTURE_MIN_LEAN.get(exercise or "")
     if least is None:
         return None
-    pts = geo.as_points(rows, 0.0)
-    length = geo.torso_length(pts)
-    ok = np.isfinite(length)
-    full = float(np.percentile(length[ok], 95)) if ok.sum() >= 3 else float("nan")
+    length = geo.torso_length(geo.as_points(rows, 0.0))
     with np.errstate(invalid="ignore"):
-        end_on = length < 0.5 * full
+        end_on = length < 0.5 * _longest(length)
         return np.asarray((geo.trunk_lean(rows, min_visibility=0.0) >= least) | end_on)
 
 
-def primary_signal(exercise: str | None) -> SignalFn | None:
-    """The primary signal of an exercise, or None (``unknown``: count the whole body)."""
-    name = exercise or ""
-    if name not in PRIMARY_JOINTS:
-        return None
+def joint_signal(exercise: str | None, rows: npt.ArrayLike) -> FloatArray | None:
+    """``(T, 2k)`` radians the counter follows for a known exercise (``_joint_angles``).
 
-    def angles(rows: FloatArray) -> FloatArray:
-        out = _joint_angles(name, rows)
-        assert out is not None
-        return out
-
-    return angles
+    None for an exercise without primary joints (``unknown``: count the whole body).
+    """
+    return _joint_angles(exercise or "", np.asarray(rows, dtype=np.float64))
 
 
-def rest_hint(exercise: str | None, rows: npt.ArrayLike) -> FloatArray | None:
-    """``(T,)`` signal that is high in the exercise's rest position, or None if unknown."""
-    name = exercise or ""
-    angles = _joint_angles(name, np.asarray(rows, dtype=np.float64))
+def rest_hint(exercise: str | None, angles: FloatArray | None) -> FloatArray | None:
+    """``(T,)`` signal that is high in the exercise's rest position, or None.
+
+    Args:
+        exercise: The exercise (its ``REST_OPEN`` orientation).
+        angles: Its ``joint_signal`` over the same frames, or None.
+    """
     if angles is None:
         return None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         mean = np.nanmean(angles, axis=1)
-    return np.asarray(mean if REST_OPEN.get(name, True) else -mean)
+    return np.asarray(mean if REST_OPEN.get(exercise or "", True) else -mean)
 
 
 def motion_features(rows: npt.ArrayLike, min_visibility: float = 0.0) -> FloatArray:

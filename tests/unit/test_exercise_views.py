@@ -12,7 +12,7 @@ import numpy as np
 from edge_trainer.config import ExerciseConfig
 from edge_trainer.exercise.analyzer import analyze_rows
 from edge_trainer.exercise.cli import offline
-from edge_trainer.exercise.signals import primary_signal
+from edge_trainer.exercise.signals import joint_signal
 from edge_trainer.sim import single_set
 from edge_trainer.sim.render import Renderer
 from edge_trainer.sim.truth import Truth
@@ -41,9 +41,9 @@ def test_front_view_curl_signal_shows_the_forearm_rising() -> None:
     # passes the elbow; the forearm signal must travel most of its range on a full rep.
     truth = _truth("bicep_curl", 0.0, (), seed=32)
     rows = truth.landmark_array().astype(np.float64)
-    fn = primary_signal("bicep_curl")
-    assert fn is not None
-    sig = np.degrees(fn(rows))
+    angles = joint_signal("bicep_curl", rows)
+    assert angles is not None
+    sig = np.degrees(angles)
     assert np.nanmax(sig) - np.nanmin(sig) > 120.0
 
 
