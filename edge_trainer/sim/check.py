@@ -44,30 +44,24 @@ def main_angle(exercise: str, points: F32 | F64, visibility: F32 | F64 | None = 
     return _sides(exercise, angles, visibility)
 
 
-def lifted_main_angle(
-    exercise: str, image: F64, hint: F64 | None, visibility: F32 | F64 | None = None
-) -> F64:
+def lifted_main_angle(exercise: str, image: F64, visibility: F32 | F64 | None = None) -> F64:
     """The main joint angle with depth lifted from foreshortening (see ``lifted_angle``).
 
     Each segment's true length is its longest image length over the whole sequence, so
     pass a sequence in which each limb is seen broadside at some point (a set of reps
-    of one exercise from one camera).
+    of one exercise from one camera). The depth signs are left unknown: on the
+    benchmark's clips a pose model's signs cost more rep counts than they saved (see
+    the sim README).
 
     Args:
         exercise: Exercise name.
         image: ``(frames, 33, 2)`` landmark positions in pixels of equal scale.
-        hint: ``(frames, 33, 3)`` a pose model's 3D landmarks giving the depth signs, or
-            None to leave them unknown.
         visibility: ``(frames, 33)`` landmark visibility, weighting the sides as in
             ``main_angle``.
     """
     angles = []
     for ia, ib, ic in _joints(exercise):
-        u, w = image[:, ia] - image[:, ib], image[:, ic] - image[:, ib]
-        if hint is None:
-            angles.append(lifted_angle(u, w))
-        else:
-            angles.append(lifted_angle(u, w, hint[:, ia] - hint[:, ib], hint[:, ic] - hint[:, ib]))
+        angles.append(lifted_angle(image[:, ia] - image[:, ib], image[:, ic] - image[:, ib]))
     return _sides(exercise, angles, visibility)
 
 
@@ -149,10 +143,8 @@ def measured_angle(
     signals = [main_angle(exercise, image, vis)]
     if world is not None:
         signals.append(main_angle(exercise, np.asarray(world, np.float64), vis))
-    # The lift takes no depth sign from the model: on the benchmark's clips the
-    # model's signs cost more rep counts than they saved (see the sim README).
     if lift:
-        signals.append(lifted_main_angle(exercise, image, None, vis))
+        signals.append(lifted_main_angle(exercise, image, vis))
     parts: list[F64] = []
     weights, lows, spans = [], [], []
     for sig in signals:

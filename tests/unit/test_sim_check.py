@@ -106,7 +106,7 @@ def test_lifted_angle_sees_a_forearm_swinging_towards_the_camera() -> None:
     assert count_cycles(main_angle("bicep_curl", image)) == 0
     # The lift recovers the bend from the foreshortening alone (no depth sign needed
     # while the upper arm is broadside).
-    lifted = lifted_main_angle("bicep_curl", image, None)
+    lifted = lifted_main_angle("bicep_curl", image)
     assert np.abs(lifted - truth).max() < 1.0
     assert count_cycles(lifted) == 3
     # measured_angle picks it up from the image landmarks alone.
