@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -39,6 +40,18 @@ def start(
     )
 
 
+@contextlib.contextmanager
+def running(
+    cfg: Path, clip: Path, *extra: str, env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    """The daemon for the ``with`` block, killed on the way out whatever happened."""
+    proc = start(cfg, clip, *extra, env=env)
+    try:
+        yield proc
+    finally:
+        proc.kill()
+
+
 def events(state: Path, kind: str) -> list[dict[str, object]]:
     path = state / "session.jsonl"
     if not path.exists():
@@ -64,13 +77,10 @@ def test_sigterm_records_the_open_set_and_exits_zero(
     models, clip = assets
     cfg = write_config(tmp_path / "c.toml", tmp_path, models)
     state = tmp_path / "state"
-    proc = start(cfg, clip)
-    try:
+    with running(cfg, clip) as proc:
         wait_for(lambda: len(events(state, "RepCompleted")) >= 2, 90, proc)
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(30) == 0
-    finally:
-        proc.kill()
     live_reps = len(events(state, "RepCompleted"))
     db = state / "history.sqlite3"
     sets = query(db, "SELECT status, rep_count FROM sets")
@@ -121,8 +131,7 @@ def test_watchdog_pings_while_frames_flow_and_stops_when_the_pipeline_stalls(
     models, clip = assets
     cfg = write_config(tmp_path / "c.toml", tmp_path, models, service={"status_interval_s": 0.5})
     env = {"NOTIFY_SOCKET": listener.sock.getsockname(), "WATCHDOG_USEC": "1000000"}
-    proc = start(cfg, clip, "--hang-after", "120", env=env)
-    try:
+    with running(cfg, clip, "--hang-after", "120", env=env) as proc:
         deadline = time.monotonic() + 60
         while not listener.times("READY=1") and time.monotonic() < deadline:
             listener.drain(0.5)
@@ -139,8 +148,6 @@ def test_watchdog_pings_while_frames_flow_and_stops_when_the_pipeline_stalls(
         assert proc.wait(30) == 0
         listener.drain(0.5)
         assert listener.times("STOPPING=1")
-    finally:
-        proc.kill()
 
 
 def test_kill_9_never_loses_an_announced_rep(tmp_path: Path, assets: tuple[Path, Path]) -> None:
@@ -182,8 +189,7 @@ def test_sighup_with_a_bad_config_keeps_the_running_one(
     models, clip = assets
     cfg = write_config(tmp_path / "c.toml", tmp_path, models)
     state = tmp_path / "state"
-    proc = start(cfg, clip)
-    try:
+    with running(cfg, clip) as proc:
         wait_for((state / "health.json").exists, 60, proc)
         first = json.loads((state / "health.json").read_text())
         assert first["status"] == "ok" and first["manifest_id"]
@@ -201,5 +207,3 @@ def test_sighup_with_a_bad_config_keeps_the_running_one(
         assert proc.poll() is None
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(30) == 0
-    finally:
-        proc.kill()
