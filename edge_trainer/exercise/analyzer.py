@@ -380,25 +380,3 @@ def _as_row4(arr: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     if arr.shape[1] < 3:
         out[:, 2] = 0.0
     return out
-
-
-def analyze_rows(
-    rows: npt.ArrayLike,
-    fps: float,
-    cfg: ExerciseConfig | None = None,
-    recognizer: RecognizerLike | None = None,
-) -> tuple[list[SetRecord], list[Event]]:
-    """Run a whole ``(frames, 33, 3|4)`` landmark sequence through a fresh analyzer.
-
-    Frames are timed ``index / fps``; all-NaN frames mean nobody was found.
-
-    Returns:
-        ``(sets, events)``: the finished sets and every event, in order.
-    """
-    arr = np.asarray(rows, dtype=np.float64)
-    analyzer = Analyzer(cfg, recognizer)
-    events: list[Event] = []
-    for i, row in enumerate(arr):
-        events += analyzer.update_row(row, i / fps)
-    events += analyzer.finish(len(arr) / fps)
-    return analyzer.sets, events

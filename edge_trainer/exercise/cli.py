@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import logging
 import sys
@@ -15,7 +14,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from edge_trainer.config import ExerciseConfig
 from edge_trainer.errors import InputError, ModelError
 from edge_trainer.events import Event, SetRecord
 
@@ -27,11 +25,6 @@ DEFAULT_FPS = 30.0
 # A recorded clip is analysed whole: a one-rep set counts (the live box needs
 # exercise.min_set_reps to tell a set from someone getting into position), and with no
 # cue to speak the live count need only run once a second.
-def offline(cfg: ExerciseConfig) -> ExerciseConfig:
-    """The exercise settings for analysing a recorded clip."""
-    return dataclasses.replace(cfg, min_set_reps=1, live_recount_s=1.0)
-
-
 def register(sub: Any) -> None:
     """Add the ``analyze`` subcommand."""
     p = sub.add_parser(
@@ -65,6 +58,7 @@ class _Run:
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     from edge_trainer import config as config_mod
+    from edge_trainer.exercise.offline import offline
     from edge_trainer.exercise.rules import EXERCISES
 
     started = time.perf_counter()
@@ -138,7 +132,7 @@ def load_landmarks(path: Path) -> npt.NDArray[np.float64]:
 
 
 def _run_npy(arr: npt.NDArray[np.float64], fps: float, ex_cfg: Any, recognizer: Any) -> _Run:
-    from edge_trainer.exercise.analyzer import analyze_rows
+    from edge_trainer.exercise.offline import analyze_rows
 
     sets, events = analyze_rows(arr, fps, ex_cfg, recognizer)
     rows: list[npt.NDArray[np.float64] | None] = list(arr)

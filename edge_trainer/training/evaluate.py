@@ -31,8 +31,7 @@ import numpy as np
 import numpy.typing as npt
 
 from edge_trainer.config import Config, ExerciseConfig
-from edge_trainer.exercise.analyzer import analyze_rows
-from edge_trainer.exercise.cli import offline
+from edge_trainer.exercise.offline import analyze_rows, offline
 from edge_trainer.exercise.rules import EXERCISES
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,8 @@ from edge_trainer.events import (
     SetEnded,
     SetStarted,
 )
-from edge_trainer.exercise.analyzer import Analyzer, analyze_rows
+from edge_trainer.exercise.analyzer import Analyzer
+from edge_trainer.exercise.offline import analyze_rows
 from tests.unit.exercise_figures import curl, reps, sequence, squat
 
 

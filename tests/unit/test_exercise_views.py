@@ -10,8 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from edge_trainer.config import ExerciseConfig
-from edge_trainer.exercise.analyzer import analyze_rows
-from edge_trainer.exercise.cli import offline
+from edge_trainer.exercise.offline import analyze_rows, offline
 from edge_trainer.exercise.signals import joint_signal
 from edge_trainer.sim import single_set
 from edge_trainer.sim.render import Renderer

@@ -1,0 +1,40 @@
+"""Analysing a whole recording: the settings for it and a run of a fresh analyzer."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import numpy.typing as npt
+
+from edge_trainer.config import ExerciseConfig
+from edge_trainer.events import Event, SetRecord
+from edge_trainer.exercise.analyzer import Analyzer
+from edge_trainer.exercise.base import RecognizerLike
+
+
+def offline(cfg: ExerciseConfig) -> ExerciseConfig:
+    """The exercise settings for analysing a recorded clip."""
+    return dataclasses.replace(cfg, min_set_reps=1, live_recount_s=1.0)
+
+
+def analyze_rows(
+    rows: npt.ArrayLike,
+    fps: float,
+    cfg: ExerciseConfig | None = None,
+    recognizer: RecognizerLike | None = None,
+) -> tuple[list[SetRecord], list[Event]]:
+    """Run a whole ``(frames, 33, 3|4)`` landmark sequence through a fresh analyzer.
+
+    Frames are timed ``index / fps``; all-NaN frames mean nobody was found.
+
+    Returns:
+        ``(sets, events)``: the finished sets and every event, in order.
+    """
+    arr = np.asarray(rows, dtype=np.float64)
+    analyzer = Analyzer(cfg, recognizer)
+    events: list[Event] = []
+    for i, row in enumerate(arr):
+        events += analyzer.update_row(row, i / fps)
+    events += analyzer.finish(len(arr) / fps)
+    return analyzer.sets, events
