@@ -230,9 +230,20 @@ class CuePolicy:
         self._rep_total += 1
         cues: list[Cue] = []
         age = self.settings.max_age_s
-        if self.settings.count_reps:
-            cues.append(_cue(str(event.rep.index), Priority.REP, "rep", event.t, age, key="rep"))
+        count = str(event.rep.index) if self.settings.count_reps else ""
+        # Decided for every rep (it tracks the early reps' speed); a faulty rep says its
+        # correction instead: one thing per rep.
         encourage = self._encouragement(state, event)
+        for code in event.rep.faults:
+            # A faulty rep's number and its correction go out as one cue ("4. Go
+            # deeper"): said apart, the more urgent fault would go first and hold the
+            # count back by a whole phrase. Its FormFault events then add nothing.
+            said = self._fault(code, event.rep.index, event.t)
+            if said:
+                text = f"{count}. {said[0].text}" if count else said[0].text
+                return [_cue(text, Priority.FAULT, "fault", event.t, age)]
+        if count:
+            cues.append(_cue(count, Priority.REP, "rep", event.t, age, key="rep"))
         if encourage:
             # Only right after the count: started later it would hold up the next one.
             late = min(age, ENCOURAGE_MAX_AGE_S)

@@ -79,6 +79,29 @@ def test_fault_cue_outranks_rep_count_and_is_rate_limited() -> None:
     assert spoken == [(1, "Knees out"), (4, "Knees out"), (7, "Knees out"), (10, "Knees out")]
 
 
+def test_a_faulty_rep_is_counted_and_corrected_in_one_cue() -> None:
+    policy = CuePolicy(CueSettings(fault_cooldown_reps=3, fault_cooldown_s=0.0))
+    policy.on_event(SetStarted(t=0.0, exercise="squat"))
+    said: list[Cue] = []
+    for i in range(1, 6):
+        faults = ("squat_shallow", "squat_knee_valgus") if i in (2, 3) else ()
+        event = RepCompleted(t=2.0 * i, exercise="squat", rep=rep(i, 2.0 * i, faults=faults))
+        said += policy.on_event(event)
+        # The analyzer follows a faulty rep with its FormFault events: already said.
+        for code in faults:
+            said += policy.on_event(FormFault(2.0 * i, "squat", i, code))
+    # Rep 3's first fault is cooling down, so its second one is said with the count.
+    assert texts(said) == ["1", "2. Go deeper", "3. Knees out", "4", "5"]
+    assert [c.priority for c in said[1:3]] == [Priority.FAULT] * 2
+    assert all(c.key == "" for c in said[1:3])  # a later count must not replace them
+
+
+def test_a_faulty_rep_with_counting_off_says_only_the_correction() -> None:
+    policy = CuePolicy(CueSettings(count_reps=False))
+    event = RepCompleted(t=2.0, exercise="squat", rep=rep(1, 2.0, faults=("squat_shallow",)))
+    assert texts(policy.on_event(event)) == ["Go deeper"]
+
+
 def test_time_cooldown_holds_a_fault_back_even_after_enough_reps() -> None:
     policy = CuePolicy(CueSettings(fault_cooldown_reps=1, fault_cooldown_s=10.0))
     said = []
