@@ -303,7 +303,7 @@ def check_llm(cfg: Config, env: Env) -> Check:
             "llm", "warn", f"llm.model_path '{path}' does not exist",
             "fix llm.model_path or empty it to use the model store", required=False,
         )  # fmt: skip
-    done = env.run([sys.executable, "-m", "edge_trainer.models.install", "load-gguf", str(path)])
+    done = env.run([sys.executable, "-m", "edge_trainer.models.trial", "load-gguf", str(path)])
     if done.returncode != 0:
         why = (done.stdout.strip() or done.stderr.strip() or "crashed").splitlines()[-1]
         return Check(

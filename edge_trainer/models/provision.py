@@ -16,7 +16,7 @@ from pathlib import Path
 
 from edge_trainer.errors import InputError, ModelError
 from edge_trainer.models import store
-from edge_trainer.models.install import InstallResult, check_gguf_header, install_set
+from edge_trainer.models.install import InstallResult, install_set
 from edge_trainer.models.manifest import (
     MANIFEST_NAME,
     Manifest,
@@ -25,6 +25,7 @@ from edge_trainer.models.manifest import (
     sha256_file,
     write_manifest,
 )
+from edge_trainer.models.trial import check_gguf_header
 
 log = logging.getLogger(__name__)
 

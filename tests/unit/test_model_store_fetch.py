@@ -11,9 +11,10 @@ import pytest
 from edge_trainer.cli import main
 from edge_trainer.errors import InputError, ModelError
 from edge_trainer.models import store
-from edge_trainer.models.install import check_gguf_header, install_set
+from edge_trainer.models.install import install_set
 from edge_trainer.models.manifest import Manifest, write_manifest
 from edge_trainer.models.provision import fetch_llm, provision
+from edge_trainer.models.trial import check_gguf_header
 from tests.llm_fixture import build_tiny_gguf
 from tests.model_sets import DETECTOR, corrupt, pose_set
 
