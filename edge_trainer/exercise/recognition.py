@@ -151,6 +151,8 @@ class ExerciseRecognizer:
         self._rows: deque[npt.NDArray[np.float32]] = deque()
         self._times: deque[float] = deque()
         self.current: Recognition | None = None
+        # How the model was made (its manifest's provenance: trainer, seed, sources).
+        self.provenance = ""
         self.reset()
 
     @classmethod
@@ -166,7 +168,9 @@ class ExerciseRecognizer:
         path = verify_entry(folder, entry)
         labels = entry.labels or CLASSES
         log.info("classifier %s sha256 %s, %d classes", path, entry.sha256[:12], len(labels))
-        return cls(path, tuple(labels), threads, **kwargs)  # type: ignore[arg-type]
+        recognizer = cls(path, tuple(labels), threads, **kwargs)  # type: ignore[arg-type]
+        recognizer.provenance = entry.provenance
+        return recognizer
 
     @classmethod
     def from_folder(cls, folder: Path, threads: int = 1) -> ExerciseRecognizer:

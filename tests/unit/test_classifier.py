@@ -61,6 +61,13 @@ def test_manifest_describes_the_model() -> None:
     assert tuple(labels) == CLASSES
 
 
+def test_recognizer_carries_the_model_provenance(recognizer: ExerciseRecognizer) -> None:
+    # make eval reads it to tell in-sample figures from held-out ones.
+    entry = read_manifest(MODEL_DIR).models["classifier"]
+    assert recognizer.provenance == entry.provenance
+    assert "sources=" in recognizer.provenance
+
+
 def test_model_is_full_integer(recognizer: ExerciseRecognizer) -> None:
     interp = recognizer.classifier._interp
     assert interp.get_input_details()[0]["dtype"] == np.int8
