@@ -238,9 +238,9 @@ class CuePolicy:
             # A faulty rep's number and its correction go out as one cue ("4. Go
             # deeper"): said apart, the more urgent fault would go first and hold the
             # count back by a whole phrase. Its FormFault events then add nothing.
-            said = self._fault(code, event.rep.index, event.t)
-            if said:
-                text = f"{count}. {said[0].text}" if count else said[0].text
+            phrase = self._fault_due(code, event.rep.index, event.t)
+            if phrase:
+                text = f"{count}. {phrase}" if count else phrase
                 return [_cue(text, Priority.FAULT, "fault", event.t, age)]
         if count:
             cues.append(_cue(count, Priority.REP, "rep", event.t, age, key="rep"))
@@ -281,21 +281,27 @@ class CuePolicy:
         )
 
     def _fault(self, code: str, rep_index: int, t: float) -> list[Cue]:
+        phrase = self._fault_due(code, rep_index, t)
+        if phrase is None:
+            return []
+        return [_cue(phrase, Priority.FAULT, "fault", t, self.settings.max_age_s)]
+
+    def _fault_due(self, code: str, rep_index: int, t: float) -> str | None:
+        """The fault's phrase if it is to be said now (and it is then marked said)."""
         state = self._set
         if state is not None and rep_index in state.faulted_reps:
-            return []  # one correction per rep is all anyone can take in
+            return None  # one correction per rep is all anyone can take in
         last = self._fault_last.get(code)
         if last is not None:
             reps_since = self._rep_total - last[0]
             if reps_since < self.settings.fault_cooldown_reps or (
                 t - last[1] < self.settings.fault_cooldown_s
             ):
-                return []
+                return None
         self._fault_last[code] = (self._rep_total, t)
         if state is not None:
             state.faulted_reps.add(rep_index)
-        phrase = fault_phrase(code)
-        return [_cue(phrase, Priority.FAULT, "fault", t, self.settings.max_age_s)]
+        return fault_phrase(code)
 
     def _set_ended(self, event: SetEnded) -> list[Cue]:
         record = event.record

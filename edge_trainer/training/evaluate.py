@@ -291,9 +291,8 @@ def eval_sim(verbose: bool) -> dict[str, float]:
                         fp[code] += 1
             seen = "-"
             if recognizer is not None:
-                recognizer.reset()
-                auto, _ = analyze_rows(rows, truth.fps, offline(ExerciseConfig()), recognizer)
-                seen = max(auto, key=lambda s: s.rep_count).exercise if auto else "-"
+                _, auto = _count(rows, truth.fps, offline(ExerciseConfig()), recognizer)
+                seen = _named(auto)
                 named.append(seen == exercise)
             mark = "" if seen == exercise else f" ({seen})"
             row_out.append(f"{view} {len(got)}/{len(true_reps)}{mark}")
