@@ -140,6 +140,16 @@ def body_height(pts: FloatArray) -> FloatArray:
     return np.asarray(leg + torso_length(pts) + neck)
 
 
+def broadside_length(lengths: FloatArray, percentile: float = 95.0, min_frames: int = 3) -> float:
+    """A segment's image length seen broadside: a high percentile of its lengths over a
+    sequence, so a few frames with a misplaced landmark do not set it.
+
+    NaN with fewer than ``min_frames`` frames that have the segment.
+    """
+    ok = np.isfinite(lengths)
+    return float(np.percentile(lengths[ok], percentile)) if ok.sum() >= min_frames else np.nan
+
+
 def sequence_body_height(pts: FloatArray) -> float:
     """Body height over a ``(T, 33, 3)`` sequence: the 90th percentile of the frames.
 

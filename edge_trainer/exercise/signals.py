@@ -57,15 +57,6 @@ POSTURE_MIN_LEAN: dict[str, float] = {"push_up": 50.0}
 PRIMARY_MIN_VISIBILITY = 0.3
 
 
-def _longest(lengths: FloatArray) -> float:
-    """A segment's image length seen broadside: the 95th percentile over the sequence.
-
-    A few misplaced landmarks do not set it; NaN with fewer than 3 frames.
-    """
-    ok = np.isfinite(lengths)
-    return float(np.percentile(lengths[ok], 95)) if ok.sum() >= 3 else float("nan")
-
-
 def _from_up(
     rows: FloatArray, starts: tuple[int, int], ends: tuple[int, int], seen: int
 ) -> FloatArray:
@@ -81,7 +72,7 @@ def _from_up(
     out = np.full((len(pts), 2), np.nan)
     for k, (start, end) in enumerate(zip(starts, ends, strict=True)):
         d = pts[:, end, :2] - pts[:, start, :2]
-        full = _longest(np.hypot(d[:, 0], d[:, 1]))
+        full = geo.broadside_length(np.hypot(d[:, 0], d[:, 1]))
         if not full > 0:
             continue
         with np.errstate(invalid="ignore"):
@@ -155,7 +146,7 @@ def in_posture(exercise: str | None, rows: npt.ArrayLike) -> npt.NDArray[np.bool
         return None
     length = geo.torso_length(geo.as_points(rows, 0.0))
     with np.errstate(invalid="ignore"):
-        end_on = length < 0.5 * _longest(length)
+        end_on = length < 0.5 * geo.broadside_length(length)
         return np.asarray((geo.trunk_lean(rows, min_visibility=0.0) >= least) | end_on)
 
 

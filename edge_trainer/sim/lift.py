@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from edge_trainer.exercise.geometry import broadside_length
+
 F64 = npt.NDArray[np.float64]
 
 # The longest a segment looks over a sequence, taken robustly: a high percentile, so
@@ -23,9 +25,7 @@ def true_length(image: F64, percentile: float = LENGTH_PERCENTILE) -> float:
     Returns:
         The length in pixels, or NaN when no frame has the segment.
     """
-    length = np.linalg.norm(image, axis=1)
-    ok = np.isfinite(length)
-    return float(np.percentile(length[ok], percentile)) if ok.any() else float("nan")
+    return broadside_length(np.linalg.norm(image, axis=1), percentile, min_frames=1)
 
 
 def depth_extent(image: F64, length: float) -> F64:
