@@ -16,7 +16,6 @@ from edge_trainer.events import (
     CameraLost,
     CameraRestored,
     Event,
-    ExerciseChanged,
     FormFault,
     PartialRep,
     RepCompleted,
@@ -31,7 +30,7 @@ CueKind = Literal["rep", "fault", "encourage", "rest", "set", "summary", "exerci
 class Priority(enum.IntEnum):
     """Higher is more urgent; the speech queue serves the highest first."""
 
-    INFO = 10  # exercise recognised
+    INFO = 10  # the exercise named (when rep numbers are not spoken)
     REST = 20  # rest countdown
     ENCOURAGE = 30  # push near the end of a set
     REP = 40  # rep numbers
@@ -74,7 +73,7 @@ def fault_phrase(code: str) -> str:
 
 
 def exercise_phrase(name: str) -> str:
-    """``push_up`` -> ``push ups``, as spoken when the exercise is recognised."""
+    """``push_up`` -> ``push ups``, as spoken with the first rep of a set."""
     words = name.replace("_", " ")
     if words == "situp":
         return "sit ups"
@@ -174,8 +173,6 @@ class CuePolicy:
             return []
         if isinstance(event, SetEnded):
             return self._set_ended(event)
-        if isinstance(event, ExerciseChanged):
-            return self._exercise(event)
         if isinstance(event, CameraLost):
             if self._camera_lost_said:
                 return []
@@ -226,6 +223,9 @@ class CuePolicy:
             self._set = _SetState(event.exercise)
             self._rest_start = None
         state = self._set
+        # A set's first rep names its exercise ("Squats. 1"): named on the recogniser's
+        # first guess instead, a bend to pick up a weight would be announced as deadlifts.
+        name = self._announce(event.exercise) if state.reps == 0 else ""
         state.reps = max(state.reps, event.rep.index)
         self._rep_total += 1
         cues: list[Cue] = []
@@ -240,15 +240,23 @@ class CuePolicy:
             # count back by a whole phrase. Its FormFault events then add nothing.
             phrase = self._fault_due(code, event.rep.index, event.t)
             if phrase:
-                text = f"{count}. {phrase}" if count else phrase
-                return [_cue(text, Priority.FAULT, "fault", event.t, age)]
+                return [_cue(_joined(name, count, phrase), Priority.FAULT, "fault", event.t, age)]
         if count:
-            cues.append(_cue(count, Priority.REP, "rep", event.t, age, key="rep"))
+            cues.append(_cue(_joined(name, count), Priority.REP, "rep", event.t, age, key="rep"))
+        elif name:
+            cues.append(_cue(name, Priority.INFO, "exercise", event.t, age))
         if encourage:
             # Only right after the count: started later it would hold up the next one.
             late = min(age, ENCOURAGE_MAX_AGE_S)
             cues.append(_cue(encourage, Priority.ENCOURAGE, "encourage", event.t, late))
         return cues
+
+    def _announce(self, exercise: str) -> str:
+        """The exercise's spoken name if it is a new one to announce, else ``""``."""
+        if exercise in _NOT_EXERCISES or exercise == self._last_exercise:
+            return ""
+        self._last_exercise = exercise
+        return exercise_phrase(exercise).capitalize()
 
     def _encouragement(self, state: _SetState, event: RepCompleted) -> str | None:
         target = self.settings.target_reps
@@ -321,18 +329,16 @@ class CuePolicy:
             text += f", {len(record.partial_reps)} partial"
         return [_cue(text, Priority.SUMMARY, "set", event.t, self.settings.summary_max_age_s)]
 
-    def _exercise(self, event: ExerciseChanged) -> list[Cue]:
-        name = event.exercise
-        if name in _NOT_EXERCISES or name == self._last_exercise:
-            return []
-        self._last_exercise = name
-        return [_cue(exercise_phrase(name).capitalize(), Priority.INFO, "exercise", event.t, 3.0)]
-
 
 def _cue(
     text: str, prio: Priority, kind: CueKind, t: float, expiry: float, *, key: str = ""
 ) -> Cue:
     return Cue(text=text, priority=int(prio), kind=kind, t=t, expiry_s=expiry, key=key)
+
+
+def _joined(*parts: str) -> str:
+    """Spoken parts as one cue, each a short sentence: ``Squats. 4. Go deeper``."""
+    return ". ".join(p for p in parts if p)
 
 
 def _seconds_phrase(seconds: int) -> str:

@@ -93,7 +93,9 @@ def test_spoken_cues(run: tuple[App, Path, Truth]) -> None:
     cues = [json.loads(x) for x in (speech / "cues.jsonl").read_text().splitlines()]
     spoken = [c for c in cues if c["outcome"] == "spoken"]
     reps = [c["text"] for c in spoken if c["kind"] == "rep"]
-    assert reps[:3] == ["1", "2", "3"]
+    # The first rep of the set names the recognised exercise with its count.
+    assert reps[:3] == ["Squats. 1", "2", "3"]
+    assert not any(c["kind"] == "exercise" for c in spoken)  # never named apart from a rep
     assert any(c["kind"] == "summary" for c in spoken)
     assert len(list(speech.glob("cue_*.wav"))) == len(spoken)
     for cue in spoken:

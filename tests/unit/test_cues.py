@@ -49,7 +49,7 @@ def test_every_rep_is_counted_with_rep_priority_and_supersession_key() -> None:
     policy = CuePolicy()
     policy.on_event(SetStarted(t=0.0, exercise="squat"))
     cues = [c for i in range(1, 4) for c in policy.on_event(rep_event(i, 2.0 * i))]
-    assert texts(cues) == ["1", "2", "3"]
+    assert texts(cues) == ["Squats. 1", "2", "3"]
     assert {c.kind for c in cues} == {"rep"}
     assert {c.priority for c in cues} == {Priority.REP}
     assert {c.key for c in cues} == {"rep"}
@@ -59,7 +59,9 @@ def test_every_rep_is_counted_with_rep_priority_and_supersession_key() -> None:
 
 def test_rep_counting_can_be_switched_off() -> None:
     policy = CuePolicy(CueSettings(count_reps=False))
-    assert policy.on_event(rep_event(1, 1.0)) == []
+    first = policy.on_event(rep_event(1, 1.0))
+    assert [(c.text, c.kind) for c in first] == [("Squats", "exercise")]
+    assert policy.on_event(rep_event(2, 3.0)) == []
 
 
 def test_fault_cue_outranks_rep_count_and_is_rate_limited() -> None:
@@ -91,14 +93,15 @@ def test_a_faulty_rep_is_counted_and_corrected_in_one_cue() -> None:
         for code in faults:
             said += policy.on_event(FormFault(2.0 * i, "squat", i, code))
     # Rep 3's first fault is cooling down, so its second one is said with the count.
-    assert texts(said) == ["1", "2. Go deeper", "3. Knees out", "4", "5"]
+    assert texts(said) == ["Squats. 1", "2. Go deeper", "3. Knees out", "4", "5"]
     assert [c.priority for c in said[1:3]] == [Priority.FAULT] * 2
     assert all(c.key == "" for c in said[1:3])  # a later count must not replace them
 
 
 def test_a_faulty_rep_with_counting_off_says_only_the_correction() -> None:
     policy = CuePolicy(CueSettings(count_reps=False))
-    event = RepCompleted(t=2.0, exercise="squat", rep=rep(1, 2.0, faults=("squat_shallow",)))
+    policy.on_event(rep_event(1, 1.0))
+    event = RepCompleted(t=2.0, exercise="squat", rep=rep(2, 2.0, faults=("squat_shallow",)))
     assert texts(policy.on_event(event)) == ["Go deeper"]
 
 
@@ -232,12 +235,18 @@ def test_summary_and_repeat_summary() -> None:
     assert (again.text, again.t) == ("Eight squats, steady tempo.", 50.0)
 
 
-def test_exercise_announced_once_when_recognised() -> None:
+def test_exercise_named_with_the_first_rep_of_its_sets() -> None:
     policy = CuePolicy()
-    assert texts(policy.on_event(ExerciseChanged(1.0, "push_up", None, 0.9))) == ["Push ups"]
-    assert policy.on_event(ExerciseChanged(2.0, "unknown", "push_up", 0.4)) == []
-    assert policy.on_event(ExerciseChanged(3.0, "push_up", "unknown", 0.9)) == []
-    assert texts(policy.on_event(ExerciseChanged(9.0, "squat", "push_up", 0.9))) == ["Squats"]
+    # A recognition alone says nothing: bending down to the floor may read as a deadlift.
+    assert policy.on_event(ExerciseChanged(1.0, "deadlift", None, 0.5)) == []
+    assert texts(policy.on_event(rep_event(1, 2.0, ex="push_up"))) == ["Push ups. 1"]
+    assert texts(policy.on_event(rep_event(2, 4.0, ex="push_up"))) == ["2"]
+    policy.on_event(SetEnded(t=8.0, record=SetRecord("push_up", 0.0, 4.0, (rep(1, 2.0),))))
+    # The next set of the same exercise is not named again; an unknown movement never is.
+    assert texts(policy.on_event(rep_event(1, 20.0, ex="push_up"))) == ["1"]
+    assert texts(policy.on_event(rep_event(1, 40.0, ex="unknown"))) == ["1"]
+    faulty = RepCompleted(50.0, "squat", rep(1, 50.0, faults=("squat_shallow",)))
+    assert texts(policy.on_event(faulty)) == ["Squats. 1. Go deeper"]
     assert exercise_phrase("situp") == "sit ups"
 
 
