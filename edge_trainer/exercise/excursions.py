@@ -11,11 +11,13 @@ from edge_trainer.exercise.filters import typical_amplitude
 FloatArray = npt.NDArray[np.float64]
 
 
-def rest_is_high(sig: FloatArray, lo: float, hi: float) -> bool:
+def rest_is_high(sig: FloatArray, lo: float, hi: float, tie: bool | None = None) -> bool:
     """Whether rest is the signal's high end: the end where the set starts and finishes.
 
-    People start and end a set in the rest position (standing, arms down, hanging); a
-    tie goes to the end where the signal dwells longer (pauses happen at rest).
+    People start and end a set in the rest position (standing, arms down, hanging). When
+    the two ends disagree (a live count of a set that has just begun ends mid-rep), the
+    ``tie`` the caller knows from the exercise's joints decides; without one, the end
+    where the signal dwells longer (pauses happen at rest).
     """
     v = np.flatnonzero(np.isfinite(sig))
     if v.size == 0:
@@ -25,6 +27,8 @@ def rest_is_high(sig: FloatArray, lo: float, hi: float) -> bool:
     mid = (lo + hi) / 2
     score = float(np.mean(ends > mid) - 0.5)
     if abs(score) < 0.2:
+        if tie is not None:
+            return tie
         vals = sig[v]
         score = float(np.mean(vals > mid) - 0.5)
     return score > 0
@@ -86,7 +90,11 @@ def excursions(
 
 
 def find_reps(
-    sig: FloatArray, t: FloatArray, params: CounterParams, amplitude_floor: float = 0.0
+    sig: FloatArray,
+    t: FloatArray,
+    params: CounterParams,
+    amplitude_floor: float = 0.0,
+    tie: bool | None = None,
 ) -> CountResult:
     """Find out-and-back excursions in a 1D signal (one set, no trend).
 
@@ -95,13 +103,15 @@ def find_reps(
         t: Frame times in seconds.
         params: Thresholds.
         amplitude_floor: Smallest typical amplitude that counts as motion at all.
+        tie: Whether rest is the high end when the signal's own ends disagree
+            (``rest_is_high``).
     """
     amp = typical_amplitude(sig, t)
     if amp <= max(amplitude_floor, 1e-9):
         return CountResult((), (), sig, False, amp)
     v = sig[np.isfinite(sig)]
     lo, hi = float(np.percentile(v, 5)), float(np.percentile(v, 95))
-    rest_high = rest_is_high(sig, lo, hi)
+    rest_high = rest_is_high(sig, lo, hi, tie)
     rest = hi if rest_high else lo
     u = (sig - rest) * (-1.0 if rest_high else 1.0) / amp
     reps, partials = excursions(u, t, params, amp)

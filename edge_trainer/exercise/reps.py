@@ -72,12 +72,10 @@ def _count_run(
     amp = typical_amplitude(sig, t)
     if amp <= 1e-9:
         return [], [], sig, False, 0.0
-    v = raw[np.isfinite(raw)]
-    rest_high = rest_is_high(raw, float(np.percentile(v, 5)), float(np.percentile(v, 95)))
-    if rest_hint is not None:
-        both = np.isfinite(raw) & np.isfinite(rest_hint)
-        if both.sum() > 3 and np.std(rest_hint[both]) > 0:
-            rest_high = bool(np.corrcoef(raw[both], rest_hint[both])[0, 1] > 0)
+    rest_high = _hinted_rest(raw, rest_hint)
+    if rest_high is None:
+        v = raw[np.isfinite(raw)]
+        rest_high = rest_is_high(raw, float(np.percentile(v, 5)), float(np.percentile(v, 95)))
     direction = -1.0 if rest_high else 1.0
     # Rest and far levels follow the local envelope (over 1.5 periods), so a set whose
     # depth drifts is still counted rep by rep; the envelope's span never drops below
@@ -114,6 +112,19 @@ def _count_run(
         rest_high,
         amp,
     )
+
+
+def _hinted_rest(sig: FloatArray, rest_hint: FloatArray | None) -> bool | None:
+    """Whether rest is the signal's high end, read from the exercise's ``rest_hint``.
+
+    None without a usable hint (the caller then guesses rest from the signal itself).
+    """
+    if rest_hint is None:
+        return None
+    both = np.isfinite(sig) & np.isfinite(rest_hint)
+    if both.sum() <= 3 or np.std(rest_hint[both]) == 0 or np.std(sig[both]) == 0:
+        return None
+    return bool(np.corrcoef(sig[both], rest_hint[both])[0, 1] > 0)
 
 
 def _shift(spans: list[RepSpan], offset: int) -> list[RepSpan]:
@@ -203,7 +214,8 @@ def count_reps(
         amps.append(amp)
         rest_votes += 1 if rest_high else -1
     if not amps:
-        res = _isolated_reps(feats, tt, p, floor)
+        hint_all = None if rest_hint is None else np.asarray(rest_hint, dtype=np.float64)
+        res = _isolated_reps(feats, tt, p, floor, hint_all)
         reps, partials = list(res.reps), list(res.partials)
         signal, rest_high, amp = res.signal, res.rest_high, res.typical_amplitude
     else:
@@ -222,7 +234,11 @@ def count_reps(
 
 
 def _isolated_reps(
-    feats: FloatArray, t: FloatArray, params: CounterParams, floor: float
+    feats: FloatArray,
+    t: FloatArray,
+    params: CounterParams,
+    floor: float,
+    rest_hint: FloatArray | None = None,
 ) -> CountResult:
     """Reps in a sequence with no repeating stretch: a single rep, or a few slow ones.
 
@@ -233,7 +249,9 @@ def _isolated_reps(
     stumble) is not a deliberate rep.
     """
     sig, _ = principal_signal(feats)
-    res = find_reps(sig, t, params, amplitude_floor=floor)
+    # With a rep or two in view the ends of the sequence may disagree (the first live
+    # count of a set ends mid-rep); the exercise's joints then say which end rest is.
+    res = find_reps(sig, t, params, amplitude_floor=floor, tie=_hinted_rest(sig, rest_hint))
 
     def returns(r: RepSpan) -> bool:
         out = np.linalg.norm(feats[r.peak] - feats[r.start])

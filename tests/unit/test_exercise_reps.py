@@ -143,3 +143,14 @@ def test_push_up_posture_is_a_leaning_trunk_or_one_seen_end_on() -> None:
     assert mask is not None
     assert mask.tolist() == [False, False, True, True] * 3 + [True]
     assert in_posture("squat", rows) is None
+
+
+def test_the_first_live_count_of_a_set_finds_rest_from_the_joints() -> None:
+    # A live recount one and a half push-ups into a set: the sequence starts in the plank
+    # and ends paused at the bottom of a slow second rep, so its two ends disagree about
+    # where rest is and it dwells longest at the bottom. Guessed from that, the "rep" would
+    # run from the first bottom to the second; the elbows say rest is the straight arms.
+    phases = [(0, 0, 0.5), *reps([1.0], 0.8, 0.8, rest_s=0.2), (0, 1.0, 1.2), (1.0, 1.0, 1.0)]
+    rows, t = sequence(plank, phases)
+    res = count_exercise(rows, t, "push_up")
+    assert [(round(t[r.start], 1), round(t[r.end], 1)) for r in res.reps] == [(0.7, 2.0)]
