@@ -168,7 +168,8 @@ def test_kill_9_never_loses_an_announced_rep(tmp_path: Path, assets: tuple[Path,
             for line in index.read_text().splitlines():
                 cue = json.loads(line)
                 if cue["kind"] == "rep" and cue["outcome"] == "spoken":
-                    spoken.append(int(cue["text"]))
+                    # "3", or "Squats. 1" when the first rep names the exercise
+                    spoken.append(int(cue["text"].split(". ")[-1]))
         if not db.exists():
             continue
         assert query(db, "PRAGMA integrity_check") == [("ok",)], f"trial {trial}"
