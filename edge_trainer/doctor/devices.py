@@ -12,6 +12,16 @@ from edge_trainer.doctor.checklist import Check, Env, group_fix, need_group
 I2C_PINS = {2, 3}  # BCM SDA and SCL: a button there breaks the OLED bus
 
 
+def _stand_in(name: str, kind: str, emulator: str, what: str, setting: str = "") -> Check | None:
+    """The device's line when it is emulated (``kind == emulator``) or off, else None."""
+    setting = setting or f"{name}.kind"
+    if kind == emulator:
+        return Check(name, "emulated", f"{what} ({setting} = '{emulator}')")
+    if kind == "none":
+        return Check(name, "skipped", f"{setting} = 'none'", required=False)
+    return None
+
+
 def check_camera(cfg: Config, env: Env) -> Check:
     """Open the configured frame source, read frames, measure the rate."""
     from edge_trainer.app import build_source
@@ -63,10 +73,9 @@ def check_camera(cfg: Config, env: Env) -> Check:
 def check_display(cfg: Config, env: Env) -> Check:
     """The OLED's I2C bus exists, is accessible, and something answers at its address."""
     d = cfg.display
-    if d.kind == "emulator":
-        return Check("display", "emulated", "OLED emulator (PNG frames in the output folder)")
-    if d.kind == "none":
-        return Check("display", "skipped", "display.kind = 'none'", required=False)
+    off = _stand_in("display", d.kind, "emulator", "OLED emulator, PNG frames in the output folder")
+    if off is not None:
+        return off
     bus = env.dev / f"i2c-{d.i2c_port}"
     if not bus.exists():
         return Check(
@@ -95,10 +104,9 @@ def check_display(cfg: Config, env: Env) -> Check:
 def check_buttons(cfg: Config, env: Env) -> Check:
     """The configured pins are distinct, clear of I2C, and can be claimed."""
     b = cfg.buttons
-    if b.kind == "emulator":
-        return Check("buttons", "emulated", "scripted button commands (buttons.kind = 'emulator')")
-    if b.kind == "none":
-        return Check("buttons", "skipped", "buttons.kind = 'none'", required=False)
+    off = _stand_in("buttons", b.kind, "emulator", "scripted button commands")
+    if off is not None:
+        return off
     pins = [p for p in (b.pin_a, b.pin_b, b.pin_c) if p >= 0]
     if len(set(pins)) != len(pins):
         return Check(
@@ -138,10 +146,9 @@ def check_buttons(cfg: Config, env: Env) -> Check:
 def check_audio(cfg: Config, env: Env) -> Check:
     """A sound card exists and is accessible when cues are spoken aloud."""
     kind = cfg.speech.kind
-    if kind == "wav":
-        return Check("audio", "emulated", "cues are written to WAV files (speech.kind = 'wav')")
-    if kind == "none":
-        return Check("audio", "skipped", "speech.kind = 'none'", required=False)
+    off = _stand_in("audio", kind, "wav", "cues are written to WAV files", setting="speech.kind")
+    if off is not None:
+        return off
     cards_file = env.asound / "cards"
     cards = cards_file.read_text().strip() if cards_file.is_file() else ""
     if not cards or cards.startswith("--- no soundcards"):
