@@ -60,6 +60,9 @@ class Movement:
             sitting upright, 90 lying or bent level).
         arm_hang: Median angle between trunk and upper arm, degrees (small with the
             arms hanging at the sides, ~180 overhead).
+        stance_travel: How far the gap between the ankles opened and closed over the
+            set, in leg lengths (robust range; a squat's feet stay put, a lunge steps
+            out and back); NaN when the ankles are not seen.
     """
 
     ranges: dict[str, float]
@@ -67,6 +70,7 @@ class Movement:
     trunk_upright: float
     arm_hang: float
     legs_upright: float
+    stance_travel: float = float("nan")
 
 
 def _median(series: FloatArray) -> float:
@@ -108,7 +112,21 @@ def measure(rows: npt.ArrayLike) -> Movement | None:
         leg = np.nanmean(legs, axis=1)
         arm = float(np.nanmin(hang)) if hang else float("nan")
     legs_upright = _median(np.degrees(np.arctan2(np.abs(leg[:, 0]), leg[:, 1])))
-    return Movement(ranges, range_of(lean), _median(lean), arm, legs_upright)
+    return Movement(ranges, range_of(lean), _median(lean), arm, legs_upright, _stance(pts))
+
+
+def _stance(pts: FloatArray) -> float:
+    """Travel of the ankle-to-ankle gap in leg lengths (``Movement.stance_travel``)."""
+    gap = np.linalg.norm(pts[:, geo.L_ANKLE, :2] - pts[:, geo.R_ANKLE, :2], axis=1)
+    legs = np.linalg.norm(
+        pts[:, [geo.L_ANKLE, geo.R_ANKLE], :2] - pts[:, [geo.L_HIP, geo.R_HIP], :2], axis=2
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        leg = _median(np.nanmax(legs, axis=1))
+    if not leg > 0 or np.isfinite(gap).mean() < MIN_SEEN:
+        return float("nan")
+    return range_of(gap) / leg
 
 
 def plausible(exercise: str, m: Movement) -> bool:
@@ -130,6 +148,10 @@ def signature(m: Movement) -> str | None:
     - ``deadlift``: standing (legs within 30 degrees of vertical), the trunk hinges
       through 35+ degrees while the elbows stay straight (under 25) and the knees bend
       less than a squat's (under 50).
+    - ``lunge``: standing, the knees bend through 50+ degrees while the feet step apart
+      and back by 0.35+ leg lengths (a squat's ankles move under 0.1: landmark jitter)
+      and the shoulders stay still (under 40; a jumping jack's legs open too, with the
+      arms swinging overhead).
     """
     r = m.ranges
     elbow, shoulder, knee = r["elbow"], r["shoulder"], r["knee"]
@@ -137,4 +159,6 @@ def signature(m: Movement) -> str | None:
         return "bicep_curl"
     if m.legs_upright < 30.0 and m.trunk_travel >= 35.0 and elbow < 25.0 and not knee >= 50.0:
         return "deadlift"
+    if m.legs_upright < 30.0 and knee >= 50.0 and shoulder < 40.0 and m.stance_travel >= 0.35:
+        return "lunge"
     return None

@@ -7,7 +7,7 @@ import numpy as np
 from edge_trainer.exercise import kinematics as kin
 from edge_trainer.exercise.classifier import CLASSES, REST
 from edge_trainer.exercise.recognition import Recognition, decide_exercise
-from tests.unit.exercise_figures import curl, reps, sequence, side_pose, squat
+from tests.unit.exercise_figures import curl, lunge, reps, sequence, side_pose, squat
 
 
 def _movement(pose, n: int = 4) -> kin.Movement:  # type: ignore[no-untyped-def]
@@ -35,6 +35,13 @@ def _rec(**probs: float) -> Recognition:
 def test_curl_and_deadlift_have_their_signatures() -> None:
     assert kin.signature(_movement(curl)) == "bicep_curl"
     assert kin.signature(_movement(_hinge)) == "deadlift"
+
+
+def test_a_lunge_steps_out_and_back() -> None:
+    m = _movement(lunge)
+    assert m.stance_travel > 0.35
+    assert kin.signature(m) == "lunge"
+    assert _movement(squat).stance_travel < 0.1  # a squat's feet stay where they are
 
 
 def test_squats_and_raises_have_no_signature() -> None:
