@@ -22,9 +22,6 @@ log = logging.getLogger(__name__)
 DEFAULT_FPS = 30.0
 
 
-# A recorded clip is analysed whole: a one-rep set counts (the live box needs
-# exercise.min_set_reps to tell a set from someone getting into position), and with no
-# cue to speak the live count need only run once a second.
 def register(sub: Any) -> None:
     """Add the ``analyze`` subcommand."""
     p = sub.add_parser(

@@ -112,18 +112,19 @@ def measure(rows: npt.ArrayLike) -> Movement | None:
         leg = np.nanmean(legs, axis=1)
         arm = float(np.nanmin(hang)) if hang else float("nan")
     legs_upright = _median(np.degrees(np.arctan2(np.abs(leg[:, 0]), leg[:, 1])))
-    return Movement(ranges, range_of(lean), _median(lean), arm, legs_upright, _stance(pts))
+    stance = _stance(pts, legs)
+    return Movement(ranges, range_of(lean), _median(lean), arm, legs_upright, stance)
 
 
-def _stance(pts: FloatArray) -> float:
-    """Travel of the ankle-to-ankle gap in leg lengths (``Movement.stance_travel``)."""
+def _stance(pts: FloatArray, legs: FloatArray) -> float:
+    """Travel of the ankle-to-ankle gap in leg lengths (``Movement.stance_travel``).
+
+    ``legs`` is each frame's hip-to-ankle vector per side, ``(T, 2, 2)``.
+    """
     gap = np.linalg.norm(pts[:, geo.L_ANKLE, :2] - pts[:, geo.R_ANKLE, :2], axis=1)
-    legs = np.linalg.norm(
-        pts[:, [geo.L_ANKLE, geo.R_ANKLE], :2] - pts[:, [geo.L_HIP, geo.R_HIP], :2], axis=2
-    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        leg = _median(np.nanmax(legs, axis=1))
+        leg = _median(np.nanmax(np.linalg.norm(legs, axis=2), axis=1))
     if not leg > 0 or np.isfinite(gap).mean() < MIN_SEEN:
         return float("nan")
     return range_of(gap) / leg

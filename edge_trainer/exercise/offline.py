@@ -15,6 +15,9 @@ from edge_trainer.exercise.base import RecognizerLike
 
 def offline(cfg: ExerciseConfig) -> ExerciseConfig:
     """The exercise settings for analysing a recorded clip."""
+    # A recorded clip is analysed whole: a one-rep set counts (the live box needs
+    # exercise.min_set_reps to tell a set from someone getting into position), and with
+    # no cue to speak the live count need only run once a second.
     return dataclasses.replace(cfg, min_set_reps=1, live_recount_s=1.0)
 
 

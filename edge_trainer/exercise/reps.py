@@ -177,6 +177,7 @@ def count_reps(
     p = params or CounterParams()
     arr = np.asarray(rows, dtype=np.float64)
     tt = np.asarray(t, dtype=np.float64)
+    hints = None if rest_hint is None else np.asarray(rest_hint, dtype=np.float64)
     empty = CountResult((), (), np.full(len(arr), np.nan), False, 0.0)
     if len(arr) < 3:
         return empty
@@ -204,7 +205,7 @@ def count_reps(
         # Set edges score lower (the window hangs over idle time): widen by two periods.
         pad = round(2 * period / dt)
         a2, b2 = max(0, a - pad), min(len(arr), b + pad)
-        hint = None if rest_hint is None else np.asarray(rest_hint, dtype=np.float64)[a2:b2]
+        hint = None if hints is None else hints[a2:b2]
         r, pr, sig, rest_high, amp = _count_run(feats[a2:b2], tt[a2:b2], period, p, hint)
         if amp < floor:
             continue
@@ -214,8 +215,7 @@ def count_reps(
         amps.append(amp)
         rest_votes += 1 if rest_high else -1
     if not amps:
-        hint_all = None if rest_hint is None else np.asarray(rest_hint, dtype=np.float64)
-        res = _isolated_reps(feats, tt, p, floor, hint_all)
+        res = _isolated_reps(feats, tt, p, floor, hints)
         reps, partials = list(res.reps), list(res.partials)
         signal, rest_high, amp = res.signal, res.rest_high, res.typical_amplitude
     else:
