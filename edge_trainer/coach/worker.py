@@ -24,16 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from edge_trainer.coach.job import DoneCallback, SentenceCallback, SummaryJob
-from edge_trainer.coach.llm_process import WorkerSpec, cpu_ticks, worker_main
+from edge_trainer.coach.llm_process import WorkerSpec, worker_main
 from edge_trainer.coach.summary import Summary, SummarySource
+from edge_trainer.coach.watchdog import WorkerWatch
 from edge_trainer.config import LlmConfig
 from edge_trainer.errors import EdgeTrainerError
 from edge_trainer.events import SetRecord
 
 log = logging.getLogger(__name__)
-
-# Beyond its own time budget, how long a worker may stay silent before it counts as hung.
-HANG_GRACE_S = 5.0
 
 
 class SummaryService:
@@ -68,10 +66,7 @@ class SummaryService:
         self._cancel: Any = self._ctx.Value("q", 0, lock=False)
         self._proc: Any = None
         self._conn: Any = None
-        self._load_deadline = 0.0
-        self._busy: dict[int, float] = {}  # request id -> deadline, while the worker has it
-        self._busy_since = 0.0
-        self._cpu_seen: int | None = None
+        self._watch = WorkerWatch(cfg.max_seconds)
         self._closed = False
         self._job: SummaryJob | None = None
         self._thread: threading.Thread | None = None
@@ -202,9 +197,7 @@ class SummaryService:
         proc.start()
         child.close()
         self._proc, self._conn = proc, parent
-        self._busy.clear()
-        self._cpu_seen = None
-        self._load_deadline = time.monotonic() + self.cfg.load_timeout_s
+        self._watch.loading(self.cfg.load_timeout_s, time.monotonic())
         self._set_state("starting")
         log.info("LLM worker started (pid %s) for %s", proc.pid, self._model_path.name)
 
@@ -226,7 +219,8 @@ class SummaryService:
             waits: list[Any] = [self._wake_r]
             if self._conn is not None:
                 waits += [self._conn, self._proc.sentinel]
-            multiprocessing.connection.wait(waits, timeout=self._timeout())
+            wait_s = self._watch.wait_s(self.state == "starting", time.monotonic())
+            multiprocessing.connection.wait(waits, timeout=wait_s)
             with contextlib.suppress(OSError, BlockingIOError):
                 os.read(self._wake_r, 4096)
             while True:
@@ -243,14 +237,6 @@ class SummaryService:
                     self._start_job(arg)
             self._read_worker()
             self._check_worker()
-
-    def _timeout(self) -> float:
-        deadlines = list(self._busy.values())
-        if self.state == "starting":
-            deadlines.append(self._load_deadline)
-        if not deadlines:
-            return 1.0
-        return max(0.01, min(min(deadlines) - time.monotonic(), 1.0))
 
     def _start_job(self, job: SummaryJob) -> None:
         if self._job is not None:
@@ -269,10 +255,8 @@ class SummaryService:
         self._mark_busy(job.id)
 
     def _mark_busy(self, rid: int) -> None:
-        if not self._busy:
-            self._busy_since = time.monotonic()
-        self._busy[rid] = time.monotonic() + self.cfg.max_seconds + HANG_GRACE_S
-        self._cpu_seen = cpu_ticks(self._proc.pid) if self._proc is not None else None
+        pid = self._proc.pid if self._proc is not None else None
+        self._watch.busy(rid, pid, time.monotonic())
 
     def _cancel_job(self, cancelled: bool, reason: str = "a set started") -> None:
         job = self._job
@@ -320,12 +304,12 @@ class SummaryService:
         elif kind == "sentence" and job is not None and job.id > self._cancel.value:
             self._take_sentence(job, str(msg[2]))
         elif kind == "done":
-            self._busy.pop(rid, None)
+            self._watch.done(rid)
             if job is not None:
                 job.stats = dict(msg[3])
                 self._job_done(job, str(msg[2]))
         elif kind == "error":
-            self._busy.pop(rid, None)
+            self._watch.done(rid)
             if job is not None:
                 log.warning("LLM generation failed: %s", msg[2])
                 self._finish_job("mixed", f"generation failed: {msg[2]}")
@@ -377,25 +361,15 @@ class SummaryService:
         now = time.monotonic()
         if proc.exitcode is not None:
             self._worker_lost(f"worker exited with code {proc.exitcode}")
-        elif self.state == "starting" and now > self._load_deadline:
-            self._worker_lost(f"worker did not load the model within {self.cfg.load_timeout_s} s")
-        elif any(now > d for d in self._busy.values()):
-            self._overdue(now)
-
-    def _overdue(self, now: float) -> None:
-        """Past its deadline: a worker that still gets CPU time is slow, one that does not is hung.
-
-        Under ``SCHED_IDLE`` a busy CPU can starve the worker; restarting it then would only
-        cost a model reload. Its answer is given up and it is left to notice the cancel.
-        """
-        ticks = cpu_ticks(self._proc.pid)
-        limit = 3 * (self.cfg.max_seconds + HANG_GRACE_S)
-        if ticks is None or ticks == self._cpu_seen or now - self._busy_since > limit:
-            self._worker_lost("worker hung")
             return
-        self._cpu_seen = ticks
-        self._busy = {rid: now + HANG_GRACE_S for rid in self._busy}
-        if self._job is not None:
+        if self.state == "starting" and self._watch.load_overdue(now):
+            self._worker_lost(f"worker did not load the model within {self.cfg.load_timeout_s} s")
+            return
+        verdict = self._watch.verdict(proc.pid, now)
+        if verdict == "hung":
+            self._worker_lost("worker hung")
+        elif verdict == "slow" and self._job is not None:
+            # A slow worker keeps running: its answer is given up, and it notices the cancel.
             self._cancel.value = self._job.id
             self._finish_job("mixed", "worker too slow (starved of CPU)")
 
@@ -421,8 +395,7 @@ class SummaryService:
     def _stop_worker(self, graceful: bool) -> None:
         proc, conn = self._proc, self._conn
         self._proc = self._conn = None
-        self._busy.clear()
-        self._cpu_seen = None
+        self._watch.clear()
         if proc is None:
             return
         if graceful and proc.is_alive() and conn is not None:

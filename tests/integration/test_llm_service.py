@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from edge_trainer.coach import worker
+from edge_trainer.coach import watchdog
 from edge_trainer.coach.facts import build_facts
 from edge_trainer.coach.summary import Summary, deterministic_summary
 from edge_trainer.coach.verify import check_sentence
@@ -210,7 +210,7 @@ def test_worker_killed_mid_generation_is_restarted(
 def test_hung_worker_is_killed_and_restarted(
     models: dict[str, Path], service: Callable[..., SummaryService], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(worker, "HANG_GRACE_S", 0.3)
+    monkeypatch.setattr(watchdog, "HANG_GRACE_S", 0.3)
     svc = service(models["chatty"], max_seconds=0.5)
     assert svc.wait_ready(60)
     pid = svc.worker_pid
