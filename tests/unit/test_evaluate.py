@@ -38,3 +38,17 @@ def test_repcount_counts_as_analyze_does_and_reports_both_ways(
     text = capsys.readouterr().out
     assert "a.npy" in text and "whole-body motion only" in text
     assert "targets: MAE <= 0.2" in text
+
+
+def test_repcount_reports_the_clips_with_no_pose_apart(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = _folder(tmp_path, [("a.npy", 5)])
+    np.save(folder / "empty.npy", np.full((90, 33, 4), np.nan, dtype=np.float32))
+    with (folder / "labels.csv").open("a", encoding="utf-8") as fh:
+        fh.write("empty.npy,squat,3,\n")
+    out = evaluate.eval_repcount(folder, verbose=False)
+    # The empty clip counts 0 of 3 (error 1.0) in the main figure, and is left out of the other.
+    assert out["repcount_mae"] == pytest.approx(0.5)
+    assert out["repcount_mae_with_pose"] == pytest.approx(0.0)
+    assert "1 clip(s) with no pose in any frame" in capsys.readouterr().out
