@@ -16,7 +16,9 @@ from edge_trainer.hw.screens import (
 from edge_trainer.session.machine import SessionState, SessionView
 
 FAULT_FLASH_S = 1.2  # long enough to read two words, short enough not to hide the count
-FAULT_ICON_S = 6.0  # the live screen keeps the fault about two reps, then clears it
+# The live screen keeps the fault as a reminder through the next rep (at most this long);
+# once a later rep is counted the fault would read as that rep's, so it clears.
+FAULT_ICON_S = 6.0
 SUMMARY_SHOW_S = 15.0  # rest seconds the summary stays before the rest timer takes over
 OVERTIME_CAP_S = 5999  # 99:59, the widest clock the rest screen draws
 
@@ -54,7 +56,7 @@ def select_screen(
             age = t - view.last_fault_t
             if 0.0 <= age < FAULT_FLASH_S:
                 return FaultScreen(fault_phrase(view.last_fault), view.reps)
-            if age < FAULT_ICON_S:
+            if age < FAULT_ICON_S and view.reps <= view.last_fault_rep:
                 phrase = fault_phrase(view.last_fault)
         return LiveSetScreen(
             exercise=exercise,

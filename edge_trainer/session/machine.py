@@ -60,6 +60,7 @@ class SessionView:
         last_eccentric_s: Eccentric seconds of the last rep.
         last_fault: Last form fault code in this set.
         last_fault_t: Source time of that fault (for a timed flash).
+        last_fault_rep: Number of the rep that fault was on.
         rest_s: Whole seconds rested so far (REST only).
         rest_remaining_s: Whole seconds left of the rest target (REST only, 0 when over).
         summary: Summary of the last set (the LLM's once it arrives).
@@ -81,6 +82,7 @@ class SessionView:
     last_eccentric_s: float | None = None
     last_fault: str | None = None
     last_fault_t: float | None = None
+    last_fault_rep: int = 0
     rest_s: int = 0
     rest_remaining_s: int = 0
     summary: str = ""
@@ -194,6 +196,7 @@ class SessionMachine:
                 partial_reps=0,
                 last_fault=None,
                 last_fault_t=None,
+                last_fault_rep=0,
                 summary="",
             )
             out.append(SessionBegan(t, self._view.session_no))
@@ -242,7 +245,7 @@ class SessionMachine:
             else:
                 self._set(partial_reps=self._view.partial_reps + 1)
         elif isinstance(event, FormFault):
-            self._set(last_fault=event.fault, last_fault_t=t)
+            self._set(last_fault=event.fault, last_fault_t=t, last_fault_rep=event.rep_index)
         elif isinstance(event, ExerciseChanged):
             if event.exercise not in NOT_AN_EXERCISE and not self._view.exercise_locked:
                 self._set(exercise=event.exercise)
@@ -289,6 +292,7 @@ class SessionMachine:
             last_eccentric_s=None,
             last_fault=None,
             last_fault_t=None,
+            last_fault_rep=0,
             rest_s=0,
             rest_remaining_s=0,
         )

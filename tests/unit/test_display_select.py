@@ -42,12 +42,21 @@ def test_idle_and_present() -> None:
 
 def test_live_set_then_fault_flash_then_live_with_fault_icon() -> None:
     assert pick(ACTIVE) == LiveSetScreen("squat", 6, 2, 1, 1.6, 0.9, None, False)
-    faulted = replace(ACTIVE, last_fault="squat_knee_valgus", last_fault_t=100.0)
+    faulted = replace(ACTIVE, last_fault="squat_knee_valgus", last_fault_t=100.0, last_fault_rep=6)
     assert pick(faulted, 100.0 + FAULT_FLASH_S / 2) == FaultScreen("Knees out", 6)
     after = pick(faulted, 100.0 + FAULT_FLASH_S)
     assert isinstance(after, LiveSetScreen) and after.fault == "Knees out"
     later = pick(faulted, 100.0 + FAULT_ICON_S)
     assert isinstance(later, LiveSetScreen) and later.fault is None
+
+
+def test_the_fault_icon_clears_when_the_next_rep_is_counted() -> None:
+    # Next to "7" a fault of rep 6 would read as rep 7's.
+    faulted = replace(ACTIVE, last_fault="squat_shallow", last_fault_t=100.0, last_fault_rep=6)
+    during = pick(faulted, 102.0)
+    assert isinstance(during, LiveSetScreen) and during.fault == "Go deeper"
+    next_rep = pick(replace(faulted, reps=7), 102.0)
+    assert isinstance(next_rep, LiveSetScreen) and next_rep.fault is None
 
 
 def test_rest_shows_summary_first_then_timer_then_overtime() -> None:

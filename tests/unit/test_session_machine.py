@@ -54,7 +54,7 @@ def test_full_workout_walks_through_every_state() -> None:
     m.handle(PartialRep(10.0, "squat", rep(1, 10.0, partial=True)))
     v = m.view
     assert (v.reps, v.partial_reps, v.last_concentric_s, v.last_fault) == (3, 1, 0.8, "knees_in")
-    assert v.last_fault_t == 9.0
+    assert (v.last_fault_t, v.last_fault_rep) == (9.0, 3)
     record = SetRecord("squat", 3.0, 10.0, tuple(rep(i, 3.0 + 2 * i) for i in range(1, 4)))
     assert states(m.handle(SetEnded(18.0, record))) == [S.REST]
     assert m.view.summary.startswith("3 squats")
