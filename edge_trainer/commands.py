@@ -115,5 +115,5 @@ def demo_report(app: App) -> list[str]:
         lines.append(f"  session log:  {app.event_log.path.resolve()}")
     if app.outputs is not None:
         for set_id, summary in app.outputs.summaries_done:
-            lines.append(f"  summary of set {set_id} ({summary.source}): {summary.text}")
+            lines.append(f"  summary of stored set {set_id} ({summary.source}): {summary.text}")
     return lines
