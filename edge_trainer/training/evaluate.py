@@ -49,10 +49,15 @@ def _labels(folder: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
+def _has_pose(rows: npt.NDArray[np.float64]) -> bool:
+    """Whether any frame has a landmark (a clip with none is counted 0 reps)."""
+    return bool(np.isfinite(rows[..., :2]).any())
+
+
 def _count(
     rows: npt.NDArray[np.float64], fps: float, cfg: ExerciseConfig, recognizer: Any = None
 ) -> tuple[int, Any]:
-    if not np.isfinite(rows[..., :2]).any():
+    if not _has_pose(rows):
         return 0, []
     if recognizer is not None:
         recognizer.reset()
@@ -86,7 +91,7 @@ def eval_repcount(folder: Path, verbose: bool) -> dict[str, float]:
         plain, _ = _count(arr, 30.0, cfg)
         per[label].append((pred, true))
         agnostic.append((plain, true))
-        if np.isfinite(arr[..., :2]).any():
+        if _has_pose(arr):
             posed.append((pred, true))
         name = _named(sets)
         named[label].append(name == (label if label in EXERCISES else "unknown"))
@@ -106,10 +111,10 @@ def eval_repcount(folder: Path, verbose: bool) -> dict[str, float]:
     right = float(np.mean([v for vs in named.values() for v in vs]))
     print(f"  {'ALL':14s} {len(allp):5d} {mae:6.3f} {obo:6.3f} {right:6.2f}   "
           f"(targets: MAE <= {TARGETS['mae']}, OBO >= {TARGETS['obo']})")  # fmt: skip
+    posed_mae, posed_obo = _mae_obo(posed) if posed else (float("nan"), float("nan"))
     if len(posed) < len(allp):
         # A clip with no landmark in any frame scores 0 reps whatever the counter does;
         # the figure without it shows how the counter does where it has something to see.
-        posed_mae, posed_obo = _mae_obo(posed)
         print(
             f"  {len(allp) - len(posed)} clip(s) with no pose in any frame, counted 0; over the "
             f"{len(posed)} with one: MAE {posed_mae:.3f}, OBO {posed_obo:.3f}"
@@ -125,7 +130,7 @@ def eval_repcount(folder: Path, verbose: bool) -> dict[str, float]:
         "repcount_obo": obo,
         "repcount_named": right,
         "repcount_mae_no_classifier": plain_mae,
-        "repcount_mae_with_pose": _mae_obo(posed)[0] if posed else float("nan"),
+        "repcount_mae_with_pose": posed_mae,
     }
 
 
