@@ -24,9 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from edge_trainer.coach.job import DoneCallback, SentenceCallback, SummaryJob
-from edge_trainer.coach.llm_process import WorkerSpec, worker_main
+from edge_trainer.coach.llm_process import WorkerSpec
 from edge_trainer.coach.summary import Summary, SummarySource
 from edge_trainer.coach.watchdog import WorkerWatch
+from edge_trainer.coach.worker_process import WorkerProcess
 from edge_trainer.config import LlmConfig
 from edge_trainer.errors import EdgeTrainerError
 from edge_trainer.events import SetRecord
@@ -64,8 +65,7 @@ class SummaryService:
         os.set_blocking(self._wake_w, False)
         self._ctx = multiprocessing.get_context("spawn")
         self._cancel: Any = self._ctx.Value("q", 0, lock=False)
-        self._proc: Any = None
-        self._conn: Any = None
+        self._worker: WorkerProcess | None = None
         self._watch = WorkerWatch(cfg.max_seconds)
         self._closed = False
         self._job: SummaryJob | None = None
@@ -120,8 +120,8 @@ class SummaryService:
     @property
     def worker_pid(self) -> int | None:
         """The worker process id, while one runs."""
-        proc = self._proc
-        return proc.pid if proc is not None and proc.is_alive() else None
+        worker = self._worker
+        return worker.pid if worker is not None and worker.alive() else None
 
     def close(self, timeout: float = 3.0) -> None:
         """Stop the worker and the service thread; safe to call twice."""
@@ -187,19 +187,10 @@ class SummaryService:
             return
         store = str(self.models_dir) if self._from_store else ""
         spec = WorkerSpec.from_config(self.cfg, self._model_path, store)
-        parent, child = self._ctx.Pipe(duplex=True)
-        proc = self._ctx.Process(
-            target=worker_main,
-            args=(child, self._cancel, spec),
-            name="edge-trainer-llm",
-            daemon=True,
-        )
-        proc.start()
-        child.close()
-        self._proc, self._conn = proc, parent
+        self._worker = WorkerProcess(self._ctx, self._cancel, spec)
         self._watch.loading(self.cfg.load_timeout_s, time.monotonic())
         self._set_state("starting")
-        log.info("LLM worker started (pid %s) for %s", proc.pid, self._model_path.name)
+        log.info("LLM worker started (pid %s) for %s", self._worker.pid, self._model_path.name)
 
     def _run(self) -> None:
         try:
@@ -217,8 +208,8 @@ class SummaryService:
             self._ready.set()
         while True:
             waits: list[Any] = [self._wake_r]
-            if self._conn is not None:
-                waits += [self._conn, self._proc.sentinel]
+            if self._worker is not None:
+                waits += [self._worker.conn, self._worker.proc.sentinel]
             wait_s = self._watch.wait_s(self.state == "starting", time.monotonic())
             multiprocessing.connection.wait(waits, timeout=wait_s)
             with contextlib.suppress(OSError, BlockingIOError):
@@ -241,21 +232,21 @@ class SummaryService:
     def _start_job(self, job: SummaryJob) -> None:
         if self._job is not None:
             self._cancel_job(cancelled=True, reason="superseded by a newer set")
-        if self.state != "ready" or self._conn is None:
+        if self.state != "ready" or self._worker is None:
             why = {"starting": "model still loading"}.get(self.state, self.reason or self.state)
             self._job = job
             self._finish_job("deterministic", why)
             return
         self._job = job
         try:
-            self._conn.send(("summarize", job.id, job.facts.sheet()))
+            self._worker.conn.send(("summarize", job.id, job.facts.sheet()))
         except OSError:
             self._worker_lost("worker pipe closed")
             return
         self._mark_busy(job.id)
 
     def _mark_busy(self, rid: int) -> None:
-        pid = self._proc.pid if self._proc is not None else None
+        pid = self._worker.pid if self._worker is not None else None
         self._watch.busy(rid, pid, time.monotonic())
 
     def _cancel_job(self, cancelled: bool, reason: str = "a set started") -> None:
@@ -266,12 +257,12 @@ class SummaryService:
         self._finish_job("deterministic", reason, cancelled=cancelled)
 
     def _read_worker(self) -> None:
-        conn = self._conn
-        while conn is not None and conn is self._conn:
+        worker = self._worker
+        while worker is not None and worker is self._worker:
             try:
-                if not conn.poll():
+                if not worker.conn.poll():
                     return
-                msg = conn.recv()
+                msg = worker.conn.recv()
             except (EOFError, OSError):
                 return  # noticed as a dead worker by _check_worker
             self._handle(msg)
@@ -355,17 +346,17 @@ class SummaryService:
             log.exception("summary callback failed")
 
     def _check_worker(self) -> None:
-        proc = self._proc
-        if proc is None:
+        worker = self._worker
+        if worker is None:
             return
         now = time.monotonic()
-        if proc.exitcode is not None:
-            self._worker_lost(f"worker exited with code {proc.exitcode}")
+        if worker.exitcode is not None:
+            self._worker_lost(f"worker exited with code {worker.exitcode}")
             return
         if self.state == "starting" and self._watch.load_overdue(now):
             self._worker_lost(f"worker did not load the model within {self.cfg.load_timeout_s} s")
             return
-        verdict = self._watch.verdict(proc.pid, now)
+        verdict = self._watch.verdict(worker.pid, now)
         if verdict == "hung":
             self._worker_lost("worker hung")
         elif verdict == "slow" and self._job is not None:
@@ -393,17 +384,7 @@ class SummaryService:
         self._spawn()
 
     def _stop_worker(self, graceful: bool) -> None:
-        proc, conn = self._proc, self._conn
-        self._proc = self._conn = None
+        worker, self._worker = self._worker, None
         self._watch.clear()
-        if proc is None:
-            return
-        if graceful and proc.is_alive() and conn is not None:
-            with contextlib.suppress(OSError):
-                conn.send(("quit",))
-            proc.join(2.0)
-        if proc.is_alive():
-            proc.kill()
-        proc.join(2.0)
-        if conn is not None:
-            conn.close()
+        if worker is not None:
+            worker.stop(graceful)
