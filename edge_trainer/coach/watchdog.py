@@ -24,7 +24,7 @@ class WorkerWatch:
     def __init__(self, budget_s: float, grace_s: float | None = None) -> None:
         self.budget_s = budget_s
         self.grace_s = HANG_GRACE_S if grace_s is None else grace_s
-        self.load_deadline = 0.0
+        self._load_deadline = 0.0
         self._busy: dict[int, float] = {}  # request id -> deadline, while the worker has it
         self._busy_since = 0.0
         self._cpu_seen: int | None = None
@@ -32,11 +32,11 @@ class WorkerWatch:
     def loading(self, timeout_s: float, now: float) -> None:
         """A new worker started loading its model: forget the old one's requests."""
         self.clear()
-        self.load_deadline = now + timeout_s
+        self._load_deadline = now + timeout_s
 
     def load_overdue(self, now: float) -> bool:
         """Whether the model has taken longer than its load timeout."""
-        return now > self.load_deadline
+        return now > self._load_deadline
 
     def busy(self, rid: int, pid: int | None, now: float) -> None:
         """The worker has request ``rid`` (sent to it, or it said it started)."""
@@ -58,7 +58,7 @@ class WorkerWatch:
         """How long the supervisor may sleep before the next deadline (at most 1 s)."""
         deadlines = list(self._busy.values())
         if loading:
-            deadlines.append(self.load_deadline)
+            deadlines.append(self._load_deadline)
         if not deadlines:
             return 1.0
         return max(0.01, min(min(deadlines) - now, 1.0))
