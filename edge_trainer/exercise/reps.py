@@ -281,6 +281,7 @@ def count_exercise(
     and the count whose reps repeat more regularly (higher mean periodicity over the rep
     frames) wins: the joint angles are cleaner when the camera sees them, the whole body
     when it does not (an elbow pointing at the camera barely changes its 2D angle).
+    With no repetition in either, a rep of the joints counts where the body shows none.
     ``caches`` keeps each signal's periodicity between live recounts.
     """
     store = {} if caches is None else caches
@@ -299,6 +300,11 @@ def count_exercise(
         rows, t, params, primary=angles, cache=store.setdefault(f"{exercise}", {}), rest_hint=hint
     )
     if _alternating(len(joints.reps), len(body.reps)):
+        return joints
+    if joints.periodicity == 0.0 and body.periodicity == 0.0 and not body.reps:
+        # No repetition in either to compare (a lone rep, two slow ones) and nothing in
+        # the whole body: a rep the joints show counts (the body may not have returned
+        # to where it started: a lifter who leans back, an athlete dropping off the bar).
         return joints
     return joints if joints.periodicity > body.periodicity else body
 

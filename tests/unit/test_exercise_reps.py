@@ -154,3 +154,17 @@ def test_the_first_live_count_of_a_set_finds_rest_from_the_joints() -> None:
     rows, t = sequence(plank, phases)
     res = count_exercise(rows, t, "push_up")
     assert [(round(t[r.start], 1), round(t[r.end], 1)) for r in res.reps] == [(0.7, 2.0)]
+
+
+def test_a_lone_rep_of_a_known_exercise_counts_on_its_joints() -> None:
+    # One slow curl during which the lifter leans back and stays leaning: the whole body
+    # does not return to where it started, so it shows no rep, but the elbow goes out and
+    # back. With no repetition to say which signal is more regular, the joints decide.
+    phases = [(0, 0, 1.5), *reps([1.0], 1.2, 1.2), (0, 0, 1.5)]
+    flex = sequence(lambda p: np.full((33, 4), p), phases, noise=0.0)[0][:, 0, 0]
+    lean = np.clip((np.arange(len(flex)) - 45) / 72.0, 0.0, 1.0) * -25.0
+    rows = np.stack([side_pose(elbow=145 * f, trunk=a) for f, a in zip(flex, lean, strict=True)])
+    rows[..., :2] += np.random.default_rng(0).normal(0.0, 0.002, rows[..., :2].shape)
+    t = np.arange(len(rows)) / 30.0
+    assert len(count_reps(rows, t).reps) == 0
+    assert len(count_exercise(rows, t, "bicep_curl").reps) == 1
