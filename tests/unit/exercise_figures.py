@@ -162,6 +162,21 @@ def curl(flex: float) -> Row:
     return side_pose(elbow=145 * flex)
 
 
+def trajectory(
+    phases: list[tuple[float, float, float]], fps: float = 30.0
+) -> npt.NDArray[np.float64]:
+    """Per-frame values of a 0..1 parameter moving through ``(from, to, seconds)`` phases.
+
+    The parameter moves with a smooth cosine ease; a phase with ``from == to`` is a hold.
+    """
+    values: list[float] = []
+    for a, b, secs in phases:
+        n = max(1, round(secs * fps))
+        s = (1 - np.cos(np.linspace(0, np.pi, n, endpoint=False))) / 2
+        values.extend(a + (b - a) * s)
+    return np.asarray(values)
+
+
 def sequence(
     pose: Callable[[float], Row],
     phases: list[tuple[float, float, float]],
@@ -169,18 +184,12 @@ def sequence(
     rng: np.random.Generator | None = None,
     noise: float = 0.002,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """Frames of a movement given as ``(from, to, seconds)`` phases of a 0..1 parameter.
+    """Frames of a movement given as ``(from, to, seconds)`` phases (``trajectory``).
 
-    The parameter moves with a smooth cosine ease; a phase with ``from == to`` is a hold.
     Gaussian landmark noise of ``noise`` image units imitates pose jitter.
     """
     rng = rng or np.random.default_rng(0)
-    values: list[float] = []
-    for a, b, secs in phases:
-        n = max(1, round(secs * fps))
-        s = (1 - np.cos(np.linspace(0, np.pi, n, endpoint=False))) / 2
-        values.extend(a + (b - a) * s)
-    rows = np.stack([pose(v) for v in values])
+    rows = np.stack([pose(v) for v in trajectory(phases, fps)])
     rows[..., :2] += rng.normal(0.0, noise, rows[..., :2].shape)
     t = np.arange(len(rows)) / fps
     return rows, t

@@ -6,7 +6,15 @@ import numpy as np
 import pytest
 
 from edge_trainer.exercise.reps import count_exercise, count_reps
-from tests.unit.exercise_figures import curl, plank, reps, sequence, side_pose, squat
+from tests.unit.exercise_figures import (
+    curl,
+    plank,
+    reps,
+    sequence,
+    side_pose,
+    squat,
+    trajectory,
+)
 
 
 def _count(phases: list[tuple[float, float, float]], pose=squat, **kw) -> tuple[int, int]:  # type: ignore[no-untyped-def]
@@ -161,7 +169,7 @@ def test_a_lone_rep_of_a_known_exercise_counts_on_its_joints() -> None:
     # does not return to where it started, so it shows no rep, but the elbow goes out and
     # back. With no repetition to say which signal is more regular, the joints decide.
     phases = [(0, 0, 1.5), *reps([1.0], 1.2, 1.2), (0, 0, 1.5)]
-    flex = sequence(lambda p: np.full((33, 4), p), phases, noise=0.0)[0][:, 0, 0]
+    flex = trajectory(phases)
     lean = np.clip((np.arange(len(flex)) - 45) / 72.0, 0.0, 1.0) * -25.0
     rows = np.stack([side_pose(elbow=145 * f, trunk=a) for f, a in zip(flex, lean, strict=True)])
     rows[..., :2] += np.random.default_rng(0).normal(0.0, 0.002, rows[..., :2].shape)
