@@ -209,7 +209,7 @@ class SummaryService:
         while True:
             waits: list[Any] = [self._wake_r]
             if self._worker is not None:
-                waits += [self._worker.conn, self._worker.proc.sentinel]
+                waits += [self._worker.conn, self._worker.sentinel]
             wait_s = self._watch.wait_s(self.state == "starting", time.monotonic())
             multiprocessing.connection.wait(waits, timeout=wait_s)
             with contextlib.suppress(OSError, BlockingIOError):

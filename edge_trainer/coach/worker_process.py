@@ -30,6 +30,11 @@ class WorkerProcess:
         return int(self.proc.pid)
 
     @property
+    def sentinel(self) -> int:
+        """A handle that becomes ready when the process ends (``connection.wait``)."""
+        return int(self.proc.sentinel)
+
+    @property
     def exitcode(self) -> int | None:
         code = self.proc.exitcode
         return None if code is None else int(code)
