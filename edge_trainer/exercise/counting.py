@@ -49,6 +49,10 @@ class CounterParams:
             one walking step moves them ~0.4, a rep done on the spot under 0.1.
         min_isolated_rep_s: Shortest rep outside a repeating stretch (a single rep):
             a deliberate rep takes over a second; a hop or a gesture takes less.
+        min_tempo: Shortest rep as a fraction of the median rep of the count (with three
+            or more reps to judge by). One set moves at one tempo, slowing as it tires;
+            a rep over in under half the usual time is a real rep split in two by a
+            jolt in the pose, or a bounce at its end, not another rep.
     """
 
     enter: float = 0.3
@@ -65,6 +69,7 @@ class CounterParams:
     known_partial: float = 0.15
     max_travel: float = 0.25
     min_isolated_rep_s: float = 1.0
+    min_tempo: float = 0.5
 
 
 @dataclass(frozen=True, slots=True)

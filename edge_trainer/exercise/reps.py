@@ -282,23 +282,30 @@ def count_exercise(
     frames) wins: the joint angles are cleaner when the camera sees them, the whole body
     when it does not (an elbow pointing at the camera barely changes its 2D angle).
     With no repetition in either, a rep of the joints counts where the body shows none.
+    Reps far quicker than the rest of the count are dropped (``CounterParams.min_tempo``).
     ``caches`` keeps each signal's periodicity between live recounts.
     """
     store = {} if caches is None else caches
-    rows = _working_frames(exercise, np.asarray(rows, dtype=np.float64), np.asarray(t))
+    tt = np.asarray(t, dtype=np.float64)
+    rows = _working_frames(exercise, np.asarray(rows, dtype=np.float64), tt)
     angles = joint_signal(exercise, rows)
+    base = params or CounterParams()
     if angles is not None:
         # A known exercise has range rules (squat_shallow, push_up_partial, ...): a short
         # rep is counted and flagged by them; only a barely started one is partial.
-        base = params or CounterParams()
         params = replace(base, full=base.known_full, partial=base.known_partial)
     hint = rest_hint(exercise, angles)
-    body = count_reps(rows, t, params, cache=store.setdefault("body", {}), rest_hint=hint)
+    body = count_reps(rows, tt, params, cache=store.setdefault("body", {}), rest_hint=hint)
     if angles is None:
-        return body
+        return _in_tempo(body, tt, base.min_tempo)
     joints = count_reps(
-        rows, t, params, primary=angles, cache=store.setdefault(f"{exercise}", {}), rest_hint=hint
+        rows, tt, params, primary=angles, cache=store.setdefault(f"{exercise}", {}), rest_hint=hint
     )
+    return _in_tempo(_more_regular(joints, body), tt, base.min_tempo)
+
+
+def _more_regular(joints: CountResult, body: CountResult) -> CountResult:
+    """The count of the joints or of the whole body, whichever repeats more regularly."""
     if _alternating(len(joints.reps), len(body.reps)):
         return joints
     if joints.periodicity == 0.0 and body.periodicity == 0.0 and not body.reps:
@@ -307,6 +314,19 @@ def count_exercise(
         # to where it started: a lifter who leans back, an athlete dropping off the bar).
         return joints
     return joints if joints.periodicity > body.periodicity else body
+
+
+def _in_tempo(result: CountResult, t: FloatArray, fraction: float) -> CountResult:
+    """The count without reps lasting under ``fraction`` of its median rep (``min_tempo``).
+
+    Judged on the chosen count only, after the signals were compared as they were found.
+    """
+    if len(result.reps) < 3:
+        return result
+    took = [t[r.end] - t[r.start] for r in result.reps]
+    least = fraction * float(np.median(took))
+    kept = tuple(r for r, d in zip(result.reps, took, strict=True) if d >= least)
+    return replace(result, reps=kept)
 
 
 def _working_frames(exercise: str | None, rows: FloatArray, t: FloatArray) -> FloatArray:

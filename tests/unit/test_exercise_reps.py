@@ -99,6 +99,15 @@ def test_a_quick_lone_bob_is_not_a_rep() -> None:
     assert _count([(0, 0, 2.0), (0, 0.8, 0.3), (0.8, 0, 0.3), (0, 0, 2.0)])[0] == 0
 
 
+def test_a_quick_bob_between_slow_reps_is_not_another_rep() -> None:
+    # Three-second squats with a half-depth bob in 0.6 s after the third (resetting the
+    # bar on the back): five reps, and the bob is not one.
+    slow = reps([1.0] * 5, down_s=1.5, up_s=1.5)
+    bob = [(0.0, 0.5, 0.3), (0.5, 0.0, 0.3), (0.0, 0.0, 0.3)]
+    rows, t = sequence(squat, [(0, 0, 1.0), *slow[:9], *bob, *slow[9:], (0, 0, 1.5)])
+    assert len(count_exercise(rows, t, "squat").reps) == 5
+
+
 @pytest.mark.parametrize("fps", [15.0, 60.0])
 def test_frame_rate_does_not_change_the_count(fps: float) -> None:
     assert _count([(0, 0, 1.0), *reps([1.0] * 5), (0, 0, 1.0)], fps=fps) == (5, 0)
