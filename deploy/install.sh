@@ -195,6 +195,8 @@ step_files() {
       mkdir -p "$destdir$prefix"
       rm -rf "$destdir$prefix/models.new"
       cp -a "$source_dir/models" "$destdir$prefix/models.new"
+      # Cross-validation fold models are for `make eval` on a workstation, not the box.
+      rm -rf "$destdir$prefix"/models.new/*/folds
       rm -rf "$destdir$prefix/models"
       mv "$destdir$prefix/models.new" "$destdir$prefix/models"
     fi

@@ -49,7 +49,8 @@ class Clip:
     active: tuple[tuple[float, float], ...]
 
 
-def _subject(stem: str) -> str:
+def subject(stem: str) -> str:
+    """The subject group of a RepCount clip (file name without extension)."""
     # RepCount names are stuN_M (subject N) or trainK/testK (one clip per group).
     m = re.match(r"(stu\d+)_", stem)
     return m.group(1) if m else stem
@@ -81,7 +82,7 @@ def load_repcount(folder: Path, fps: float = 30.0) -> list[Clip]:
                 Clip(
                     name=f"repcount/{name}",
                     source="repcount",
-                    group=_subject(Path(name).stem),
+                    group=subject(Path(name).stem),
                     label=label,
                     rows=rows,
                     fps=fps,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import shutil
 import sys
 import time
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from edge_trainer.training.data import (
     load_videos,
 )
 from edge_trainer.training.dataset import build_windows
+from edge_trainer.training.folds import FOLDS_DIR, assign_folds, fold_folder, write_groups
 from edge_trainer.training.metrics import ClipResult, Confusion, evaluate_clips
 from edge_trainer.training.model import to_int8_tflite, train_model
 
@@ -145,12 +147,13 @@ def fit_and_export(clips: list[Clip], opts: Options, path: Path, seed: int) -> i
 
 def cross_validate(real: list[Clip], other: list[Clip], opts: Options) -> list[ClipResult]:
     """Subject-grouped K-fold over the real clips: each is judged by a model that never saw
-    its subject (synthetic clips are always in training)."""
-    groups = sorted({c.group for c in real})
-    order = np.random.default_rng(opts.seed).permutation(len(groups))
-    fold_of = {groups[g]: i % opts.folds for i, g in enumerate(order)}
+    its subject (synthetic clips are always in training).
+
+    Each fold's model is kept under ``folds/`` in the output with the fold map, so
+    ``make eval`` can count the real clips through classifiers that never saw them.
+    """
+    fold_of = assign_folds((c.group for c in real), opts.folds, opts.seed)
     results: list[ClipResult] = []
-    tmp = opts.cache_dir / "cv"
     for k in range(opts.folds):
         test = [c for c in real if fold_of[c.group] == k]
         train = [c for c in real if fold_of[c.group] != k] + other
@@ -159,9 +162,19 @@ def cross_validate(real: list[Clip], other: list[Clip], opts: Options) -> list[C
         log.info(
             "fold %d/%d: %d test clips, %d training clips", k + 1, opts.folds, len(test), len(train)
         )
-        path = tmp / f"fold{k}.tflite"
+        folder = fold_folder(opts.out, k)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / MODEL_FILE
         fit_and_export(train, opts, path, opts.seed + k)
+        held = sorted({c.group for c in test})
+        provenance = (
+            f"edge_trainer.training.train seed={opts.seed + k} epochs={opts.epochs} "
+            f"copies={opts.copies}: fold {k + 1} of {opts.folds}, trained without "
+            f"{', '.join(held)}"
+        )
+        write_manifest(folder, _manifest(path, f"{_model_id(opts)}-fold{k}", provenance))
         results += evaluate_clips(path, test)
+    write_groups(opts.out, fold_of, opts.seed)
     return results
 
 
@@ -177,10 +190,13 @@ def main(argv: list[str] | None = None) -> int:
         print("no training data found (shared data and synthetic gym both absent)", file=sys.stderr)
         return 2
     sections: list[Section] = []
+    # Fold models of an earlier run would no longer match the model trained now.
+    shutil.rmtree(opts.out / FOLDS_DIR, ignore_errors=True)
     if opts.folds > 1 and real:
         sections.append(Section(
             "Real clips, subject-grouped cross-validation",
-            "Each clip judged by a model trained without any clip of its subject.",
+            "Each clip judged by a model trained without any clip of its subject (the fold "
+            "models are kept in `folds/`; `make eval` counts RepCount through them).",
             cross_validate(real, synthetic, opts),
         ))  # fmt: skip
     opts.out.mkdir(parents=True, exist_ok=True)
@@ -226,21 +242,31 @@ def write_outputs(
         f"edge_trainer.training.train seed={opts.seed} epochs={opts.epochs} "
         f"copies={opts.copies} sources={','.join(f'{k}:{n}' for k, n in counts.items())}"
     )
+    manifest = _manifest(model_path, _model_id(opts), provenance)
+    write_manifest(opts.out, manifest)
+    (opts.out / "labels.txt").write_text("\n".join(CLASSES) + "\n", encoding="utf-8")
+    entry = manifest.models["classifier"]
+    write_card(opts.out / "MODEL_CARD.md", entry, counts=counts, sections=sections)
+
+
+def _model_id(opts: Options) -> str:
+    return f"classifier-fv{FEATURE_VERSION}-seed{opts.seed}"
+
+
+def _manifest(model_path: Path, model_id: str, provenance: str) -> Manifest:
+    """The manifest of a classifier folder holding the model at ``model_path``."""
     entry = entry_for(
         model_path, "classifier",
         inputs=(TensorSpec((1, DEFAULT_WINDOW.frames, N_FEATURES), "int8", "features"),),
         outputs=(TensorSpec((1, len(CLASSES)), "int8", "probs"),),
         labels=CLASSES, feature_version=FEATURE_VERSION, provenance=provenance,
     )  # fmt: skip
-    manifest = Manifest(
-        id=f"classifier-fv{FEATURE_VERSION}-seed{opts.seed}",
+    return Manifest(
+        id=model_id,
         created=datetime.now(UTC).isoformat(timespec="seconds"),
         models={"classifier": entry},
         provenance=provenance,
     )
-    write_manifest(opts.out, manifest)
-    (opts.out / "labels.txt").write_text("\n".join(CLASSES) + "\n", encoding="utf-8")
-    write_card(opts.out / "MODEL_CARD.md", entry, counts=counts, sections=sections)
 
 
 if __name__ == "__main__":

@@ -70,6 +70,37 @@ def test_train_convert_and_load_with_litert(tmp_path: Path) -> None:
     assert probs.shape == (len(CLASSES),) and abs(float(probs.sum()) - 1.0) < 1e-5
 
 
+@needs_tf
+@pytest.mark.slow
+@pytest.mark.skipif(not REPCOUNT.is_dir(), reason="../shared/data/repcount_pose is absent")
+def test_training_keeps_a_loadable_model_per_fold_and_the_map_of_who_it_held_out(
+    tmp_path: Path,
+) -> None:
+    from edge_trainer.training import train
+    from edge_trainer.training.data import subject
+    from edge_trainer.training.folds import fold_folder, read_groups
+
+    out = tmp_path / "classifier"
+    stale = fold_folder(out, 7)
+    stale.mkdir(parents=True)
+    (stale / "old.tflite").write_bytes(b"from an earlier run")
+    code = train.main([
+        "--out", str(out), "--cache-dir", str(tmp_path / "cache"),
+        "--data-dir", str(REPCOUNT.parent), "--pose-models", str(tmp_path / "no-models"),
+        "--sources", "repcount", "--epochs", "1", "--copies", "1", "--folds", "2",
+    ])  # fmt: skip
+    assert code == 0
+    fold_of = read_groups(out)
+    assert set(fold_of) == {subject(p.stem) for p in REPCOUNT.glob("*.npy")}
+    assert set(fold_of.values()) == {0, 1}
+    assert not stale.exists()
+    for k in (0, 1):
+        entry = read_manifest(fold_folder(out, k)).models["classifier"]
+        held = {g for g, f in fold_of.items() if f == k}
+        assert set(entry.provenance.split("trained without ")[1].split(", ")) == held
+        ExerciseRecognizer.from_folder(fold_folder(out, k)).close()
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("exercise", "view"), [("squat", 90.0), ("jumping_jack", 0.0), ("bicep_curl", 45.0)]

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from edge_trainer.training import evaluate
+from edge_trainer.training.folds import read_groups
 from tests.unit.exercise_figures import reps, sequence, squat
 
 
@@ -52,3 +53,28 @@ def test_repcount_reports_the_clips_with_no_pose_apart(
     assert out["repcount_mae"] == pytest.approx(0.5)
     assert out["repcount_mae_with_pose"] == pytest.approx(0.0)
     assert "1 clip(s) with no pose in any frame" in capsys.readouterr().out
+
+
+def test_repcount_counts_each_clip_through_the_fold_model_that_never_saw_its_subject(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A clip named as a RepCount subject's (stu8) is named by the shipped fold model that
+    # held stu8 out; a clip of no known subject is left out of the held-out figure.
+    fold_of = read_groups(evaluate.SHIPPED_CLASSIFIER)
+    assert "stu8" in fold_of
+    folder = _folder(tmp_path, [("stu8_99.npy", 4), ("a.npy", 5)])
+    out = evaluate.eval_repcount(folder, verbose=True)
+    text = capsys.readouterr().out
+    assert "never saw its subject (1 clips)" in text
+    # Five squats labelled 4 are a quarter over, whichever model names them.
+    assert out["repcount_mae_held_out"] == pytest.approx(0.25)
+    assert "subject held out:   5" in text
+
+
+def test_without_fold_models_there_is_no_held_out_figure(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(evaluate, "SHIPPED_CLASSIFIER", tmp_path / "no-classifier")
+    out = evaluate.eval_repcount(_folder(tmp_path, [("stu8_99.npy", 5)]), verbose=False)
+    assert np.isnan(out["repcount_mae_held_out"])
+    assert "never saw its subject" not in capsys.readouterr().out
