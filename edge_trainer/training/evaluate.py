@@ -26,7 +26,6 @@ import logging
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -37,8 +36,7 @@ import numpy.typing as npt
 from edge_trainer.config import Config, ExerciseConfig
 from edge_trainer.exercise.offline import analyze_rows, offline
 from edge_trainer.exercise.rules import EXERCISES
-from edge_trainer.training.data import subject
-from edge_trainer.training.folds import fold_folder, read_groups
+from edge_trainer.training.eval_models import held_out, store_or_shipped
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +78,7 @@ def eval_repcount(folder: Path, verbose: bool) -> dict[str, float]:
 
     As ``edge-trainer analyze`` counts them: the classifier names each set and the
     counter uses that exercise's joint signals. The shipped classifier was trained on
-    these clips, so each is also counted with its subject held out (``_held_out``), and
+    these clips, so each is also counted with its subject held out (``held_out``), and
     with no classifier at all (whole-body motion only).
     """
     per: dict[str, list[tuple[int, int]]] = defaultdict(list)
@@ -91,7 +89,7 @@ def eval_repcount(folder: Path, verbose: bool) -> dict[str, float]:
     held_named: list[bool] = []
     cfg = offline(ExerciseConfig(exercise="auto"))  # as `analyze` does
     recognizer = _recognizer(Path(Config().paths.models_dir))
-    fold_for = _held_out(SHIPPED_CLASSIFIER)
+    fold_for = held_out(SHIPPED_CLASSIFIER)
     for row in _labels(folder):
         arr = np.load(folder / row["file"]).astype(np.float64)
         true, label = int(row["reps"]), row["exercise"]
@@ -234,46 +232,7 @@ SHIPPED_CLASSIFIER = Path(__file__).resolve().parents[2] / "models" / "classifie
 
 
 def _recognizer(models_dir: Path) -> Any:
-    """The store's classifier, else the one shipped in ``models/``, else None (logged)."""
-    from edge_trainer.errors import ModelError
-    from edge_trainer.exercise.recognition import ExerciseRecognizer
-
-    try:
-        return ExerciseRecognizer.from_store(models_dir)
-    except ModelError as exc:
-        log.warning("no classifier in the model store (%s); trying %s", exc, SHIPPED_CLASSIFIER)
-    try:
-        return ExerciseRecognizer.from_folder(SHIPPED_CLASSIFIER)
-    except ModelError as exc:
-        log.warning("no exercise classifier (%s): exercises are not named", exc)
-        return None
-
-
-def _held_out(classifier_dir: Path) -> Callable[[str], Any]:
-    """For a RepCount file name, the fold classifier that never saw its subject, or None.
-
-    ``make train`` keeps its cross-validation fold models under the classifier
-    (``training.folds``); without them (or for a subject no fold held out) every clip
-    gets None and the held-out line is not printed.
-    """
-    from edge_trainer.errors import ModelError
-    from edge_trainer.exercise.recognition import ExerciseRecognizer
-
-    try:
-        fold_of = read_groups(classifier_dir)
-        models = {
-            k: ExerciseRecognizer.from_folder(fold_folder(classifier_dir, k))
-            for k in sorted(set(fold_of.values()))
-        }
-    except ModelError as exc:
-        log.warning("no held-out figures: %s", exc)
-        return lambda _file: None
-
-    def fold_for(file: str) -> Any:
-        k = fold_of.get(subject(Path(file).stem))
-        return None if k is None else models[k]
-
-    return fold_for
+    return store_or_shipped(models_dir, SHIPPED_CLASSIFIER)
 
 
 def eval_form(folder: Path, verbose: bool) -> dict[str, float]:

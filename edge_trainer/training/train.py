@@ -168,8 +168,7 @@ def cross_validate(real: list[Clip], other: list[Clip], opts: Options) -> list[C
         fit_and_export(train, opts, path, opts.seed + k)
         held = sorted({c.group for c in test})
         provenance = (
-            f"edge_trainer.training.train seed={opts.seed + k} epochs={opts.epochs} "
-            f"copies={opts.copies}: fold {k + 1} of {opts.folds}, trained without "
+            f"{_made_by(opts, opts.seed + k)}: fold {k + 1} of {opts.folds}, trained without "
             f"{', '.join(held)}"
         )
         write_manifest(folder, _manifest(path, f"{_model_id(opts)}-fold{k}", provenance))
@@ -239,14 +238,18 @@ def write_outputs(
             key = f"{source} ({name.split('/')[1].split('-')[0]})" if "sim" in source else source
             counts[key] = counts.get(key, 0) + 1
     provenance = (
-        f"edge_trainer.training.train seed={opts.seed} epochs={opts.epochs} "
-        f"copies={opts.copies} sources={','.join(f'{k}:{n}' for k, n in counts.items())}"
+        f"{_made_by(opts, opts.seed)} sources={','.join(f'{k}:{n}' for k, n in counts.items())}"
     )
     manifest = _manifest(model_path, _model_id(opts), provenance)
     write_manifest(opts.out, manifest)
     (opts.out / "labels.txt").write_text("\n".join(CLASSES) + "\n", encoding="utf-8")
     entry = manifest.models["classifier"]
     write_card(opts.out / "MODEL_CARD.md", entry, counts=counts, sections=sections)
+
+
+def _made_by(opts: Options, seed: int) -> str:
+    """The command and settings that trained a model, for its provenance."""
+    return f"edge_trainer.training.train seed={seed} epochs={opts.epochs} copies={opts.copies}"
 
 
 def _model_id(opts: Options) -> str:
