@@ -200,7 +200,15 @@ def test_worker_killed_mid_generation_is_restarted(
     summary = listener.wait()
     assert summary.source == "mixed"
     assert summary.reason == f"worker exited with code {-signal.SIGKILL}"
-    assert summary.sentences[1:] == FALLBACK.sentences[1:]
+    # The model's sentences that reached the service before the kill landed (the first,
+    # and sometimes one more it had already sent) are kept; the deterministic summary goes
+    # on from the sentence after them.
+    ours = next(
+        (i for i, s in enumerate(summary.sentences) if s in FALLBACK.sentences),
+        len(summary.sentences),
+    )
+    assert ours >= 1
+    assert summary.sentences[ours:] == FALLBACK.sentences[ours:]
     assert summary.sentences[0] == listener.sentences[0]
     wait_for(lambda: svc.state == "ready" and svc.worker_pid not in (None, pid))
     again = ask(svc).wait()
