@@ -25,11 +25,12 @@ from edge_trainer.events import (
 from edge_trainer.exercise import geometry as geo
 from edge_trainer.exercise import rules
 from edge_trainer.exercise.base import RecognitionLike, RecognizerLike
-from edge_trainer.exercise.counting import CountResult, RepSpan
+from edge_trainer.exercise.counting import CounterParams, CountResult, RepSpan, Stretch
 from edge_trainer.exercise.names import REST, UNKNOWN
 from edge_trainer.exercise.periodic import PeriodCache
 from edge_trainer.exercise.reps import count_exercise
 from edge_trainer.exercise.tempo import rep_tempo, velocity_loss_pct
+from edge_trainer.exercise.trace import SetExplanation, describe_trace
 from edge_trainer.pose.base import Pose
 
 log = logging.getLogger(__name__)
@@ -43,11 +44,13 @@ LIVE_WINDOW_S = 30.0
 REP_OVERLAP = 0.33
 # Seconds of rest position either side of a rep that its form rules also look at.
 RULE_MARGIN_S = 0.4
-# A new exercise is recognised about this long after the movement changed: half the
-# classifier's 1.6 s window, its 0.6 s smoothing and its 3-run (0.6 s) hold.
-CHANGE_LAG_S = 2.0
-# Seconds a new label must persist before it ends the open set.
-CHANGE_CONFIRM_S = 1.0
+# A set ends after this many of its median rep-to-rep times without a new rep (or
+# ``ExerciseConfig.set_end_pause_s``, whichever is longer).
+PAUSE_CYCLES = 2.0
+# Two stretches of movement are one set unless the parts of the body moving in them
+# differ this much: the cosine between their landmark shares (``signals.movers``) is
+# ~0.9 between stretches of one exercise and under ~0.4 between legs and arms.
+SAME_MOVEMENT = 0.5
 # With no set open, older frames are forgotten; an open set longer than this is closed.
 IDLE_KEEP_S = 30.0
 MAX_SET_S = 240.0
@@ -60,29 +63,53 @@ class _OpenSet:
     reps: list[RepRecord] = field(default_factory=list)
     partials: list[RepRecord] = field(default_factory=list)
     last_activity_t: float = 0.0
+    # The parts of the body the set moves (``Stretch.movers`` of its first rep).
+    movers: tuple[float, ...] = ()
+
+    def pause_s(self, least: float) -> float:
+        """Seconds without a rep that end this set: ``least``, or longer for a slow set.
+
+        A rep is only counted once it is over, so a set that completes a rep every 6 s
+        shows 6 s with no new rep while the next one is under way; the pause that ends
+        the set is at least ``PAUSE_CYCLES`` of the set's median time from rep to rep.
+        """
+        ends = [r.end_s for r in self.reps]
+        if len(ends) < 2:
+            return least
+        return max(least, PAUSE_CYCLES * float(np.median(np.diff(ends))))
 
 
 class Analyzer:
     """Implements ``ExerciseAnalyzer``: segments the stream into sets and judges each rep.
 
-    Reps are emitted live (``RepCompleted`` as soon as the counter sees the return to
-    rest, with its form faults); when the set ends (a pause of ``set_end_pause_s``, the
-    person lost, the exercise changed, a button) the whole set is recounted and the
-    ``SetEnded`` record is the corrected one.
+    A set is one stretch of repeated movement. Reps are emitted live (``RepCompleted``
+    as soon as the counter sees the return to rest, with its form faults). The set ends
+    on a pause of ``set_end_pause_s`` without a rep, when the person leaves, by button,
+    or when another part of the body starts repeating (``SAME_MOVEMENT``); never because
+    the recognizer changed its guess. Then the whole set is recounted, its exercise is
+    decided once from every recognition made during it, and the ``SetEnded`` record is
+    the corrected one (a changed count is logged).
 
     Args:
         cfg: Exercise settings.
         recognizer: Exercise recognizer; None means the exercise is the fixed one from
             ``cfg.exercise`` (or ``unknown`` when that is ``auto``).
+        counter: The rep counter's settings.
     """
 
     def __init__(
-        self, cfg: ExerciseConfig | None = None, recognizer: RecognizerLike | None = None
+        self,
+        cfg: ExerciseConfig | None = None,
+        recognizer: RecognizerLike | None = None,
+        counter: CounterParams | None = None,
     ) -> None:
         self.cfg = cfg or ExerciseConfig()
         self.recognizer = recognizer
+        self.counter = counter or CounterParams()
         self.fixed: str | None = None if self.cfg.exercise == "auto" else self.cfg.exercise
         self.sets: list[SetRecord] = []
+        # Why each kept set was counted and named as it was (``analyze --explain``).
+        self.explanations: list[SetExplanation] = []
         self._rows: list[npt.NDArray[np.float64]] = []
         self._ts: list[float] = []
         self._present = False
@@ -90,7 +117,6 @@ class Analyzer:
         self._label = self.fixed or UNKNOWN
         self._recognitions: list[tuple[float, RecognitionLike]] = []
         self._set: _OpenSet | None = None
-        self._candidate: tuple[str, float] | None = None
         self._last_count_t = -np.inf
         self._emitted_until = -np.inf
         # Periodicity of past windows per signal, reused by every recount (see periodic).
@@ -130,7 +156,7 @@ class Analyzer:
             self._last_count_t = t
             events += self._live_count(t)
         if self._set is not None and (
-            t - self._set.last_activity_t >= self.cfg.set_end_pause_s
+            t - self._set.last_activity_t >= self._set.pause_s(self.cfg.set_end_pause_s)
             or t - self._set.start_t >= MAX_SET_S
         ):
             events += self._close_set(t)
@@ -189,31 +215,21 @@ class Analyzer:
         self._recognitions = [(u, r) for u, r in self._recognitions if u >= t]
 
     def _recognize(self, row: npt.NDArray[np.float64] | None, t: float) -> list[Event]:
+        """Keep the recognition for the set's decision; show a new guess between sets.
+
+        Inside a set the guess may flicker from window to window; it neither ends the set
+        nor renames it (the set is named once, from all its recognitions, when it ends).
+        """
         assert self.recognizer is not None
         rec = self.recognizer.push(None if row is None else row.astype(np.float32), t)
         if rec is None:
             return []
         self._recognitions.append((t, rec))
         label = rec.label if rec.label != REST else UNKNOWN
-        if rec.label == REST or label == self._label:
-            self._candidate = None
+        if self._set is not None or label == self._label or rec.label == REST:
             return []
-        events: list[Event] = []
-        previous = self._label
-        if self._set is not None and previous not in (UNKNOWN, label):
-            # A different exercise mid-set must hold for a moment: one odd window (a
-            # push-up read as a lunge for half a second) must not cut the set in two.
-            if self._candidate is None or self._candidate[0] != label:
-                self._candidate = (label, t)
-            if t - self._candidate[1] < CHANGE_CONFIRM_S:
-                return []
-            # The set is over and counting starts afresh from where the movement
-            # changed, about one recognition lag before the new label first showed.
-            events += self._close_set(t, until=self._candidate[1] - CHANGE_LAG_S)
-        self._candidate = None
-        self._label = label
-        events.append(ExerciseChanged(t, label, previous, float(rec.confidence)))
-        return events
+        previous, self._label = self._label, label
+        return [ExerciseChanged(t, label, previous, float(rec.confidence))]
 
     def _window(self, since: float) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         ts = np.asarray(self._ts)
@@ -225,7 +241,7 @@ class Analyzer:
             return []
         rows, ts = self._window(t - LIVE_WINDOW_S)
         exercise = self._set.exercise if self._set is not None else self._label
-        result = count_exercise(rows, ts, exercise, caches=self._caches)
+        result = count_exercise(rows, ts, exercise, self.counter, caches=self._caches)
         events: list[Event] = []
         reps = [r for r in result.reps if ts[r.end] > self._emitted_until + 1e-9]
         partials = [r for r in result.partials if ts[r.end] > self._emitted_until + 1e-9]
@@ -238,8 +254,16 @@ class Analyzer:
                 # much of it, precedes the end of one already reported); the final pass
                 # settles it.
                 continue
+            stretch = _stretch_of(result, span)
+            parts = stretch.movers if stretch is not None else ()
+            if self._set is not None and not _same_movement(self._set.movers, parts):
+                assert stretch is not None
+                changed_at = float(ts[stretch.start])
+                log.info("another part of the body is moving at %.1f s: the set ends", changed_at)
+                events += self._close_set(float(ts[span.start]), until=changed_at)
             if self._set is None:
-                self._set = _OpenSet(exercise, float(ts[span.start]))
+                exercise = self._set_exercise_live()
+                self._set = _OpenSet(exercise, float(ts[span.start]), movers=parts)
                 events.append(SetStarted(float(ts[span.start]), exercise))
             s = self._set
             record = self._record(
@@ -255,6 +279,10 @@ class Analyzer:
             events.append(RepCompleted(record.end_s, s.exercise, record))
             events += [FormFault(record.end_s, s.exercise, record.index, f) for f in record.faults]
         return events
+
+    def _set_exercise_live(self) -> str:
+        """The exercise a set is announced as when it opens: the fixed one or the live guess."""
+        return self.fixed or self._label
 
     def _record(
         self,
@@ -295,16 +323,20 @@ class Analyzer:
             partial=span.partial,
         )
 
-    def _set_exercise(self, live: str, since: float, rows: npt.NDArray[np.float64]) -> str:
+    def _set_exercise(
+        self, live: str, since: float, rows: npt.NDArray[np.float64]
+    ) -> tuple[str, str]:
+        """The set's exercise, decided once from the whole set, and why."""
         if self.fixed is not None:
-            return self.fixed
+            return self.fixed, "chosen (button or config)"
         if self.recognizer is None:
-            return live
+            return live, "no classifier"
         recs = [r for u, r in self._recognitions if u >= since]
         if not recs:
-            return live
+            return live, "no recognition during the set"
         decided = self.recognizer.decide(recs, rows)
-        return UNKNOWN if decided == REST else decided
+        label = UNKNOWN if decided.label == REST else decided.label
+        return label, decided.reason
 
     def _close_set(
         self, t: float, until: float | None = None, keep_live: bool = False
@@ -313,8 +345,8 @@ class Analyzer:
 
         Args:
             t: Time of the event that ends the set.
-            until: Only frames up to this time belong to the set (an exercise change is
-                recognised a little after the movement changed).
+            until: Only frames up to this time belong to the set (another movement began
+                there).
             keep_live: Keep the live reps if the final pass finds fewer (shutdown).
         """
         s = self._set
@@ -325,8 +357,12 @@ class Analyzer:
         if until is not None:
             keep = ts <= until
             rows, ts = rows[keep], ts[keep]
-        exercise = self._set_exercise(s.exercise, s.start_t, rows)
-        result = count_exercise(rows, ts, exercise, caches=self._caches) if len(ts) >= 3 else None
+        exercise, why = self._set_exercise(s.exercise, s.start_t, rows)
+        result = (
+            count_exercise(rows, ts, exercise, self.counter, caches=self._caches)
+            if len(ts) >= 3
+            else None
+        )
         reps: list[RepRecord] = []
         partials: list[RepRecord] = []
         if result is not None:
@@ -340,7 +376,12 @@ class Analyzer:
                     self._record(span, result, rows, ts, exercise=exercise, index=len(partials) + 1)
                 )
         if len(reps) != len(s.reps):
-            log.info("end-of-set pass: %d reps (live count %d)", len(reps), len(s.reps))
+            log.info(
+                "end-of-set pass: %d reps of %s (live count %d as %s)",
+                len(reps), exercise, len(s.reps), s.exercise,
+            )  # fmt: skip
+        if result is not None:
+            log.debug("count trace: %s", describe_trace(result.trace, ts))
         if keep_live and len(reps) < len(s.reps):
             reps = list(s.reps)
         elif self.fixed is None and len(reps) < self.cfg.min_set_reps:
@@ -361,14 +402,33 @@ class Analyzer:
         if reps:
             # A set the final pass found empty (live reps taken back) is not kept.
             self.sets.append(record)
+            if result is not None:
+                self.explanations.append(SetExplanation(record, ts, result, why, len(s.reps)))
         last = max([r.end_s for r in reps] + [s.last_activity_t])
         if until is not None:
-            # Frames after the change belong to the next exercise, even if a rep there was
-            # counted live under the old label: keep them so the new set can count it.
+            # Frames after the change belong to the next movement: keep them so the new
+            # set can count them.
             last = min(last, until)
         self._trim_before(last)
         self._emitted_until = last
         return [SetEnded(t, record)]
+
+
+def _stretch_of(result: CountResult, span: RepSpan) -> Stretch | None:
+    """The counted stretch a rep was found in."""
+    for stretch in result.trace.stretches:
+        if stretch.counted and stretch.holds(span.peak):
+            return stretch
+    return None
+
+
+def _same_movement(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    """Whether two stretches move the same parts of the body (``SAME_MOVEMENT``)."""
+    if not a or not b:
+        return True
+    va, vb = np.asarray(a), np.asarray(b)
+    norm = float(np.linalg.norm(va) * np.linalg.norm(vb))
+    return norm == 0 or float(va @ vb) / norm >= SAME_MOVEMENT
 
 
 def _as_row4(arr: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:

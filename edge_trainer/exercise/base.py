@@ -46,6 +46,15 @@ class RecognitionLike(Protocol):
     def confidence(self) -> float: ...
 
 
+class DecisionLike(Protocol):
+    """What the analyzer reads from a set's decision: the exercise and why."""
+
+    @property
+    def label(self) -> str: ...
+    @property
+    def reason(self) -> str: ...
+
+
 class RecognizerLike(Protocol):
     """The exercise recognizer the analyzer can be given (``ExerciseRecognizer``)."""
 
@@ -59,6 +68,6 @@ class RecognizerLike(Protocol):
 
     def decide(
         self, recognitions: list[RecognitionLike], rows: npt.NDArray[np.float64] | None = None
-    ) -> str:
+    ) -> DecisionLike:
         """The exercise of a whole set, from its recognitions and its landmarks."""
         ...

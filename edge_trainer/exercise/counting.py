@@ -1,8 +1,8 @@
-"""The rep counter's thresholds and what it finds: CounterParams, RepSpan, CountResult."""
+"""The rep counter's knobs and what it finds: CounterParams, RepSpan, CountResult, CountTrace."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -12,64 +12,61 @@ FloatArray = npt.NDArray[np.float64]
 
 @dataclass(frozen=True, slots=True)
 class CounterParams:
-    """Thresholds of the counter; each default is explained where it is declared.
+    """The counter's settings. The first four are its knobs; the rest are physical limits.
+
+    The knobs were chosen by subject-held-out cross-validation on real clips (``make
+    eval`` re-tunes them on all folds but one and counts the held-out fold with the
+    result); the limits come from how people move and how the pose stage behaves and are
+    not tuned.
 
     Attributes:
-        enter: An excursion starts when the signal has moved this fraction of the typical
-            rep amplitude away from rest. Low enough to time the rep's start, high enough
-            that breathing and landmark jitter (a few % of a rep) do not start one.
-        full: Fraction of the typical amplitude an excursion must reach to be a full rep.
-            0.6 keeps honest reps that are a little shallower than the set's median and
-            rejects the half reps a coach would not count.
-        partial: Excursions reaching this fraction but not ``full`` are partial reps;
-            smaller ones are fidgeting and are ignored.
-        min_rep_s: Shortest excursion; faster ones are landmark noise (a fast jumping
-            jack or sit-up cycle takes ~0.5 s, of which ~0.35 s is away from rest).
+        min_periodicity: Autocorrelation at the period that a stretch of movement needs
+            to count as repeating. Unrelated movement scores under ~0.3 and a steady set
+            0.7-0.95.
+        enter: An excursion starts when the signal has moved this fraction of the
+            typical rep away from rest: above landmark jitter and breathing (a few % of
+            a rep), low enough to time the rep's start.
+        full: Fraction of the set's typical rep an excursion must reach to be a rep.
+        partial: Excursions reaching this fraction but not ``full`` are partial reps,
+            reported apart; smaller ones are fidgeting and ignored.
+        min_amplitude: Least swing, in torso lengths, of the most-moving landmark along
+            the movement for a stretch to be movement at all: above BlazePose's jitter
+            on a still body (~0.02) and below the smallest real repetition (a foot
+            pedalling or a rope turned by the wrists moves ~0.1).
+        min_rep_s: Shortest excursion; a faster one is landmark noise (the quickest real
+            cycles, a skip or a jumping jack, take ~0.4 s).
         max_rep_s: Longest rep; a slower out-and-back is getting into or out of position.
-        min_amplitude: Smallest rep amplitude in torso lengths of landmark travel (RMS over
-            the body landmarks): below it the person is standing still, however periodic
-            the noise looks.
-        min_angle_amplitude: The same floor for an exercise's primary signal (joint
-            angles, radians): 0.35 (20 degrees) is beyond angle jitter, and the smallest
-            real rep (a shrug-sized raise) moves its joint more.
-        max_gap_s: Frames without a pose shorter than this are interpolated; longer gaps
-            split the sequence (a rep cannot be counted across them). A straight line
-            cannot make an out-and-back movement, so bridging never invents a rep; 1.5 s
-            stays under the 2 s after which the person counts as gone.
-        smooth_s: Gaussian smoothing (sigma, seconds) of the signal before counting;
-            ~0.1 s removes the landmark jitter and keeps a 0.5 s rep intact.
-        known_full: ``full`` for an exercise with form rules: its range rule (squat depth,
-            push-up depth, curl range) flags a short rep, so a rep needs only 0.3 of the
-            typical range to count (a half squat is a bad squat, not no squat).
-        known_partial: ``partial`` for an exercise with form rules.
-        min_periodicity: Autocorrelation at the period a stretch needs to count as
-            repeating: 0.45 is well above what unrelated movement scores (< 0.3) and far
-            below what a steady set scores (0.7-0.95), leaving room for uneven reps.
+        max_gap_s: Frames without a pose shorter than this are bridged; longer gaps split
+            the movement (a rep is never counted across them). A straight line cannot
+            make an out-and-back movement, so bridging never invents a rep.
+        smooth_s: Gaussian smoothing (sigma, seconds) of the features before counting:
+            removes landmark jitter and keeps a 0.4 s cycle.
         max_travel: Most the hips may move (body heights) between a rep's start and end;
-            one walking step moves them ~0.4, a rep done on the spot under 0.1.
-        min_isolated_rep_s: Shortest rep outside a repeating stretch (a single rep):
-            a deliberate rep takes over a second; a hop or a gesture takes less.
-        min_tempo: Shortest rep as a fraction of the median rep of the count (with three
-            or more reps to judge by). One set moves at one tempo, slowing as it tires;
-            a rep over in under half the usual time is a real rep split in two by a
-            jolt in the pose, or a bounce at its end, not another rep.
+            a walking step moves them ~0.4, a rep done on the spot under 0.1.
+        min_isolated_rep_s: Shortest rep outside a repeating stretch: a deliberate single
+            rep takes over a second, a hop or a gesture less.
     """
 
+    min_periodicity: float = 0.45
     enter: float = 0.3
     full: float = 0.6
     partial: float = 0.3
+    min_amplitude: float = 0.1
     min_rep_s: float = 0.3
     max_rep_s: float = 12.0
-    min_amplitude: float = 0.12
-    min_angle_amplitude: float = 0.35
     max_gap_s: float = 1.5
     smooth_s: float = 0.1
-    min_periodicity: float = 0.45
-    known_full: float = 0.3
-    known_partial: float = 0.15
     max_travel: float = 0.25
     min_isolated_rep_s: float = 1.0
-    min_tempo: float = 0.5
+
+    def knobs(self) -> dict[str, float]:
+        """The tuned settings by name (what ``--json`` and the explain plot report)."""
+        return {
+            "min_periodicity": self.min_periodicity,
+            "enter": self.enter,
+            "full": self.full,
+            "partial": self.partial,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +89,91 @@ class RepSpan:
     relative: float
     partial: bool
 
+    def shifted(self, offset: int) -> RepSpan:
+        """The same span with every index moved by ``offset`` frames."""
+        return RepSpan(
+            self.start + offset,
+            self.peak + offset,
+            self.end + offset,
+            self.amplitude,
+            self.relative,
+            self.partial,
+        )
+
+    def overlaps(self, other: RepSpan) -> bool:
+        """Whether the two spans share any frame but a boundary one."""
+        return self.start < other.end and other.start < self.end
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A candidate the counter did not count, and why (frame indices like RepSpan's)."""
+
+    start: int
+    peak: int
+    end: int
+    relative: float
+    reason: str
+
+    def shifted(self, offset: int) -> Rejected:
+        """The same candidate with every index moved by ``offset`` frames."""
+        return Rejected(
+            self.start + offset, self.peak + offset, self.end + offset, self.relative, self.reason
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Stretch:
+    """A stretch of movement the counter looked at (frame indices, end exclusive).
+
+    Attributes:
+        start: First frame.
+        end: One past the last frame.
+        period_s: Median period of the movement there (NaN for a non-repeating one).
+        periodicity: Median periodicity score there.
+        amplitude: Swing of the most-moving landmark, torso lengths.
+        counted: Whether reps were counted in it.
+        reason: Why it was, or was not, counted.
+        movers: Each body landmark's share of the movement (``signals.movers``): which
+            part of the body moved.
+    """
+
+    start: int
+    end: int
+    period_s: float
+    periodicity: float
+    amplitude: float
+    counted: bool
+    reason: str
+    movers: tuple[float, ...] = ()
+
+    def holds(self, frame: int) -> bool:
+        """Whether ``frame`` lies in this stretch."""
+        return self.start <= frame < self.end
+
+
+@dataclass(frozen=True, slots=True)
+class CountTrace:
+    """Why the counter counted what it did.
+
+    Attributes:
+        signal: What the reps were found in (``whole body``).
+        stretches: The repeating stretches (or the single non-repeating one).
+        rejected: Candidates not counted, each with its reason.
+        periodicity: Per-frame periodicity score.
+        period_s: Per-frame period estimate, seconds (NaN: none).
+        thresholds: The knobs used (``CounterParams.knobs``).
+        notes: Anything else that changed the count (frames left out, and why).
+    """
+
+    signal: str
+    stretches: tuple[Stretch, ...] = ()
+    rejected: tuple[Rejected, ...] = ()
+    periodicity: FloatArray = field(default_factory=lambda: np.zeros(0))
+    period_s: FloatArray = field(default_factory=lambda: np.zeros(0))
+    thresholds: dict[str, float] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
 
 @dataclass(frozen=True, slots=True)
 class CountResult:
@@ -104,6 +186,7 @@ class CountResult:
         rest_high: Whether rest is the signal's high end.
         typical_amplitude: A typical rep's amplitude in signal units.
         periodicity: Mean periodicity score over the frames of the reps (0: none).
+        trace: Why: stretches, rejected candidates, thresholds.
     """
 
     reps: tuple[RepSpan, ...]
@@ -112,3 +195,4 @@ class CountResult:
     rest_high: bool
     typical_amplitude: float
     periodicity: float = 0.0
+    trace: CountTrace = field(default_factory=lambda: CountTrace("whole body"))

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import numpy.typing as npt
 
-from edge_trainer.exercise.counting import CounterParams, CountResult, RepSpan
-from edge_trainer.exercise.filters import typical_amplitude
+from edge_trainer.exercise.counting import CounterParams, Rejected, RepSpan
 
 FloatArray = npt.NDArray[np.float64]
 
 
 def rest_is_high(sig: FloatArray, lo: float, hi: float, tie: bool | None = None) -> bool:
-    """Whether rest is the signal's high end: the end where the set starts and finishes.
+    """Whether rest is the signal's high end: the end where the movement starts and finishes.
 
     People start and end a set in the rest position (standing, arms down, hanging). When
     the two ends disagree (a live count of a set that has just begun ends mid-rep), the
-    ``tie`` the caller knows from the exercise's joints decides; without one, the end
-    where the signal dwells longer (pauses happen at rest).
+    ``tie`` the caller knows from the exercise decides; without one, the end where the
+    signal dwells longer (pauses happen at rest).
     """
     v = np.flatnonzero(np.isfinite(sig))
     if v.size == 0:
@@ -29,14 +30,26 @@ def rest_is_high(sig: FloatArray, lo: float, hi: float, tie: bool | None = None)
     if abs(score) < 0.2:
         if tie is not None:
             return tie
-        vals = sig[v]
-        score = float(np.mean(vals > mid) - 0.5)
+        score = float(np.mean(sig[v] > mid) - 0.5)
     return score > 0
 
 
-def excursions(
-    u: FloatArray, t: FloatArray, params: CounterParams, amp: float
-) -> tuple[list[RepSpan], list[RepSpan]]:
+@dataclass(frozen=True, slots=True)
+class Excursions:
+    """What one pass over a normalised signal found.
+
+    Attributes:
+        reps: Excursions that reached ``full``.
+        partials: Excursions between ``partial`` and ``full``.
+        rejected: Out-and-back movements that are neither, with the reason.
+    """
+
+    reps: list[RepSpan]
+    partials: list[RepSpan]
+    rejected: list[Rejected]
+
+
+def excursions(u: FloatArray, t: FloatArray, params: CounterParams, amp: float) -> Excursions:
     """Full and partial out-and-back excursions of a normalised signal.
 
     Args:
@@ -45,12 +58,8 @@ def excursions(
         t: Frame times.
         params: Thresholds.
         amp: The typical amplitude, to report each rep's amplitude in signal units.
-
-    Returns:
-        ``(reps, partials)``.
     """
-    reps: list[RepSpan] = []
-    partials: list[RepSpan] = []
+    found = Excursions([], [], [])
     start: int | None = None
     peak = 0
     low = params.enter * 0.5
@@ -60,6 +69,10 @@ def excursions(
     for i in range(len(u)):
         ui = u[i]
         if not np.isfinite(ui):
+            if start is not None:
+                found.rejected.append(
+                    Rejected(start, peak, i - 1, float(u[peak]), "the pose was lost mid-rep")
+                )
             start = None
             seen_rest = False
             continue
@@ -76,43 +89,29 @@ def excursions(
         if ui > u[peak]:
             peak = i
         if ui < low:
-            end = i
-            height = float(u[peak])
-            dur = float(t[end] - t[start])
-            span = RepSpan(start, peak, end, height * amp, height, height < params.full)
-            if params.min_rep_s <= dur <= params.max_rep_s:
-                if height >= params.full:
-                    reps.append(span)
-                elif height >= params.partial + low:
-                    partials.append(span)
+            _judge(found, RepSpan(start, peak, i, 0.0, float(u[peak]), False), t, params, amp)
             start = None
-    return reps, partials
+    return found
 
 
-def find_reps(
-    sig: FloatArray,
-    t: FloatArray,
-    params: CounterParams,
-    amplitude_floor: float = 0.0,
-    tie: bool | None = None,
-) -> CountResult:
-    """Find out-and-back excursions in a 1D signal (one set, no trend).
+def _judge(
+    found: Excursions, span: RepSpan, t: FloatArray, params: CounterParams, amp: float
+) -> None:
+    """File one excursion as a rep, a partial or a rejected candidate."""
+    height = span.relative
+    dur = float(t[span.end] - t[span.start])
+    judged = RepSpan(span.start, span.peak, span.end, height * amp, height, height < params.full)
+    if dur < params.min_rep_s:
+        found.rejected.append(_rejected(judged, f"too quick ({dur:.2f} s)"))
+    elif dur > params.max_rep_s:
+        found.rejected.append(_rejected(judged, f"too slow ({dur:.1f} s)"))
+    elif height >= params.full:
+        found.reps.append(judged)
+    elif height >= params.partial + params.enter * 0.5:
+        found.partials.append(judged)
+    else:
+        found.rejected.append(_rejected(judged, f"too small ({height:.2f} of a typical rep)"))
 
-    Args:
-        sig: The motion signal (NaN for frames with no pose after gap filling).
-        t: Frame times in seconds.
-        params: Thresholds.
-        amplitude_floor: Smallest typical amplitude that counts as motion at all.
-        tie: Whether rest is the high end when the signal's own ends disagree
-            (``rest_is_high``).
-    """
-    amp = typical_amplitude(sig, t)
-    if amp <= max(amplitude_floor, 1e-9):
-        return CountResult((), (), sig, False, amp)
-    v = sig[np.isfinite(sig)]
-    lo, hi = float(np.percentile(v, 5)), float(np.percentile(v, 95))
-    rest_high = rest_is_high(sig, lo, hi, tie)
-    rest = hi if rest_high else lo
-    u = (sig - rest) * (-1.0 if rest_high else 1.0) / amp
-    reps, partials = excursions(u, t, params, amp)
-    return CountResult(tuple(reps), tuple(partials), sig, rest_high, amp)
+
+def _rejected(span: RepSpan, reason: str) -> Rejected:
+    return Rejected(span.start, span.peak, span.end, span.relative, reason)

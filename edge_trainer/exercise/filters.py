@@ -57,24 +57,6 @@ def main_axis(x: FloatArray) -> FloatArray:
     return np.asarray(vecs[:, -1])
 
 
-def principal_signal(feats: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Project features on their first principal component.
-
-    Returns:
-        ``(signal, weights)``: the projection (NaN where a frame is missing) and the unit
-        component, so other frames can be projected the same way.
-    """
-    ok = np.all(np.isfinite(feats), axis=1)
-    if ok.sum() < 3:
-        return np.full(len(feats), np.nan), np.zeros(feats.shape[1])
-    x = feats[ok]
-    mean = x.mean(axis=0)
-    w = main_axis(x - mean)
-    sig = np.full(len(feats), np.nan)
-    sig[ok] = (x - mean) @ w
-    return sig, w
-
-
 def moving_mean(x: FloatArray, half: int) -> FloatArray:
     """Centred moving mean over ``2*half+1`` rows, NaN-aware, along axis 0."""
     arr = x.reshape(len(x), -1)

@@ -141,6 +141,14 @@ def plausible(exercise: str, m: Movement) -> bool:
     return max(seen) >= MOVED_DEG
 
 
+# What each signature saw, for the decision's reason.
+SIGNATURES = {
+    "bicep_curl": "upright, upper arms hanging, only the elbows bend",
+    "deadlift": "standing, the trunk hinges with straight arms and soft knees",
+    "lunge": "standing, the knees bend as the feet step apart and back",
+}
+
+
 def signature(m: Movement) -> str | None:
     """The one exercise the movement can only be, or None when it is not that plain.
 

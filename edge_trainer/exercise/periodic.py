@@ -6,10 +6,14 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+from scipy.signal import find_peaks
 
 from edge_trainer.exercise.filters import main_axis
 
 FloatArray = npt.NDArray[np.float64]
+
+# The period is the first autocorrelation peak this close to the highest one.
+PEAK_SHARE = 0.8
 
 
 def autocorrelation(x: FloatArray) -> FloatArray:
@@ -55,10 +59,9 @@ def periodicity(
     """How periodic the motion is around each frame, over several window lengths.
 
     Windows of each length (the longest holds two cycles of a slow 8 s rep) are centred
-    on a fixed grid of source time every ``hop_s``; the period is the first
-    autocorrelation peak after its first zero crossing that reaches 0.8 of the highest
-    later peak, so a cycle is not mistaken for two. The best-scoring scale wins per
-    window; frames take their nearest window.
+    on a fixed grid of source time every ``hop_s``; the period comes from each window's
+    autocorrelation (``_window_period``). The best-scoring scale wins per window; frames
+    take their nearest window.
 
     Args:
         feats: ``(T, D)`` motion features (NaN rows: no pose).
@@ -107,7 +110,14 @@ def periodicity(
 def _window_period(
     x: FloatArray, ok: npt.NDArray[np.bool_], dt: float, min_period_s: float, project: bool
 ) -> tuple[float, float]:
-    """``(score, period_s)`` of one window; ``(0, NaN)`` when it has no clear period."""
+    """``(score, period_s)`` of one window; ``(0, NaN)`` when it has no clear period.
+
+    The period is the shortest autocorrelation peak (``scipy.signal.find_peaks``) that
+    reaches 0.8 of the window's highest one, so a cycle whose halves differ a little is
+    not taken for two cycles and two similar cycles are not taken for one. The signal
+    need not cross zero between cycles: a rep with a long hold at rest keeps its
+    autocorrelation positive at every lag.
+    """
     none = (0.0, float("nan"))
     if ok.sum() < max(10, 0.6 * len(x)):
         return none
@@ -119,23 +129,14 @@ def _window_period(
         x = x @ main_axis(x)
     ac = autocorrelation(x)
     lmin, lmax = max(2, round(min_period_s / dt)), len(x) // 2
-    neg = np.flatnonzero(ac[1:lmax] < 0)
-    if neg.size == 0:
+    if lmax <= lmin:
         return none
-    z = int(neg[0]) + 1
-    if z >= lmax - 1:
-        return none
-    seg = ac[z:lmax]
-    inner = seg[1:-1]
-    peaks = np.flatnonzero((inner >= seg[:-2]) & (inner >= seg[2:])) + 1
+    peaks, _ = find_peaks(ac[: lmax + 1])
+    peaks = peaks[(peaks >= lmin) & (ac[peaks] > 0)]
     if peaks.size == 0:
         return none
-    top = float(seg[peaks].max())
-    if not top > 0:
-        return none
-    lag = z + int(peaks[np.argmax(seg[peaks] >= 0.8 * top)])
-    if lag < lmin:
-        return none
+    top = float(ac[peaks].max())
+    lag = int(peaks[np.argmax(ac[peaks] >= PEAK_SHARE * top)])
     return float(ac[lag]), lag * dt
 
 

@@ -47,11 +47,24 @@ class Recognition:
     probs: dict[str, float]
 
 
+@dataclass(frozen=True)
+class Decision:
+    """The exercise of a whole set and why.
+
+    Attributes:
+        label: The exercise, or ``rest`` (no exercise the model knows).
+        reason: One line: the evidence that decided it.
+    """
+
+    label: str
+    reason: str
+
+
 def decide_exercise(
     recognitions: Sequence[Any],
     min_share: float = 0.1,
     movement: kinematics.Movement | None = None,
-) -> str:
+) -> Decision:
     """The exercise of a whole set from the recognitions made during it.
 
     Averages the probabilities over the set, so setup and re-racking moments (``rest``)
@@ -67,14 +80,11 @@ def decide_exercise(
     Args:
         recognitions: :class:`Recognition` objects; anything with ``label`` and
             ``confidence`` (and optionally ``probs``) is accepted.
-        min_share: Mean probability the best exercise needs. Low on purpose: a set is
-            movement the counter found repetitive, so an exercise that leads the other
-            exercises over the whole set is the better answer than ``unknown``; only a
-            set the model sees almost entirely as rest stays unknown.
+        min_share: Mean probability the best exercise needs.
         movement: The set's measured movement (``kinematics.measure``), if known.
     """
     if not recognitions:
-        return REST
+        return Decision(REST, "no recognition during the set")
     dists: list[dict[str, float]] = []
     for r in recognitions:
         probs = getattr(r, "probs", None)
@@ -82,27 +92,33 @@ def decide_exercise(
     labels = sorted({k for d in dists for k in d})
     mean = np.mean([[d.get(k, 0.0) for k in labels] for d in dists], axis=0)
     order = [i for i in np.argsort(-mean) if labels[i] != REST]
+    n = len(recognitions)
+
+    def said(i: int | None) -> str:
+        return "nothing" if i is None else f"{labels[i]} p={mean[i]:.2f}"
+
     best = order[0] if order and mean[order[0]] >= min_share else None
     if movement is None:
-        return str(labels[best]) if best is not None else REST
+        if best is None:
+            top = said(order[0] if order else None)
+            return Decision(REST, f"classifier over {n} windows: best {top} < {min_share}")
+        return Decision(str(labels[best]), f"classifier over {n} windows: {said(best)}")
     kept = [i for i in order if kinematics.plausible(labels[i], movement)]
+    ruled_out = ""
     if best is not None and best not in kept:
-        log.info(
-            "set is not %s (p=%.2f): the joints it moves were seen and did not move",
-            labels[best],
-            mean[best],
-        )
+        ruled_out = f"{said(best)} ruled out (the joints it moves were seen and did not move); "
+        log.info("set is not %s: the joints it moves were seen and did not move", said(best))
     choice = kept[0] if kept and mean[kept[0]] >= min_share else None
     sign = kinematics.signature(movement)
     if sign is not None and (choice is None or mean[choice] < SIGNATURE_OVERRULES):
+        saw = kinematics.SIGNATURES[sign]
+        why = f"{ruled_out}named from its movement ({saw}); classifier: {said(choice)}"
         if choice is None or labels[choice] != sign:
-            log.info(
-                "set decided %s from its movement (classifier: %s)",
-                sign,
-                "nothing" if choice is None else f"{labels[choice]} p={mean[choice]:.2f}",
-            )
-        return sign
-    return str(labels[choice]) if choice is not None else REST
+            log.info("set decided %s: %s", sign, why)
+        return Decision(sign, why)
+    if choice is None:
+        return Decision(REST, f"{ruled_out}classifier over {n} windows: no exercise >= {min_share}")
+    return Decision(str(labels[choice]), f"{ruled_out}classifier over {n} windows: {said(choice)}")
 
 
 class ExerciseRecognizer:
@@ -262,7 +278,7 @@ class ExerciseRecognizer:
         if gap >= self.margin or self._challenger_runs >= self.hold:
             self._label, self._challenger, self._challenger_runs = lead, None, 0
 
-    def decide(self, recognitions: Sequence[Any], rows: npt.ArrayLike | None = None) -> str:
+    def decide(self, recognitions: Sequence[Any], rows: npt.ArrayLike | None = None) -> Decision:
         """The exercise of a set from its recognitions and landmarks (see
         :func:`decide_exercise`)."""
         movement = None if rows is None else kinematics.measure(rows)

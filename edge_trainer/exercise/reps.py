@@ -1,46 +1,137 @@
-"""The rep counter: finds repetitions of the dominant motion in a landmark sequence.
+"""The rep counter: repetitions of the whole body's movement, whatever the exercise.
 
-It works without knowing the exercise. The landmarks are normalised (hip-centred, scaled
-by the torso) and the motion signal is the first principal component of the body
-landmarks' trajectories: the one direction in pose space along which the body moves
-most. For a known exercise a primary signal (a joint angle or a limb height) may be used
-instead. Reps are then out-and-back excursions from the rest position, found with
-hysteresis thresholds set relative to the typical excursion of this set, so the same
-code counts a squat, a pull-up or a movement it has never seen.
+One mechanism counts every movement. The body landmarks are taken around the hip centre
+in torso lengths; a windowed autocorrelation finds, around each frame, the period of
+the movement and how repetitive it is (``periodic``). Where it repeats, the movement is
+detrended over its period and projected on its main axis, and each out-and-back
+excursion from rest that reaches ``CounterParams.full`` of the stretch's typical rep is
+a rep (``excursions``). A sequence with no repeating stretch can still hold a rep or two
+done slowly: an excursion then counts when the body returns to where it started.
 
-Pure numpy, no state: ``count_reps`` is called on the frames of the current set as they
-grow (live) and once more on the whole set at its end (the correction pass).
+The exercise, when known, never adds or drops a rep inside a set: it only says where a
+set can be (a push-up set only in a plank) and which end of the movement is rest
+(``count_exercise``). Every count carries a ``CountTrace``: the stretches looked at, the
+candidates rejected and why, and the thresholds.
+
+Pure numpy/scipy, no state: the analyzer calls it on the frames of the current set as
+they grow (live) and once more on the whole set at its end.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+import logging
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
 
-from edge_trainer.exercise.counting import CounterParams, CountResult, RepSpan
-from edge_trainer.exercise.excursions import excursions, find_reps, rest_is_high
+from edge_trainer.exercise.counting import (
+    CounterParams,
+    CountResult,
+    CountTrace,
+    Rejected,
+    RepSpan,
+    Stretch,
+)
+from edge_trainer.exercise.excursions import excursions, rest_is_high
 from edge_trainer.exercise.filters import (
     envelope,
     fill_gaps,
     main_axis,
     moving_mean,
-    principal_signal,
     smooth,
     typical_amplitude,
 )
-from edge_trainer.exercise.periodic import PeriodCache, periodicity, runs
+from edge_trainer.exercise.periodic import PeriodCache, Periodicity, periodicity, runs
 from edge_trainer.exercise.signals import (
     in_posture,
     joint_signal,
     motion_features,
+    movers,
     on_the_spot,
     rest_hint,
     usable_columns,
 )
 
+log = logging.getLogger(__name__)
+
 FloatArray = npt.NDArray[np.float64]
+SIGNAL = "whole body"
+
+# Least time in the exercise's posture for the posture rule to apply: about one rep.
+MIN_POSTURE_S = 1.0
+
+
+@dataclass
+class _Found:
+    """Reps, partials and rejected candidates gathered over a sequence."""
+
+    reps: list[RepSpan] = field(default_factory=list)
+    partials: list[RepSpan] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What counting one stretch found (indices relative to the stretch)."""
+
+    found: _Found
+    signal: FloatArray
+    rest_high: bool
+    amplitude: float
+    swing: float
+    axis: FloatArray = field(default_factory=lambda: np.zeros(0))
+
+
+@dataclass(frozen=True)
+class _View:
+    """The body's movement as the counter sees it: features and their periodicity."""
+
+    feats: FloatArray
+    columns: npt.NDArray[np.bool_]
+    per: Periodicity
+
+    def movers(self, axis: FloatArray) -> tuple[float, ...]:
+        """Each body landmark's share of the movement along ``axis`` (``signals.movers``)."""
+        return tuple(movers(axis, self.columns)) if axis.size else ()
+
+
+def _swing(amplitude: float, axis: FloatArray) -> float:
+    """How far the most-moving coordinate travels in a typical rep along ``axis``."""
+    return float(amplitude * np.max(np.abs(axis))) if axis.size else 0.0
+
+
+def _judge_heights(
+    found: _Found, raw: FloatArray, params: CounterParams, typical_of: list[RepSpan]
+) -> _Found:
+    """Re-judge full and partial against the stretch's typical rep in ``raw``.
+
+    Within one rep drift is small, so the raw projection measures its height better
+    than the detrended signal (whose amplitude depends on how a rep's time splits
+    between its phases); next to a half rep the local envelope shrinks to it.
+    """
+
+    def height(span: RepSpan) -> float:
+        return float(abs(raw[span.peak] - np.nanmean([raw[span.start], raw[span.end]])))
+
+    # A typical rep is the median of the taller half of the excursions.
+    heights = sorted(height(s) for s in typical_of)
+    typical = max(float(np.median(heights[len(heights) // 2 :])), 1e-9) if heights else 1.0
+    out = _Found(rejected=list(found.rejected))
+    for span in found.reps + found.partials:
+        rel = height(span) / typical
+        judged = RepSpan(span.start, span.peak, span.end, rel * typical, rel, rel < params.full)
+        if rel >= params.full:
+            out.reps.append(judged)
+        elif rel >= params.partial:
+            out.partials.append(judged)
+        else:
+            out.rejected.append(
+                Rejected(span.start, span.peak, span.end, rel, f"too small ({rel:.2f} of a rep)")
+            )
+    out.reps.sort(key=lambda r: r.start)
+    out.partials.sort(key=lambda r: r.start)
+    return out
 
 
 def _count_run(
@@ -48,18 +139,19 @@ def _count_run(
     t: FloatArray,
     period_s: float,
     params: CounterParams,
-    rest_hint: FloatArray | None = None,
-) -> tuple[list[RepSpan], list[RepSpan], FloatArray, bool, float]:
-    """Count one periodic run: detrend over a period, project on its main axis, count.
+    hint: FloatArray | None = None,
+) -> _Run:
+    """Count one repeating stretch: detrend over a period, project on its main axis, count.
 
-    ``rest_hint`` is a per-frame signal that is high at rest (from the exercise's joint
-    angles); without it rest is guessed from where the run starts, ends and dwells.
+    ``hint`` is a per-frame signal that is high at rest (from the exercise's joint
+    angles); without it rest is the end where the stretch starts, ends and dwells.
     """
+    empty = _Run(_Found(), np.full(len(feats), np.nan), False, 0.0, 0.0)
     dt = float(np.median(np.diff(t))) if len(t) > 1 else 1.0 / 30.0
     half = max(1, round(period_s / dt / 2))
     ok = np.all(np.isfinite(feats), axis=1)
     if ok.sum() < 3:
-        return [], [], np.full(len(feats), np.nan), False, 0.0
+        return empty
     # Remove the slow drift (shifting on the bench, walking the hands) so the main axis
     # is the repeated motion itself; keep the raw projection to find the rest end.
     local = feats - moving_mean(feats, half)
@@ -71,80 +163,45 @@ def _count_run(
     raw[ok] = (feats[ok] - feats[ok].mean(axis=0)) @ w
     amp = typical_amplitude(sig, t)
     if amp <= 1e-9:
-        return [], [], sig, False, 0.0
-    rest_high = _hinted_rest(raw, rest_hint)
+        return empty
+    rest_high = _hinted_rest(raw, hint)
     if rest_high is None:
         v = raw[np.isfinite(raw)]
         rest_high = rest_is_high(raw, float(np.percentile(v, 5)), float(np.percentile(v, 95)))
-    direction = -1.0 if rest_high else 1.0
     # Rest and far levels follow the local envelope (over 1.5 periods), so a set whose
     # depth drifts is still counted rep by rep; the envelope's span never drops below
     # half the typical amplitude, so a pause does not magnify jitter into reps.
-    win = max(3, round(1.5 * period_s / dt))
-    lo_env, hi_env = envelope(sig, win)
+    lo_env, hi_env = envelope(sig, max(3, round(1.5 * period_s / dt)))
     spread = np.fmax(hi_env - lo_env, 0.5 * amp)
     rest = hi_env if rest_high else lo_env
-    u = direction * (sig - rest) / spread
-    found, found_partials = excursions(u, t, params, amp)
-
-    # Full or partial is judged against the run's typical rep, not the local envelope
-    # (next to a half rep the envelope shrinks to it).
-    # The raw projection measures it: within one rep drift is small, and the detrended
-    # signal's amplitude depends on how the rep's time splits between its phases.
-    def height(span: RepSpan) -> float:
-        return float(abs(raw[span.peak] - np.nanmean([raw[span.start], raw[span.end]])))
-
-    # A typical rep is the median of the taller half of the excursions.
-    heights = sorted(height(span) for span in found + found_partials)
-    typical = max(float(np.median(heights[len(heights) // 2 :])), 1e-9) if heights else 1.0
-    reps, partials = [], []
-    for span in found + found_partials:
-        rel = height(span) / typical
-        judged = RepSpan(span.start, span.peak, span.end, rel * typical, rel, rel < params.full)
-        if rel >= params.full:
-            reps.append(judged)
-        elif rel >= params.partial:
-            partials.append(judged)
-    return (
-        sorted(reps, key=lambda r: r.start),
-        sorted(partials, key=lambda r: r.start),
-        sig,
-        rest_high,
-        amp,
-    )
+    u = (-1.0 if rest_high else 1.0) * (sig - rest) / spread
+    exc = excursions(u, t, params, amp)
+    found = _Found(exc.reps, exc.partials, exc.rejected)
+    judged = _judge_heights(found, raw, params, found.reps + found.partials)
+    return _Run(judged, sig, rest_high, amp, _swing(amp, w), w)
 
 
-def _hinted_rest(sig: FloatArray, rest_hint: FloatArray | None) -> bool | None:
-    """Whether rest is the signal's high end, read from the exercise's ``rest_hint``.
+def _hinted_rest(sig: FloatArray, hint: FloatArray | None) -> bool | None:
+    """Whether rest is the signal's high end, read from the exercise's rest ``hint``.
 
-    None without a usable hint (the caller then guesses rest from the signal itself).
+    None without a usable hint (the caller then finds rest from the signal itself).
     """
-    if rest_hint is None:
+    if hint is None:
         return None
-    both = np.isfinite(sig) & np.isfinite(rest_hint)
-    if both.sum() <= 3 or np.std(rest_hint[both]) == 0 or np.std(sig[both]) == 0:
+    both = np.isfinite(sig) & np.isfinite(hint)
+    if both.sum() <= 3 or np.std(hint[both]) == 0 or np.std(sig[both]) == 0:
         return None
-    return bool(np.corrcoef(sig[both], rest_hint[both])[0, 1] > 0)
+    return bool(np.corrcoef(sig[both], hint[both])[0, 1] > 0)
 
 
-def _shift(spans: list[RepSpan], offset: int) -> list[RepSpan]:
-    return [
-        RepSpan(
-            r.start + offset, r.peak + offset, r.end + offset, r.amplitude, r.relative, r.partial
-        )
-        for r in spans
-    ]
-
-
-def _overlap(a: RepSpan, b: RepSpan) -> bool:
-    return a.start < b.end and b.start < a.end
-
-
-def _dedupe(spans: list[RepSpan]) -> list[RepSpan]:
-    """Sort spans and drop ones overlapping an earlier one (runs padded into each other)."""
+def _dedupe(spans: list[RepSpan], rejected: list[Rejected]) -> list[RepSpan]:
+    """Sort spans and drop ones overlapping an earlier one (stretches padded into each other)."""
     out: list[RepSpan] = []
     for s in sorted(spans, key=lambda r: r.start):
-        if out and _overlap(out[-1], s):
+        if out and out[-1].overlaps(s):
+            rejected.append(
+                Rejected(s.start, s.peak, s.end, s.relative, "found twice (overlapping stretches)")
+            )
             continue
         out.append(s)
     return out
@@ -155,117 +212,161 @@ def count_reps(
     t: npt.ArrayLike,
     params: CounterParams | None = None,
     *,
-    primary: npt.ArrayLike | None = None,
-    cache: PeriodCache | None = None,
+    caches: dict[str, PeriodCache] | None = None,
     rest_hint: npt.ArrayLike | None = None,
 ) -> CountResult:
-    """Count the reps in a ``(T, 33, 3|4)`` landmark sequence.
-
-    Reps are counted where the motion repeats (periodicity score >= ``min_periodicity``).
+    """Count the reps in a ``(T, 33, 3|4)`` landmark sequence, whatever the movement.
 
     Args:
         rows: Landmarks per frame, NaN rows where no person was found.
         t: ``(T,)`` frame times in seconds, increasing.
-        params: Counter thresholds (defaults documented on ``CounterParams``).
-        primary: Optional exercise-specific signal, ``(T, k)`` joint angles in radians
-            (``signals.joint_signal``); None uses the body landmarks' motion
-            (class-agnostic).
-        cache: Periodicity of past windows, kept by a live caller between recounts.
-        rest_hint: ``(T,)`` signal that is high in the rest position (the exercise's
-            joint angles oriented by ``signals.rest_hint``); None guesses rest.
+        params: Counter settings (defaults documented on ``CounterParams``).
+        caches: Periodicity of past windows per view of the movement, kept by a live
+            caller between recounts.
+        rest_hint: ``(T,)`` signal that is high in the rest position (from the
+            exercise's joints, ``signals.rest_hint``); None finds rest from the movement.
     """
     p = params or CounterParams()
     arr = np.asarray(rows, dtype=np.float64)
     tt = np.asarray(t, dtype=np.float64)
     hints = None if rest_hint is None else np.asarray(rest_hint, dtype=np.float64)
-    empty = CountResult((), (), np.full(len(arr), np.nan), False, 0.0)
+    nothing = np.full(len(arr), np.nan)
     if len(arr) < 3:
-        return empty
-    if primary is not None:
-        feats = usable_columns(np.asarray(primary, dtype=np.float64).reshape(len(arr), -1))
-        unit = p.min_angle_amplitude
-    else:
-        feats = usable_columns(motion_features(arr))
-        unit = p.min_amplitude
-    if feats.shape[1] == 0:
-        return empty
-    feats = smooth(fill_gaps(feats, tt, p.max_gap_s), tt, p.smooth_s)
-    # A main-axis swing of A moves each of k coordinate pairs by about A / sqrt(k).
-    floor = unit * np.sqrt(max(feats.shape[1] / 2, 1.0))
-    per = periodicity(feats, tt, cache=cache)
-    active = per.score >= p.min_periodicity
+        return CountResult((), (), nothing, False, 0.0, trace=CountTrace(SIGNAL))
+    raw = motion_features(arr)
+    if not usable_columns(raw).any():
+        trace = CountTrace(SIGNAL, thresholds=p.knobs(), notes=("no body landmarks seen",))
+        return CountResult((), (), nothing, False, 0.0, trace=trace)
+    columns = usable_columns(raw)
+    feats = smooth(fill_gaps(raw[:, columns], tt, p.max_gap_s), tt, p.smooth_s)
+    per = periodicity(feats, tt, cache=None if caches is None else caches.setdefault("body", {}))
+    body = _View(feats, columns, per)
     dt = float(np.median(np.diff(tt)))
-    reps: list[RepSpan] = []
-    partials: list[RepSpan] = []
+    found = _Found()
     signal = np.full(len(arr), np.nan)
+    stretches: list[Stretch] = []
     amps: list[float] = []
     rest_votes = 0
-    for a, b in runs(active):
+    for a, b in runs(per.score >= p.min_periodicity):
         period = float(np.nanmedian(per.period_s[a:b]))
-        # Set edges score lower (the window hangs over idle time): widen by two periods.
+        # Stretch edges score lower (the window hangs over idle time): widen by two
+        # periods (a rep found twice where widened stretches overlap is kept once).
         pad = round(2 * period / dt)
         a2, b2 = max(0, a - pad), min(len(arr), b + pad)
         hint = None if hints is None else hints[a2:b2]
-        r, pr, sig, rest_high, amp = _count_run(feats[a2:b2], tt[a2:b2], period, p, hint)
-        if amp < floor:
+        run = _count_run(feats[a2:b2], tt[a2:b2], period, p, hint)
+        score = float(np.median(per.score[a:b]))
+        parts = body.movers(run.axis)
+        if run.swing < p.min_amplitude:
+            reason = f"movement too small ({run.swing:.3f} < {p.min_amplitude} torso lengths)"
+            stretches.append(Stretch(a2, b2, period, score, run.swing, False, reason, parts))
             continue
-        reps += _shift(r, a2)
-        partials += _shift(pr, a2)
-        signal[a2:b2] = sig
-        amps.append(amp)
-        rest_votes += 1 if rest_high else -1
-    if not amps:
-        res = _isolated_reps(feats, tt, p, floor, hints)
-        reps, partials = list(res.reps), list(res.partials)
-        signal, rest_high, amp = res.signal, res.rest_high, res.typical_amplitude
-    else:
-        reps = _dedupe(reps)
-        partials = [q for q in _dedupe(partials) if not any(_overlap(q, r) for r in reps)]
+        stretches.append(Stretch(a2, b2, period, score, run.swing, True, "repeating", parts))
+        found.reps += [r.shifted(a2) for r in run.found.reps]
+        found.partials += [r.shifted(a2) for r in run.found.partials]
+        found.rejected += [r.shifted(a2) for r in run.found.rejected]
+        signal[a2:b2] = run.signal
+        amps.append(run.amplitude)
+        rest_votes += 1 if run.rest_high else -1
+    if amps:
+        reps = _dedupe(found.reps, found.rejected)
+        partials = [q for q in _dedupe(found.partials, []) if not any(q.overlaps(r) for r in reps)]
         rest_high, amp = rest_votes > 0, float(np.median(amps))
+    else:
+        lone = _isolated_reps(body.feats, tt, p, hints)
+        found.rejected += lone.found.rejected
+        reps, partials = lone.found.reps, lone.found.partials
+        signal, rest_high, amp = lone.signal, lone.rest_high, lone.amplitude
+        counted = bool(reps or partials)
+        why = "no repetition: reps that return to their start" if counted else "no repetition"
+        parts = body.movers(lone.axis)
+        stretches.append(Stretch(0, len(arr), float("nan"), 0.0, lone.swing, counted, why, parts))
     on_spot = on_the_spot(arr, p.max_travel)
-    reps = [r for r in reps if on_spot(r.start, r.end)]
+    kept = [r for r in reps if on_spot(r.start, r.end)]
+    found.rejected += [
+        Rejected(r.start, r.peak, r.end, r.relative, "the hips travelled (walking, not a rep)")
+        for r in reps
+        if r not in kept
+    ]
     partials = [r for r in partials if on_spot(r.start, r.end)]
-    # How regular the counted reps are: lets count_exercise pick between signals.
-    covered = np.zeros(len(arr), dtype=bool)
+    return CountResult(
+        tuple(kept),
+        tuple(partials),
+        signal,
+        rest_high,
+        amp,
+        _mean_score(per, kept, len(arr)),
+        CountTrace(
+            SIGNAL,
+            tuple(stretches),
+            tuple(sorted(found.rejected, key=lambda r: r.start)),
+            per.score,
+            per.period_s,
+            p.knobs(),
+        ),
+    )
+
+
+def _mean_score(per: Periodicity, reps: list[RepSpan], n: int) -> float:
+    """Mean periodicity over the frames of the reps (0 without reps)."""
+    covered = np.zeros(n, dtype=bool)
     for rep in reps:
         covered[rep.start : rep.end + 1] = True
-    score = float(np.mean(per.score[covered])) if covered.any() else 0.0
-    return CountResult(tuple(reps), tuple(partials), signal, rest_high, amp, score)
+    return float(np.mean(per.score[covered])) if covered.any() else 0.0
 
 
 def _isolated_reps(
-    feats: FloatArray,
-    t: FloatArray,
-    params: CounterParams,
-    floor: float,
-    rest_hint: FloatArray | None = None,
-) -> CountResult:
+    feats: FloatArray, t: FloatArray, params: CounterParams, hint: FloatArray | None
+) -> _Run:
     """Reps in a sequence with no repeating stretch: a single rep, or a few slow ones.
 
     Without repetition to confirm them, an excursion counts only if the body returns to
     the pose it started from (it ends nearer its start than half its way out): getting
-    into position, sitting down or walking off ends somewhere else.
-    It must also last ``min_isolated_rep_s``: a lone quick bob (a hop, a gesture, a
-    stumble) is not a deliberate rep.
+    into position, sitting down or walking off ends somewhere else. It must also last
+    ``min_isolated_rep_s``: a lone quick bob (a hop, a gesture, a stumble) is not a
+    deliberate rep.
     """
-    sig, _ = principal_signal(feats)
+    ok = np.all(np.isfinite(feats), axis=1)
+    empty = _Run(_Found(), np.full(len(feats), np.nan), False, 0.0, 0.0)
+    if ok.sum() < 3:
+        return empty
+    x = feats[ok] - feats[ok].mean(axis=0)
+    w = main_axis(x)
+    sig = np.full(len(feats), np.nan)
+    sig[ok] = x @ w
+    amp = typical_amplitude(sig, t)
+    swing = _swing(amp, w)
+    if amp <= 1e-9 or swing < params.min_amplitude:
+        return _Run(_Found(), sig, False, amp, swing)
+    v = sig[ok]
+    lo, hi = float(np.percentile(v, 5)), float(np.percentile(v, 95))
     # With a rep or two in view the ends of the sequence may disagree (the first live
     # count of a set ends mid-rep); the exercise's joints then say which end rest is.
-    res = find_reps(sig, t, params, amplitude_floor=floor, tie=_hinted_rest(sig, rest_hint))
+    rest_high = rest_is_high(sig, lo, hi, _hinted_rest(sig, hint))
+    rest = hi if rest_high else lo
+    u = (sig - rest) * (-1.0 if rest_high else 1.0) / amp
+    exc = excursions(u, t, params, amp)
+    found = _Found(rejected=exc.rejected)
 
-    def returns(r: RepSpan) -> bool:
+    def why_not(r: RepSpan) -> str:
         out = np.linalg.norm(feats[r.peak] - feats[r.start])
         back = np.linalg.norm(feats[r.end] - feats[r.start])
-        slow = t[r.end] - t[r.start] >= params.min_isolated_rep_s
-        return bool(back <= 0.5 * out and slow)
+        if back > 0.5 * out:
+            return "ended away from where it started (a change of position)"
+        if t[r.end] - t[r.start] < params.min_isolated_rep_s:
+            return f"a lone quick movement ({t[r.end] - t[r.start]:.2f} s)"
+        return ""
 
-    reps = tuple(r for r in res.reps if returns(r))
-    partials = tuple(r for r in res.partials if returns(r))
-    return CountResult(reps, partials, sig, res.rest_high, res.typical_amplitude)
-
-
-# Least time in the exercise's posture for the posture rule to apply: about one rep.
-MIN_POSTURE_S = 1.0
+    for kind, spans in (("rep", exc.reps), ("partial", exc.partials)):
+        for r in spans:
+            reason = why_not(r)
+            if reason:
+                found.rejected.append(Rejected(r.start, r.peak, r.end, r.relative, reason))
+            elif kind == "rep":
+                found.reps.append(r)
+            else:
+                found.partials.append(r)
+    return _Run(found, sig, rest_high, amp, swing, w)
 
 
 def count_exercise(
@@ -275,86 +376,42 @@ def count_exercise(
     params: CounterParams | None = None,
     caches: dict[str, PeriodCache] | None = None,
 ) -> CountResult:
-    """Count reps of a known (or ``unknown``) exercise.
+    """Count reps with what the exercise, if known, says about where a set can be.
 
-    With a primary signal for the exercise both it and the whole-body motion are counted
-    and the count whose reps repeat more regularly (higher mean periodicity over the rep
-    frames) wins: the joint angles are cleaner when the camera sees them, the whole body
-    when it does not (an elbow pointing at the camera barely changes its 2D angle).
-    With no repetition in either, a rep of the joints counts where the body shows none.
-    Reps far quicker than the rest of the count are dropped (``CounterParams.min_tempo``).
-    ``caches`` keeps each signal's periodicity between live recounts.
+    The count is ``count_reps``'s: the exercise leaves out the frames outside its
+    working posture (``signals.in_posture``: a push-up only in a plank) and says which
+    end of the movement is rest (its joints' ``signals.rest_hint``). ``caches`` keeps
+    the periodicity between live recounts.
     """
-    store = {} if caches is None else caches
+    store: dict[str, PeriodCache] = {} if caches is None else caches
     tt = np.asarray(t, dtype=np.float64)
-    rows = _working_frames(exercise, np.asarray(rows, dtype=np.float64), tt)
-    angles = joint_signal(exercise, rows)
-    base = params or CounterParams()
-    if angles is not None:
-        # A known exercise has range rules (squat_shallow, push_up_partial, ...): a short
-        # rep is counted and flagged by them; only a barely started one is partial.
-        params = replace(base, full=base.known_full, partial=base.known_partial)
-    hint = rest_hint(exercise, angles)
-    body = count_reps(rows, tt, params, cache=store.setdefault("body", {}), rest_hint=hint)
-    if angles is None:
-        return _in_tempo(body, tt, base.min_tempo)
-    joints = count_reps(
-        rows, tt, params, primary=angles, cache=store.setdefault(f"{exercise}", {}), rest_hint=hint
-    )
-    return _in_tempo(_more_regular(joints, body), tt, base.min_tempo)
+    rows, note = _working_frames(exercise, np.asarray(rows, dtype=np.float64), tt)
+    hint = rest_hint(exercise, joint_signal(exercise, rows))
+    result = count_reps(rows, tt, params, caches=store, rest_hint=hint)
+    if note:
+        trace = replace(result.trace, notes=(*result.trace.notes, note))
+        result = replace(result, trace=trace)
+    return result
 
 
-def _more_regular(joints: CountResult, body: CountResult) -> CountResult:
-    """The count of the joints or of the whole body, whichever repeats more regularly."""
-    if _alternating(len(joints.reps), len(body.reps)):
-        return joints
-    if joints.periodicity == 0.0 and body.periodicity == 0.0 and not body.reps:
-        # No repetition in either to compare (a lone rep, two slow ones) and nothing in
-        # the whole body: a rep the joints show counts (the body may not have returned
-        # to where it started: a lifter who leans back, an athlete dropping off the bar).
-        return joints
-    return joints if joints.periodicity > body.periodicity else body
-
-
-def _in_tempo(result: CountResult, t: FloatArray, fraction: float) -> CountResult:
-    """The count without reps lasting under ``fraction`` of its median rep (``min_tempo``).
-
-    Judged on the chosen count only, after the signals were compared as they were found.
-    """
-    if len(result.reps) < 3:
-        return result
-    took = [t[r.end] - t[r.start] for r in result.reps]
-    least = fraction * float(np.median(took))
-    kept = tuple(r for r, d in zip(result.reps, took, strict=True) if d >= least)
-    return replace(result, reps=kept)
-
-
-def _working_frames(exercise: str | None, rows: FloatArray, t: FloatArray) -> FloatArray:
-    """The rows with frames out of the exercise's posture blanked (``signals.in_posture``).
+def _working_frames(
+    exercise: str | None, rows: FloatArray, t: FloatArray
+) -> tuple[FloatArray, str]:
+    """The rows with frames out of the exercise's posture blanked, and a note if any were.
 
     Blank frames are a gap to the counter, so getting into position (standing to plank)
     and whatever was done standing before it are neither counted nor allowed to set the
     typical rep size. With under ``MIN_POSTURE_S`` in posture the rule is not applied:
-    the exercise itself is then in doubt (a squat recognised as a push-up is counted).
+    the exercise itself is then in doubt.
     """
     mask = in_posture(exercise, rows)
     if mask is None or len(t) < 2:
-        return rows
+        return rows, ""
     dt = float(np.median(np.diff(t)))
-    if mask.sum() * dt < MIN_POSTURE_S:
-        return rows
+    seen = np.isfinite(rows[:, :, :2]).any(axis=(1, 2))
+    if mask.sum() * dt < MIN_POSTURE_S or mask[seen].all():
+        return rows, ""
     out = rows.copy()
     out[~mask] = np.nan
-    return out
-
-
-def _alternating(joint_reps: int, body_reps: int) -> bool:
-    """Whether the joints count one rep per side where the body counts one per pair.
-
-    Alternating lunges or curls repeat as a whole body only every second rep (left,
-    then right), and that longer period can look the more regular; the joint signal is
-    the same for either side, so twice the body's count there is the true one.
-    """
-    if body_reps < 2:
-        return False
-    return joint_reps == 2 * body_reps or (body_reps >= 3 and abs(joint_reps - 2 * body_reps) <= 1)
+    left = float((seen & ~mask).sum() * dt)
+    return out, f"{left:.1f} s out of the {exercise} posture left out"

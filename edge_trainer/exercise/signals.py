@@ -189,11 +189,24 @@ def motion_features(rows: npt.ArrayLike, min_visibility: float = 0.0) -> FloatAr
     return np.asarray(rel.reshape(len(pts), -1) / scale)
 
 
-def usable_columns(feats: FloatArray, min_fraction: float = 0.6) -> FloatArray:
-    """Drop feature columns missing in too many frames (e.g. legs out of the frame)."""
+def usable_columns(feats: FloatArray, min_fraction: float = 0.6) -> npt.NDArray[np.bool_]:
+    """Which feature columns are seen often enough to use (legs out of frame are not)."""
     present = np.isfinite(feats).mean(axis=0)
-    keep = present >= min_fraction * max(float(present.max()), 1e-9)
-    return feats[:, keep]
+    return np.asarray(present >= min_fraction * max(float(present.max()), 1e-9))
+
+
+def movers(axis: FloatArray, columns: npt.NDArray[np.bool_]) -> FloatArray:
+    """Each body landmark's share of a movement along ``axis`` (``motion_features`` order).
+
+    ``axis`` is a unit direction over the ``columns`` of the motion features in use; the
+    result has one non-negative share per body landmark, summing to 1, so two movements
+    of different parts of the body (legs, arms) have dissimilar shares.
+    """
+    full = np.zeros(len(columns))
+    full[columns] = axis
+    energy = (full.reshape(-1, 2) ** 2).sum(axis=1)
+    total = float(energy.sum())
+    return np.asarray(energy / total if total > 0 else energy)
 
 
 def normalised_per_frame(pts: FloatArray) -> bool:

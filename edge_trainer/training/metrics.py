@@ -43,7 +43,7 @@ def recognise_clip(recognizer: ExerciseRecognizer, clip: Clip) -> ClipResult:
             recs.append(rec)
     # A span without exercise is never a set, so the set-level rule (best exercise wins)
     # does not apply to it: such a span is right when its most probable class is rest.
-    decided = _most_probable(recs) if clip.label == REST else recognizer.decide(recs)
+    decided = _most_probable(recs) if clip.label == REST else recognizer.decide(recs).label
     acc = float(np.mean([r.label == clip.label for r in recs])) if recs else 0.0
     return ClipResult(clip.name, clip.label, decided, acc)
 

@@ -1,0 +1,1 @@
+"""Analysing recorded clips: the explain plot of how each set was counted."""
