@@ -29,6 +29,10 @@ class CounterParams:
         full: Fraction of the set's typical rep an excursion must reach to be a rep.
         partial: Excursions reaching this fraction but not ``full`` are partial reps,
             reported apart; smaller ones are fidgeting and ignored.
+        rhythm: A partial excursion at least this many periods from the reps either
+            side of it takes a whole cycle of the set's rhythm: a shallow rep, counted
+            (its form rules judge the depth); a bob squeezed between reps stays partial.
+            0 turns this off.
         min_amplitude: Least swing, in torso lengths, of the most-moving landmark along
             the movement for a stretch to be movement at all: above BlazePose's jitter
             on a still body (~0.02) and below the smallest real repetition (a foot
@@ -51,6 +55,7 @@ class CounterParams:
     enter: float = 0.3
     full: float = 0.6
     partial: float = 0.3
+    rhythm: float = 0.75
     min_amplitude: float = 0.1
     min_rep_s: float = 0.3
     max_rep_s: float = 12.0
@@ -66,6 +71,7 @@ class CounterParams:
             "enter": self.enter,
             "full": self.full,
             "partial": self.partial,
+            "rhythm": self.rhythm,
         }
 
 

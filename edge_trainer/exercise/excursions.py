@@ -12,26 +12,28 @@ from edge_trainer.exercise.counting import CounterParams, Rejected, RepSpan
 FloatArray = npt.NDArray[np.float64]
 
 
-def rest_is_high(sig: FloatArray, lo: float, hi: float, tie: bool | None = None) -> bool:
-    """Whether rest is the signal's high end: the end where the movement starts and finishes.
+def rest_is_high(sig: FloatArray, lo: float, hi: float, core: FloatArray | None = None) -> bool:
+    """Whether rest is the signal's high end.
 
-    People start and end a set in the rest position (standing, arms down, hanging). When
-    the two ends disagree (a live count of a set that has just begun ends mid-rep), the
-    ``tie`` the caller knows from the exercise decides; without one, the end where the
-    signal dwells longer (pauses happen at rest).
+    People start and end a set at rest (standing, arms down, hanging), so rest is the
+    end where the movement starts and finishes. When the two ends disagree (a live count
+    of a set that has just begun ends mid-rep, getting into position started from the
+    other end), rest is the end the repeating ``core`` of the signal (the whole signal
+    without one) spends more time at: between reps people pause at rest.
     """
     v = np.flatnonzero(np.isfinite(sig))
     if v.size == 0:
         return False
     n = max(3, v.size // 20)
-    ends = np.concatenate([sig[v[:n]], sig[v[-n:]]])
     mid = (lo + hi) / 2
-    score = float(np.mean(ends > mid) - 0.5)
-    if abs(score) < 0.2:
-        if tie is not None:
-            return tie
-        score = float(np.mean(sig[v] > mid) - 0.5)
-    return score > 0
+    ends = float(np.mean(np.concatenate([sig[v[:n]], sig[v[-n:]]]) > mid) - 0.5)
+    if abs(ends) >= 0.2:
+        return ends > 0
+    inner = sig[v] if core is None else core[np.isfinite(core)]
+    if inner.size == 0:
+        return ends > 0
+    c_lo, c_hi = np.percentile(inner, [5, 95])
+    return float(np.mean(inner > (c_lo + c_hi) / 2)) > 0.5
 
 
 @dataclass(frozen=True, slots=True)

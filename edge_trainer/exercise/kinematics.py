@@ -17,7 +17,6 @@ import numpy.typing as npt
 
 from edge_trainer.exercise import geometry as geo
 from edge_trainer.exercise.rules.base import range_of
-from edge_trainer.exercise.signals import forearm_opening
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -44,6 +43,47 @@ MOVERS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Joints seen less clearly than this are left out: an occluded elbow's angle is a guess.
+MIN_JOINT_VISIBILITY = 0.3
+
+
+def _from_up(
+    rows: FloatArray, starts: tuple[int, int], ends: tuple[int, int], seen: int
+) -> FloatArray:
+    """``(T, 2)`` radians between each side's start->end segment and straight up.
+
+    Read from the segment's rise in the image against its longest image length in the
+    sequence, so a segment swinging towards or away from the camera still shows its
+    travel (its 2D direction alone barely changes). Images are y-down. A side whose
+    ``seen`` landmark (index into ``starts``/``ends``: 0 the start, 1 the end) is seen
+    less clearly than ``MIN_JOINT_VISIBILITY`` is NaN there.
+    """
+    pts = geo.as_points(rows, 0.0)
+    out = np.full((len(pts), 2), np.nan)
+    for k, (start, end) in enumerate(zip(starts, ends, strict=True)):
+        d = pts[:, end, :2] - pts[:, start, :2]
+        full = geo.broadside_length(np.hypot(d[:, 0], d[:, 1]))
+        if not full > 0:
+            continue
+        with np.errstate(invalid="ignore"):
+            out[:, k] = np.arccos(np.clip(-d[:, 1] / full, -1.0, 1.0))
+        if rows.shape[-1] >= 4:
+            vis = rows[:, (start, end)[seen], 3]
+            with np.errstate(invalid="ignore"):
+                out[~(vis >= MIN_JOINT_VISIBILITY), k] = np.nan
+    return out
+
+
+def forearm_opening(rows: FloatArray) -> FloatArray:
+    """``(T, 2)`` radians between each forearm and straight up: pi hanging, small curled.
+
+    A curl filmed from the front swings the forearm towards the camera, and its 2D elbow
+    angle barely moves until the hand passes the elbow; the forearm's rise shows the
+    whole range (a half curl too). The elbow must be seen.
+    """
+    return _from_up(rows, (geo.L_ELBOW, geo.R_ELBOW), (geo.L_WRIST, geo.R_WRIST), 0)
+
+
 @dataclass(frozen=True)
 class Movement:
     """How a set moved, from its 2D landmarks.
@@ -51,7 +91,7 @@ class Movement:
     Attributes:
         ranges: Degrees each joint kind travelled (``elbow``, ``shoulder``, ``hip``,
             ``knee``: the larger of the two sides seen; NaN when neither side was), and
-            ``forearm``, the forearm's swing from hanging (``signals.forearm_opening``:
+            ``forearm``, the forearm's swing from hanging (``forearm_opening``:
             it shows an elbow bending towards the camera that the 2D angle hides).
         legs_upright: Median incline of the hip-to-ankle line from vertical, degrees
             (under ~30 standing; NaN when the legs are not seen).

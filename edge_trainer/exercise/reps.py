@@ -45,11 +45,9 @@ from edge_trainer.exercise.filters import (
 from edge_trainer.exercise.periodic import PeriodCache, Periodicity, periodicity, runs
 from edge_trainer.exercise.signals import (
     in_posture,
-    joint_signal,
     motion_features,
     movers,
     on_the_spot,
-    rest_hint,
     usable_columns,
 )
 
@@ -139,12 +137,12 @@ def _count_run(
     t: FloatArray,
     period_s: float,
     params: CounterParams,
-    hint: FloatArray | None = None,
+    core: tuple[int, int] | None = None,
 ) -> _Run:
     """Count one repeating stretch: detrend over a period, project on its main axis, count.
 
-    ``hint`` is a per-frame signal that is high at rest (from the exercise's joint
-    angles); without it rest is the end where the stretch starts, ends and dwells.
+    Rest is where the stretch (padded) starts and finishes, or where its repeating
+    ``core`` frames dwell when the ends disagree (``rest_is_high``).
     """
     empty = _Run(_Found(), np.full(len(feats), np.nan), False, 0.0, 0.0)
     dt = float(np.median(np.diff(t))) if len(t) > 1 else 1.0 / 30.0
@@ -164,10 +162,10 @@ def _count_run(
     amp = typical_amplitude(sig, t)
     if amp <= 1e-9:
         return empty
-    rest_high = _hinted_rest(raw, hint)
-    if rest_high is None:
-        v = raw[np.isfinite(raw)]
-        rest_high = rest_is_high(raw, float(np.percentile(v, 5)), float(np.percentile(v, 95)))
+    v = raw[np.isfinite(raw)]
+    lo, hi = float(np.percentile(v, 5)), float(np.percentile(v, 95))
+    a, b = core or (0, len(sig))
+    rest_high = rest_is_high(raw, lo, hi, sig[a:b])
     # Rest and far levels follow the local envelope (over 1.5 periods), so a set whose
     # depth drifts is still counted rep by rep; the envelope's span never drops below
     # half the typical amplitude, so a pause does not magnify jitter into reps.
@@ -178,20 +176,36 @@ def _count_run(
     exc = excursions(u, t, params, amp)
     found = _Found(exc.reps, exc.partials, exc.rejected)
     judged = _judge_heights(found, raw, params, found.reps + found.partials)
-    return _Run(judged, sig, rest_high, amp, _swing(amp, w), w)
+    rhythmic = _in_rhythm(judged, params.rhythm * period_s / dt) if params.rhythm > 0 else judged
+    return _Run(rhythmic, sig, rest_high, amp, _swing(amp, w), w)
 
 
-def _hinted_rest(sig: FloatArray, hint: FloatArray | None) -> bool | None:
-    """Whether rest is the signal's high end, read from the exercise's rest ``hint``.
+def _in_rhythm(found: _Found, spacing: float) -> _Found:
+    """Count a short excursion that takes a whole cycle of the set's rhythm as a rep.
 
-    None without a usable hint (the caller then finds rest from the signal itself).
+    A shallow rep in a steady set turns where the next rep was due: at least
+    ``spacing`` frames (``CounterParams.rhythm`` periods) after the rep before it and
+    before the rep after it. A bob between two reps, or a twitch at the end of one, is
+    squeezed in between and stays partial. A shallow rep counted this way keeps its
+    relative size; its form rules judge the depth.
     """
-    if hint is None:
-        return None
-    both = np.isfinite(sig) & np.isfinite(hint)
-    if both.sum() <= 3 or np.std(hint[both]) == 0 or np.std(sig[both]) == 0:
-        return None
-    return bool(np.corrcoef(sig[both], hint[both])[0, 1] > 0)
+    if not found.reps:
+        return found
+    peaks = sorted(r.peak for r in found.reps)
+    out = _Found(list(found.reps), [], list(found.rejected))
+    for q in found.partials:
+        k = int(np.searchsorted(peaks, q.peak))
+        before = peaks[k - 1] if k > 0 else None
+        after = peaks[k] if k < len(peaks) else None
+        spaced = (before is None or q.peak - before >= spacing) and (
+            after is None or after - q.peak >= spacing
+        )
+        if spaced and (before is not None or after is not None):
+            out.reps.append(RepSpan(q.start, q.peak, q.end, q.amplitude, q.relative, False))
+        else:
+            out.partials.append(q)
+    out.reps.sort(key=lambda r: r.start)
+    return out
 
 
 def _dedupe(spans: list[RepSpan], rejected: list[Rejected]) -> list[RepSpan]:
@@ -213,7 +227,6 @@ def count_reps(
     params: CounterParams | None = None,
     *,
     caches: dict[str, PeriodCache] | None = None,
-    rest_hint: npt.ArrayLike | None = None,
 ) -> CountResult:
     """Count the reps in a ``(T, 33, 3|4)`` landmark sequence, whatever the movement.
 
@@ -223,13 +236,10 @@ def count_reps(
         params: Counter settings (defaults documented on ``CounterParams``).
         caches: Periodicity of past windows per view of the movement, kept by a live
             caller between recounts.
-        rest_hint: ``(T,)`` signal that is high in the rest position (from the
-            exercise's joints, ``signals.rest_hint``); None finds rest from the movement.
     """
     p = params or CounterParams()
     arr = np.asarray(rows, dtype=np.float64)
     tt = np.asarray(t, dtype=np.float64)
-    hints = None if rest_hint is None else np.asarray(rest_hint, dtype=np.float64)
     nothing = np.full(len(arr), np.nan)
     if len(arr) < 3:
         return CountResult((), (), nothing, False, 0.0, trace=CountTrace(SIGNAL))
@@ -253,8 +263,7 @@ def count_reps(
         # periods (a rep found twice where widened stretches overlap is kept once).
         pad = round(2 * period / dt)
         a2, b2 = max(0, a - pad), min(len(arr), b + pad)
-        hint = None if hints is None else hints[a2:b2]
-        run = _count_run(feats[a2:b2], tt[a2:b2], period, p, hint)
+        run = _count_run(feats[a2:b2], tt[a2:b2], period, p, (a - a2, b - a2))
         score = float(np.median(per.score[a:b]))
         parts = body.movers(run.axis)
         if run.swing < p.min_amplitude:
@@ -273,7 +282,7 @@ def count_reps(
         partials = [q for q in _dedupe(found.partials, []) if not any(q.overlaps(r) for r in reps)]
         rest_high, amp = rest_votes > 0, float(np.median(amps))
     else:
-        lone = _isolated_reps(body.feats, tt, p, hints)
+        lone = _isolated_reps(body.feats, tt, p)
         found.rejected += lone.found.rejected
         reps, partials = lone.found.reps, lone.found.partials
         signal, rest_high, amp = lone.signal, lone.rest_high, lone.amplitude
@@ -315,9 +324,7 @@ def _mean_score(per: Periodicity, reps: list[RepSpan], n: int) -> float:
     return float(np.mean(per.score[covered])) if covered.any() else 0.0
 
 
-def _isolated_reps(
-    feats: FloatArray, t: FloatArray, params: CounterParams, hint: FloatArray | None
-) -> _Run:
+def _isolated_reps(feats: FloatArray, t: FloatArray, params: CounterParams) -> _Run:
     """Reps in a sequence with no repeating stretch: a single rep, or a few slow ones.
 
     Without repetition to confirm them, an excursion counts only if the body returns to
@@ -340,9 +347,7 @@ def _isolated_reps(
         return _Run(_Found(), sig, False, amp, swing)
     v = sig[ok]
     lo, hi = float(np.percentile(v, 5)), float(np.percentile(v, 95))
-    # With a rep or two in view the ends of the sequence may disagree (the first live
-    # count of a set ends mid-rep); the exercise's joints then say which end rest is.
-    rest_high = rest_is_high(sig, lo, hi, _hinted_rest(sig, hint))
+    rest_high = rest_is_high(sig, lo, hi)
     rest = hi if rest_high else lo
     u = (sig - rest) * (-1.0 if rest_high else 1.0) / amp
     exc = excursions(u, t, params, amp)
@@ -378,16 +383,14 @@ def count_exercise(
 ) -> CountResult:
     """Count reps with what the exercise, if known, says about where a set can be.
 
-    The count is ``count_reps``'s: the exercise leaves out the frames outside its
-    working posture (``signals.in_posture``: a push-up only in a plank) and says which
-    end of the movement is rest (its joints' ``signals.rest_hint``). ``caches`` keeps
-    the periodicity between live recounts.
+    The count is ``count_reps``'s: the exercise only leaves out the frames outside its
+    working posture (``signals.in_posture``: a push-up only in a plank, so getting down
+    to the floor is not a rep). ``caches`` keeps the periodicity between live recounts.
     """
     store: dict[str, PeriodCache] = {} if caches is None else caches
     tt = np.asarray(t, dtype=np.float64)
     rows, note = _working_frames(exercise, np.asarray(rows, dtype=np.float64), tt)
-    hint = rest_hint(exercise, joint_signal(exercise, rows))
-    result = count_reps(rows, tt, params, caches=store, rest_hint=hint)
+    result = count_reps(rows, tt, params, caches=store)
     if note:
         trace = replace(result.trace, notes=(*result.trace.notes, note))
         result = replace(result, trace=trace)

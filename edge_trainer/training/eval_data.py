@@ -33,7 +33,8 @@ class EvalClip:
 
     Attributes:
         name: File name.
-        source: Data set (``repcount``, ``videos``, ``workouttracker``, ``quva``, ``penn``).
+        source: Data set (``repcount``, ``videos``, ``workouttracker``, ``quva``, ``penn``,
+            ``sim`` for the synthetic gym).
         group: Subject or shoot: clips of one group are held out together.
         rows: ``(frames, 33, 4)`` landmarks, all-NaN rows where nobody was found.
         fps: Frame rate.
@@ -145,9 +146,12 @@ def load_videos(folder: Path, source: str, read_pose: PoseReader) -> list[EvalCl
 
 
 def load_all(
-    data: Path, read_pose: PoseReader, wanted: tuple[str, ...]
+    data: Path, read_pose: PoseReader, wanted: tuple[str, ...], cache: Path
 ) -> dict[str, list[EvalClip]]:
-    """Every wanted set found under ``data``; a missing folder is logged and skipped."""
+    """Every wanted set found under ``data``; a missing folder is logged and skipped.
+
+    ``sim`` is the synthetic gym's evaluation sets, made here (cached in ``cache``).
+    """
     folders = {
         "repcount": "repcount_pose",
         "videos": "videos",
@@ -157,14 +161,64 @@ def load_all(
     }
     out: dict[str, list[EvalClip]] = {}
     for source in wanted:
-        folder = data / folders[source]
-        if not (folder / "labels.csv").is_file():
+        folder = data / folders.get(source, source)
+        if source != "sim" and not (folder / "labels.csv").is_file():
             log.warning("%s: no data at %s; skipped", source, folder)
             continue
-        if source == "repcount":
+        if source == "sim":
+            out[source] = load_sim(cache)
+        elif source == "repcount":
             out[source] = load_repcount(folder)
         elif source == "penn":
             out[source] = load_penn(folder)
         else:
             out[source] = load_videos(folder, source, read_pose)
+    return out
+
+
+# Synthetic-gym clips for evaluation use seeds far from the ones the classifier's
+# training clips use.
+SIM_SEED = 900_000
+SIM_VIEWS = (("front", 0.0), ("45", 45.0), ("side", 90.0))
+SIM_REPS = 6
+
+
+def sim_faults(exercise: str) -> tuple[tuple[int, str], ...]:
+    """The faults injected in an evaluation set: reps 2 and 5, the exercise's codes in turn."""
+    from edge_trainer.sim.faults import faults_for
+
+    codes = faults_for(exercise)
+    return tuple((r, codes[i % len(codes)]) for i, r in enumerate((2, 5))) if codes else ()
+
+
+def load_sim(cache: Path) -> list[EvalClip]:
+    """One set of every exercise from three views on the renderer's exact landmarks.
+
+    The landmarks are cached in ``cache`` by seed, exercise, view and renderer version.
+    """
+    from edge_trainer import sim
+    from edge_trainer.sim.api import SIM_VERSION
+    from edge_trainer.sim.render import Renderer
+
+    cache.mkdir(parents=True, exist_ok=True)
+    out = []
+    for k, exercise in enumerate(sim.EXERCISES):
+        for j, (view, deg) in enumerate(SIM_VIEWS):
+            seed = SIM_SEED + 3 * k + j
+            key = cache / f"sim-{exercise}-{view}-{seed}-v{SIM_VERSION}.npz"
+            if key.is_file():
+                with np.load(key) as z:
+                    rows, fps = z["rows"].astype(np.float64), float(z["fps"])
+            else:
+                spec = sim.single_set(
+                    exercise, SIM_REPS, deg, faults=sim_faults(exercise), seed=seed
+                )
+                truth = Renderer(spec).truth()
+                rows, fps = truth.landmark_array().astype(np.float64), truth.fps
+                np.savez_compressed(key, rows=rows, fps=fps)
+            out.append(
+                EvalClip(
+                    f"{exercise}@{view}", "sim", exercise, rows, fps, SIM_REPS, exercise, exercise
+                )
+            )  # fmt: skip
     return out

@@ -157,9 +157,9 @@ def _rec(**probs: float) -> Recognition:
 def test_decide_uses_the_whole_set() -> None:
     setup = [_rec(rest=0.9, squat=0.1)] * 6
     reps = [_rec(squat=0.8, rest=0.2)] * 4 + [_rec(lunge=0.6, squat=0.4)]
-    assert decide_exercise(setup + reps) == "squat"
-    assert decide_exercise([_rec(rest=0.95, push_up=0.05)] * 10) == REST
-    assert decide_exercise([]) == REST
+    assert decide_exercise(setup + reps).label == "squat"
+    assert decide_exercise([_rec(rest=0.95, push_up=0.05)] * 10).label == REST
+    assert decide_exercise([]).label == REST
 
 
 def test_from_store_checks_the_hash_and_feature_version(tmp_path: Path) -> None:

@@ -72,11 +72,11 @@ def test_movement_overrules_only_an_unsure_or_impossible_answer() -> None:
     curling = _movement(curl)
     sure_wrong = [_rec(front_raise=0.95, rest=0.05)] * 8
     # The classifier's answer moved no shoulder: the curl signature takes over.
-    assert decide_exercise(sure_wrong, movement=curling) == "bicep_curl"
-    assert decide_exercise(sure_wrong) == "front_raise"
+    assert decide_exercise(sure_wrong, movement=curling).label == "bicep_curl"
+    assert decide_exercise(sure_wrong).label == "front_raise"
     hinging = _movement(_hinge)
     unsure = [_rec(rest=0.8, dumbbell_row=0.15, deadlift=0.05)] * 8
-    assert decide_exercise(unsure, movement=hinging) == "deadlift"
+    assert decide_exercise(unsure, movement=hinging).label == "deadlift"
     sure = [_rec(dumbbell_row=0.7, rest=0.3)] * 8
-    assert decide_exercise(sure, movement=hinging) == "dumbbell_row"
-    assert decide_exercise([_rec(rest=1.0)] * 8, movement=_movement(squat)) == REST
+    assert decide_exercise(sure, movement=hinging).label == "dumbbell_row"
+    assert decide_exercise([_rec(rest=1.0)] * 8, movement=_movement(squat)).label == REST
