@@ -242,7 +242,7 @@ class Analyzer:
         rows, ts = self._window(t - LIVE_WINDOW_S)
         exercise = self._set.exercise if self._set is not None else self._label
         result = count_exercise(rows, ts, exercise, self.counter, caches=self._caches)
-        events: list[Event] = []
+        events: list[Event] = self._upgrade_partials(result, rows, ts)
         reps = [r for r in result.reps if ts[r.end] > self._emitted_until + 1e-9]
         partials = [r for r in result.partials if ts[r.end] > self._emitted_until + 1e-9]
         for span in sorted(reps + partials, key=lambda r: r.end):
@@ -278,6 +278,34 @@ class Analyzer:
             s.reps.append(record)
             events.append(RepCompleted(record.end_s, s.exercise, record))
             events += [FormFault(record.end_s, s.exercise, record.index, f) for f in record.faults]
+        return events
+
+    def _upgrade_partials(
+        self, result: CountResult, rows: npt.NDArray[np.float64], ts: npt.NDArray[np.float64]
+    ) -> list[Event]:
+        """Count a rep announced as partial that a later recount finds a full rep.
+
+        A shallow rep is only known to be in the set's rhythm once the reps around it are
+        seen; when the recount says so, it is counted then (a moment late) rather than
+        missing from what the person hears.
+        """
+        s = self._set
+        if s is None or not s.partials:
+            return []
+        events: list[Event] = []
+        for span in result.reps:
+            peak = float(ts[span.peak])
+            match = next((p for p in s.partials if p.start_s <= peak <= p.end_s), None)
+            if match is None:
+                continue
+            s.partials.remove(match)
+            record = self._record(
+                span, result, rows, ts, exercise=s.exercise, index=len(s.reps) + 1
+            )
+            s.reps.append(record)
+            t = max(float(ts[-1]), record.end_s)
+            events.append(RepCompleted(t, s.exercise, record))
+            events += [FormFault(t, s.exercise, record.index, f) for f in record.faults]
         return events
 
     def _set_exercise_live(self) -> str:

@@ -42,12 +42,19 @@ from edge_trainer.exercise.filters import (
     smooth,
     typical_amplitude,
 )
-from edge_trainer.exercise.periodic import PeriodCache, Periodicity, periodicity, runs
+from edge_trainer.exercise.periodic import (
+    PEAK_SHARE,
+    PeriodCache,
+    Periodicity,
+    periodicity,
+    runs,
+)
 from edge_trainer.exercise.signals import (
     in_posture,
     motion_features,
     movers,
     on_the_spot,
+    symmetric_features,
     usable_columns,
 )
 
@@ -55,6 +62,11 @@ log = logging.getLogger(__name__)
 
 FloatArray = npt.NDArray[np.float64]
 SIGNAL = "whole body"
+ALTERNATING = "whole body, sides averaged"
+# The sides' average is counted instead of the whole body where it repeats about as
+# clearly (``periodic.PEAK_SHARE`` of the score) at under this share of the whole body's
+# period: the body alternates sides, one rep a side.
+SHORTER = 0.75
 
 # Least time in the exercise's posture for the posture rule to apply: about one rep.
 MIN_POSTURE_S = 1.0
@@ -85,9 +97,19 @@ class _Run:
 class _View:
     """The body's movement as the counter sees it: features and their periodicity."""
 
+    name: str
     feats: FloatArray
     columns: npt.NDArray[np.bool_]
     per: Periodicity
+
+    @classmethod
+    def of(
+        cls, name: str, raw: FloatArray, t: FloatArray, p: CounterParams, cache: PeriodCache | None
+    ) -> _View:
+        """Gap-filled, smoothed usable columns of ``raw`` and their periodicity."""
+        columns = usable_columns(raw)
+        feats = smooth(fill_gaps(raw[:, columns], t, p.max_gap_s), t, p.smooth_s)
+        return cls(name, feats, columns, periodicity(feats, t, cache=cache))
 
     def movers(self, axis: FloatArray) -> tuple[float, ...]:
         """Each body landmark's share of the movement along ``axis`` (``signals.movers``)."""
@@ -247,10 +269,21 @@ def count_reps(
     if not usable_columns(raw).any():
         trace = CountTrace(SIGNAL, thresholds=p.knobs(), notes=("no body landmarks seen",))
         return CountResult((), (), nothing, False, 0.0, trace=trace)
-    columns = usable_columns(raw)
-    feats = smooth(fill_gaps(raw[:, columns], tt, p.max_gap_s), tt, p.smooth_s)
-    per = periodicity(feats, tt, cache=None if caches is None else caches.setdefault("body", {}))
-    body = _View(feats, columns, per)
+    store: dict[str, PeriodCache] = {} if caches is None else caches
+    body = _View.of(SIGNAL, raw, tt, p, store.setdefault("body", {}))
+    sides = _View.of(ALTERNATING, symmetric_features(raw), tt, p, store.setdefault("sides", {}))
+    # Where the sides' average repeats as clearly at a clearly shorter period, the body
+    # alternates sides and that period is the rep's.
+    with np.errstate(invalid="ignore"):
+        alternate = (
+            (sides.per.period_s < SHORTER * body.per.period_s)
+            & (sides.per.score >= PEAK_SHARE * body.per.score)
+            & (sides.per.score > 0)
+        )
+    per = Periodicity(
+        np.where(alternate, sides.per.score, body.per.score),
+        np.where(alternate, sides.per.period_s, body.per.period_s),
+    )
     dt = float(np.median(np.diff(tt)))
     found = _Found()
     signal = np.full(len(arr), np.nan)
@@ -263,14 +296,16 @@ def count_reps(
         # periods (a rep found twice where widened stretches overlap is kept once).
         pad = round(2 * period / dt)
         a2, b2 = max(0, a - pad), min(len(arr), b + pad)
-        run = _count_run(feats[a2:b2], tt[a2:b2], period, p, (a - a2, b - a2))
+        view = sides if alternate[a:b].mean() > 0.5 else body
+        run = _count_run(view.feats[a2:b2], tt[a2:b2], period, p, (a - a2, b - a2))
         score = float(np.median(per.score[a:b]))
-        parts = body.movers(run.axis)
+        parts = view.movers(run.axis)
         if run.swing < p.min_amplitude:
             reason = f"movement too small ({run.swing:.3f} < {p.min_amplitude} torso lengths)"
             stretches.append(Stretch(a2, b2, period, score, run.swing, False, reason, parts))
             continue
-        stretches.append(Stretch(a2, b2, period, score, run.swing, True, "repeating", parts))
+        why = "repeating" if view is body else "repeating, alternating sides"
+        stretches.append(Stretch(a2, b2, period, score, run.swing, True, why, parts))
         found.reps += [r.shifted(a2) for r in run.found.reps]
         found.partials += [r.shifted(a2) for r in run.found.partials]
         found.rejected += [r.shifted(a2) for r in run.found.rejected]

@@ -55,6 +55,26 @@ def motion_features(rows: npt.ArrayLike, min_visibility: float = 0.0) -> FloatAr
     return np.asarray(rel.reshape(len(pts), -1) / scale)
 
 
+# Positions in ``motion_features``' landmark order of each left/right pair.
+_PAIRS = ((1, 2), (3, 4), (5, 6), (7, 8), (9, 10), (11, 12))
+
+
+def symmetric_features(feats: FloatArray) -> FloatArray:
+    """``(T, 26)``: ``motion_features`` with each left/right pair replaced by its average.
+
+    A movement that alternates sides (lunges, alternating curls, crunches twisting to
+    either knee) repeats as a whole body only every second rep; the average of the two
+    sides repeats every rep. For a movement of both sides together it is the same
+    movement. Both sides keep their columns (each the pair's average), so shares of the
+    movement stay per landmark.
+    """
+    pts = np.array(feats.reshape(len(feats), -1, 2), copy=True)
+    for a, b in _PAIRS:
+        mean = (pts[:, a] + pts[:, b]) / 2
+        pts[:, a] = pts[:, b] = mean
+    return np.asarray(pts.reshape(len(feats), -1))
+
+
 def usable_columns(feats: FloatArray, min_fraction: float = 0.6) -> npt.NDArray[np.bool_]:
     """Which feature columns are seen often enough to use (legs out of frame are not)."""
     present = np.isfinite(feats).mean(axis=0)

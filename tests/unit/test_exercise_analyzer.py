@@ -12,6 +12,7 @@ from edge_trainer.config import ExerciseConfig
 from edge_trainer.events import (
     Event,
     ExerciseChanged,
+    FormFault,
     PartialRep,
     PersonAppeared,
     PersonLost,
@@ -62,23 +63,28 @@ def test_exercise_unknown_without_recognizer_still_counts() -> None:
     assert [(s.exercise, s.rep_count) for s in sets] == [("unknown", 4)]
 
 
-def test_half_reps_are_partial_for_an_unknown_movement() -> None:
+def test_a_shallow_rep_in_the_set_s_rhythm_is_a_rep_whatever_the_exercise() -> None:
+    # Half-depth reps where the next rep was due count for an unknown movement and for a
+    # squat alike; the squat's depth rule says what was wrong with them.
     rows, _ = sequence(squat, [(0, 0, 1.0), *reps([1.0, 1.0, 0.45, 1.0, 0.45, 1.0]), (0, 0, 1)])
+    blind, _ = analyze_rows(rows, 30.0)
+    named, events = analyze_rows(rows, 30.0, ExerciseConfig(exercise="squat"))
+    assert [s.rep_count for s in blind] == [s.rep_count for s in named] == [6]
+    faults = [(r.index, r.faults) for r in named[0].reps if r.faults]
+    assert faults == [(3, ("squat_shallow",)), (5, ("squat_shallow",))]
+    assert {(e.rep_index, e.fault) for e in _of(events, FormFault)} >= {(3, "squat_shallow")}
+
+
+def test_a_dip_squeezed_between_reps_is_partial() -> None:
+    # A quick half dip right after a rep, before the next one is due: reported apart.
+    dip = [(0.0, 0.45, 0.35), (0.45, 0.0, 0.35)]
+    slow = reps([1.0] * 4, down_s=1.2, up_s=1.2, rest_s=0.2)
+    phases = [(0, 0, 1.0), *slow[:6], *dip, (0, 0, 0.3), *slow[6:], (0, 0, 1.0)]
+    rows, _ = sequence(squat, phases)
     sets, events = analyze_rows(rows, 30.0)
     assert sets[0].rep_count == 4
-    assert len(sets[0].partial_reps) == 2
-    assert len(_of(events, PartialRep)) == 2
-
-
-def test_half_reps_of_a_known_exercise_are_partial_and_say_why() -> None:
-    # Naming the exercise never adds a rep: a half squat is a partial rep as it is for an
-    # unknown movement, and the depth rule says what was wrong with it.
-    rows, _ = sequence(squat, [(0, 0, 1.0), *reps([1.0, 1.0, 0.45, 1.0, 0.45, 1.0]), (0, 0, 1)])
-    sets, events = analyze_rows(rows, 30.0, ExerciseConfig(exercise="squat"))
-    assert sets[0].rep_count == 4
-    assert [r.faults for r in sets[0].partial_reps] == [("squat_shallow",)] * 2
-    assert all(not r.faults for r in sets[0].reps)
-    assert len(_of(events, PartialRep)) == 2
+    assert len(sets[0].partial_reps) == 1
+    assert len(_of(events, PartialRep)) == 1
 
 
 def test_pause_at_the_bottom_is_timed() -> None:
