@@ -11,6 +11,8 @@ from edge_trainer.config import ExerciseConfig
 from edge_trainer.events import Event, SetRecord
 from edge_trainer.exercise.analyzer import Analyzer
 from edge_trainer.exercise.base import RecognizerLike
+from edge_trainer.exercise.counting import CounterParams
+from edge_trainer.exercise.trace import SetExplanation
 
 
 def offline(cfg: ExerciseConfig) -> ExerciseConfig:
@@ -26,18 +28,31 @@ def analyze_rows(
     fps: float,
     cfg: ExerciseConfig | None = None,
     recognizer: RecognizerLike | None = None,
+    *,
+    counter: CounterParams | None = None,
+    explanations: list[SetExplanation] | None = None,
 ) -> tuple[list[SetRecord], list[Event]]:
     """Run a whole ``(frames, 33, 3|4)`` landmark sequence through a fresh analyzer.
 
     Frames are timed ``index / fps``; all-NaN frames mean nobody was found.
 
+    Args:
+        rows: The landmarks.
+        fps: Their frame rate.
+        cfg: Exercise settings.
+        recognizer: Names the sets (None: the exercise is ``cfg``'s).
+        counter: The rep counter's settings.
+        explanations: Receives why each set was counted and named as it was.
+
     Returns:
         ``(sets, events)``: the finished sets and every event, in order.
     """
     arr = np.asarray(rows, dtype=np.float64)
-    analyzer = Analyzer(cfg, recognizer)
+    analyzer = Analyzer(cfg, recognizer, counter)
     events: list[Event] = []
     for i, row in enumerate(arr):
         events += analyzer.update_row(row, i / fps)
     events += analyzer.finish(len(arr) / fps)
+    if explanations is not None:
+        explanations.extend(analyzer.explanations)
     return analyzer.sets, events

@@ -1,18 +1,15 @@
-"""``make eval``: rep counting, recognition and form accuracy on the shared real-data sets.
+"""``make eval``: counting, the live box, recognition and form on the shared real data.
 
-Prints one table per data set with the acceptance targets next to the figures:
+Every figure that depends on anything tuned is held out first and in-sample second:
 
-- ``repcount_pose``: counts with no exercise given, as ``edge-trainer analyze`` makes
-  them (MAE of |pred - true| / true, off-by-one accuracy and the exercise named), overall
-  and per class; the same counts with each clip's exercise named by a cross-validation
-  fold model that never saw its subject (the shipped classifier learnt from these clips);
-  and with no classifier (whole-body motion only).
-- ``videos``: video -> pose stage -> count; within +-1 on clips with reps, 0 reps on the
-  clips with no exercise, and the recognised exercise when a classifier is installed.
-- ``form_pose``: "any fault in the clip" against the clip's good/bad label (balanced
-  accuracy); the exercise is given, as the data set's labels name it.
-- ``sim``: synthetic-gym sets of every exercise from three views on their ground-truth
-  landmarks: exact counts and injected-fault recall/precision where the view allows.
+- ``counting``: RepCount, the videos, WorkoutTracker, QUVA and the synthetic gym, counted
+  as ``edge-trainer analyze`` counts them with knobs chosen without the clip's fold
+  (``eval_counting``).
+- ``live``: the real videos played through the whole emulated box (``eval_live``): what
+  it said and what it stored.
+- ``form``: "any fault in the clip" against Pose Trainer's good/bad label.
+- ``sim``: synthetic-gym sets on their exact landmarks: injected-fault recall/precision
+  where the view allows the rule.
 
 Data is read in place from ``../shared/data`` (or ``--data``); a missing folder is
 reported and skipped. Video landmarks are cached (``--cache``) so reruns are quick.
@@ -36,7 +33,7 @@ import numpy.typing as npt
 from edge_trainer.config import Config, ExerciseConfig
 from edge_trainer.exercise.offline import analyze_rows, offline
 from edge_trainer.exercise.rules import EXERCISES
-from edge_trainer.training.eval_models import held_out, store_or_shipped
+from edge_trainer.training.eval_models import store_or_shipped
 
 log = logging.getLogger(__name__)
 
@@ -73,95 +70,6 @@ def _named(sets: Any) -> str:
     return max(sets, key=lambda s: s.rep_count).exercise if sets else "-"
 
 
-def eval_repcount(folder: Path, verbose: bool) -> dict[str, float]:
-    """Rep counts on RepCount landmark sequences with no exercise given.
-
-    As ``edge-trainer analyze`` counts them: the classifier names each set and the
-    counter uses that exercise's joint signals. The shipped classifier was trained on
-    these clips, so each is also counted with its subject held out (``held_out``), and
-    with no classifier at all (whole-body motion only).
-    """
-    per: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    named: dict[str, list[bool]] = defaultdict(list)
-    agnostic: list[tuple[int, int]] = []
-    posed: list[tuple[int, int]] = []  # the clips with a pose in at least one frame
-    held: list[tuple[int, int]] = []
-    held_named: list[bool] = []
-    cfg = offline(ExerciseConfig(exercise="auto"))  # as `analyze` does
-    recognizer = _recognizer(Path(Config().paths.models_dir))
-    fold_for = held_out(SHIPPED_CLASSIFIER)
-    for row in _labels(folder):
-        arr = np.load(folder / row["file"]).astype(np.float64)
-        true, label = int(row["reps"]), row["exercise"]
-        want = label if label in EXERCISES else "unknown"
-        pred, sets = _count(arr, 30.0, cfg, recognizer)
-        plain, _ = _count(arr, 30.0, cfg)
-        per[label].append((pred, true))
-        agnostic.append((plain, true))
-        if _has_pose(arr):
-            posed.append((pred, true))
-        name = _named(sets)
-        named[label].append(name == want)
-        fold = fold_for(row["file"])
-        unseen = ""
-        if fold is not None:
-            count, fold_sets = _count(arr, 30.0, cfg, fold)
-            held.append((count, true))
-            held_named.append(_named(fold_sets) == want)
-            unseen = f", subject held out: {count:3d}"
-        if verbose:
-            print(
-                f"  {row['file']:16s} {label:13s} true {true:3d}  counted {pred:3d} as "
-                f"{name:13s} (no classifier: {plain:3d}{unseen})"
-            )
-    who = "classifier names the set" if recognizer is not None else "no classifier installed"
-    print(f"\nrepcount_pose: rep counting, no exercise given ({who}; RepCount test, 30 fps)")
-    print(f"  {'class':14s} {'clips':>5s} {'MAE':>6s} {'OBO':>6s} {'named':>6s}")
-    allp = [p for v in per.values() for p in v]
-    for name, pairs in sorted(per.items()):
-        mae, obo = _mae_obo(pairs)
-        print(f"  {name:14s} {len(pairs):5d} {mae:6.3f} {obo:6.3f} {np.mean(named[name]):6.2f}")
-    mae, obo = _mae_obo(allp)
-    right = float(np.mean([v for vs in named.values() for v in vs]))
-    print(f"  {'ALL':14s} {len(allp):5d} {mae:6.3f} {obo:6.3f} {right:6.2f}   "
-          f"(targets: MAE <= {TARGETS['mae']}, OBO >= {TARGETS['obo']})")  # fmt: skip
-    posed_mae, posed_obo = _mae_obo(posed) if posed else (float("nan"), float("nan"))
-    if len(posed) < len(allp):
-        # A clip with no landmark in any frame scores 0 reps whatever the counter does;
-        # the figure without it shows how the counter does where it has something to see.
-        print(
-            f"  {len(allp) - len(posed)} clip(s) with no pose in any frame, counted 0; over the "
-            f"{len(posed)} with one: MAE {posed_mae:.3f}, OBO {posed_obo:.3f}"
-        )
-    if recognizer is not None and "repcount" in recognizer.provenance:
-        # The shipped classifier learnt from these very clips: what it names here, and
-        # counts through, is in-sample; the held-out line is the figure to trust.
-        print("  in-sample: the classifier was trained on these clips; see its model card")
-    held_mae = float("nan")
-    if held:
-        held_mae, held_obo = _mae_obo(held)
-        print(
-            f"  each clip named by a fold model that never saw its subject ({len(held)} "
-            f"clips): MAE {held_mae:.3f}, OBO {held_obo:.3f}, named {np.mean(held_named):.2f}"
-        )
-    plain_mae, plain_obo = _mae_obo(agnostic)
-    print(f"  whole-body motion only, no classifier: MAE {plain_mae:.3f}, OBO {plain_obo:.3f}")
-    return {
-        "repcount_mae": mae,
-        "repcount_obo": obo,
-        "repcount_named": right,
-        "repcount_mae_no_classifier": plain_mae,
-        "repcount_mae_with_pose": posed_mae,
-        "repcount_mae_held_out": held_mae,
-    }
-
-
-def _mae_obo(pairs: list[tuple[int, int]]) -> tuple[float, float]:
-    err = [abs(p - t) / max(t, 1) for p, t in pairs]
-    obo = [abs(p - t) <= 1 for p, t in pairs]
-    return float(np.mean(err)), float(np.mean(obo))
-
-
 def _video_rows(path: Path, cache: Path, cfg: Config) -> tuple[npt.NDArray[np.float64], float]:
     """Landmarks of a video through our pose stage, cached by file name and size."""
     cache.mkdir(parents=True, exist_ok=True)
@@ -186,46 +94,6 @@ def _video_rows(path: Path, cache: Path, cfg: Config) -> tuple[npt.NDArray[np.fl
     arr = np.asarray(rows, dtype=np.float64)
     np.savez_compressed(key, rows=arr, fps=src.fps)
     return arr, src.fps
-
-
-def eval_videos(folder: Path, cache: Path, verbose: bool) -> dict[str, float]:
-    """Video -> pose -> count on the real clips, plus the negatives."""
-    cfg = Config()
-    recognizer = _recognizer(Path(cfg.paths.models_dir))
-    labelled = {r["file"]: r for r in _labels(folder)}
-    files = sorted(p.name for p in folder.glob("*.mp4"))
-    print("\nvideos: video -> pose stage -> count (exercise not given)")
-    print(f"  {'clip':40s} {'exercise':13s} {'true':>4s} {'count':>5s}  recognised")
-    within, zero, named = [], [], []
-    for name in files:
-        rows, fps = _video_rows(folder / name, cache, cfg)
-        ex_cfg = offline(ExerciseConfig(exercise="auto"))  # as `analyze` does
-        if recognizer is not None:
-            recognizer.reset()
-        sets, _ = (analyze_rows(rows, fps, ex_cfg, recognizer)
-                   if np.isfinite(rows).any() else ([], []))  # fmt: skip
-        pred = sum(s.rep_count for s in sets)
-        label = labelled.get(name)
-        true = int(label["reps"]) if label else 0
-        exercise = label["exercise"] if label else "-"
-        seen = max(sets, key=lambda s: s.rep_count).exercise if sets else "-"
-        if label is None:
-            zero.append(pred == 0)
-        else:
-            within.append(abs(pred - true) <= 1)
-            if recognizer is not None and exercise in EXERCISES:
-                named.append(seen == exercise)
-        print(f"  {name:40s} {exercise:13s} {true:4d} {pred:5d}  {seen}")
-    pm1 = float(np.mean(within)) if within else float("nan")
-    neg = float(np.mean(zero)) if zero else float("nan")
-    print(f"  within +-1: {pm1:.2f} of {len(within)} clips (target >= {TARGETS['video_pm1']}); "
-          f"negatives with 0 reps: {sum(zero)}/{len(zero)}")  # fmt: skip
-    if named:
-        print(f"  exercise named right: {np.mean(named):.2f} of {len(named)} clips "
-              f"(target >= {TARGETS['video_class']})")  # fmt: skip
-    else:
-        print("  exercise naming: n/a (no classifier in the model store)")
-    return {"video_pm1": pm1, "video_negatives_zero": neg}
 
 
 SHIPPED_CLASSIFIER = Path(__file__).resolve().parents[2] / "models" / "classifier"
@@ -345,31 +213,44 @@ def eval_sim(verbose: bool) -> dict[str, float]:
     return out
 
 
+SECTIONS = ("counting", "live", "form", "sim")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the evaluations and print their tables."""
     p = argparse.ArgumentParser(prog="python -m edge_trainer.training.evaluate")
     p.add_argument("--data", type=Path, default=DEFAULT_DATA, help="shared data folder")
     p.add_argument("--cache", type=Path, default=Path("var/eval-cache"), help="landmark cache")
-    p.add_argument("--only", default="repcount,videos,form,sim", help="comma-separated sets")
+    p.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections")
     p.add_argument("-v", "--verbose", action="store_true", help="print every clip")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     started = time.perf_counter()
     wanted = set(args.only.split(","))
+    unknown = wanted - set(SECTIONS)
+    if unknown:
+        names = ", ".join(sorted(unknown))
+        p.error(f"unknown section(s) {names}; choose from {', '.join(SECTIONS)}")
+    cfg = Config()
     results: dict[str, float] = {}
-    for name, sub in (("repcount", "repcount_pose"), ("videos", "videos"), ("form", "form_pose")):
-        folder = args.data / sub
-        if name not in wanted:
-            continue
-        if not (folder / "labels.csv").is_file():
-            print(f"\n{name}: skipped, no data at {folder}")
-            continue
-        if name == "repcount":
-            results.update(eval_repcount(folder, args.verbose))
-        elif name == "videos":
-            results.update(eval_videos(folder, args.cache, args.verbose))
-        else:
+    if "counting" in wanted:
+        from edge_trainer.training.eval_counting import COUNTED, eval_counting
+        from edge_trainer.training.eval_data import load_all
+
+        data = load_all(
+            args.data, lambda path: _video_rows(path, args.cache, cfg), COUNTED, args.cache
+        )
+        results.update(eval_counting(data, SHIPPED_CLASSIFIER, args.verbose))
+    if "live" in wanted:
+        from edge_trainer.training.eval_live import eval_live
+
+        results.update(eval_live(args.data, args.verbose))
+    if "form" in wanted:
+        folder = args.data / "form_pose"
+        if (folder / "labels.csv").is_file():
             results.update(eval_form(folder, args.verbose))
+        else:
+            print(f"\nform: skipped, no data at {folder}")
     if "sim" in wanted:
         results.update(eval_sim(args.verbose))
     print(f"\nevaluated in {time.perf_counter() - started:.0f} s")
