@@ -39,9 +39,9 @@ log = logging.getLogger(__name__)
 # Live recounting runs on the most recent frames only (a set's reps are seconds apart);
 # the end-of-set pass recounts the whole set.
 LIVE_WINDOW_S = 30.0
-# A live rep overlapping the last reported one by more than this share of its own
-# length is that rep seen again, not the next (boundaries jitter by a frame or two).
-REP_OVERLAP = 0.33
+# Live recounts compare the reps turning more than this after the start of their
+# window (whose first rep may be cut off), or before the set started.
+WINDOW_EDGE_S = 1.0
 # Seconds of rest position either side of a rep that its form rules also look at.
 RULE_MARGIN_S = 0.4
 # A set ends after this many of its median rep-to-rep times without a new rep (or
@@ -65,6 +65,8 @@ class _OpenSet:
     last_activity_t: float = 0.0
     # The parts of the body the set moves (``Stretch.movers`` of its first rep).
     movers: tuple[float, ...] = ()
+    # Source time of each announced rep's turning point.
+    peaks: list[float] = field(default_factory=list)
 
     def pause_s(self, least: float) -> float:
         """Seconds without a rep that end this set: ``least``, or longer for a slow set.
@@ -243,17 +245,7 @@ class Analyzer:
         exercise = self._set.exercise if self._set is not None else self._label
         result = count_exercise(rows, ts, exercise, self.counter, caches=self._caches)
         events: list[Event] = self._upgrade_partials(result, rows, ts)
-        reps = [r for r in result.reps if ts[r.end] > self._emitted_until + 1e-9]
-        partials = [r for r in result.partials if ts[r.end] > self._emitted_until + 1e-9]
-        for span in sorted(reps + partials, key=lambda r: r.end):
-            overlap = self._emitted_until - float(ts[span.start])
-            if ts[span.peak] <= self._emitted_until or overlap > REP_OVERLAP * float(
-                ts[span.end] - ts[span.start]
-            ):
-                # The same rep seen again with moved boundaries (its turning point, or
-                # much of it, precedes the end of one already reported); the final pass
-                # settles it.
-                continue
+        for span in self._new_reps(result, ts):
             stretch = _stretch_of(result, span)
             parts = stretch.movers if stretch is not None else ()
             if self._set is not None and not _same_movement(self._set.movers, parts):
@@ -269,16 +261,36 @@ class Analyzer:
             record = self._record(
                 span, result, rows, ts, exercise=s.exercise, index=len(s.reps) + 1
             )
-            s.last_activity_t = record.end_s
-            self._emitted_until = record.end_s
+            s.last_activity_t = max(s.last_activity_t, record.end_s)
+            self._emitted_until = max(self._emitted_until, record.end_s)
             if span.partial:
                 s.partials.append(record)
                 events.append(PartialRep(record.end_s, s.exercise, record))
                 continue
             s.reps.append(record)
+            s.peaks.append(float(ts[span.peak]))
             events.append(RepCompleted(record.end_s, s.exercise, record))
             events += [FormFault(record.end_s, s.exercise, record.index, f) for f in record.faults]
         return events
+
+    def _new_reps(self, result: CountResult, ts: npt.NDArray[np.float64]) -> list[RepSpan]:
+        """The reps and partials of this recount not announced yet, in order.
+
+        Inside an open set, reps are new when the recount holds more reps than were
+        announced over the same stretch of time (turning after ``cut``): a recount that
+        moves the boundaries of reps already announced, or takes rest at the other end
+        for a moment, does not make them new. The newest reps are the ones added.
+        """
+        s = self._set
+        after = self._emitted_until + 1e-9
+        partials = [r for r in result.partials if ts[r.peak] > after]
+        if s is None:
+            reps = [r for r in result.reps if ts[r.end] > after and ts[r.peak] > after]
+            return sorted(reps + partials, key=lambda r: r.end)
+        cut = max(float(ts[0]) + WINDOW_EDGE_S, s.start_t - WINDOW_EDGE_S)
+        seen = sorted((r for r in result.reps if ts[r.peak] >= cut), key=lambda r: r.peak)
+        said = sum(1 for p in s.peaks if p >= cut)
+        return sorted(seen[said:] + partials, key=lambda r: r.end)
 
     def _upgrade_partials(
         self, result: CountResult, rows: npt.NDArray[np.float64], ts: npt.NDArray[np.float64]
@@ -303,6 +315,7 @@ class Analyzer:
                 span, result, rows, ts, exercise=s.exercise, index=len(s.reps) + 1
             )
             s.reps.append(record)
+            s.peaks.append(float(ts[span.peak]))
             t = max(float(ts[-1]), record.end_s)
             events.append(RepCompleted(t, s.exercise, record))
             events += [FormFault(t, s.exercise, record.index, f) for f in record.faults]
