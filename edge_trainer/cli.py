@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import logging
 import sys
 from collections.abc import Sequence
 
 from edge_trainer import __version__
+from edge_trainer.chatter import NativeChatter
 from edge_trainer.errors import ConfigError, EdgeTrainerError
 
 log = logging.getLogger("edge_trainer")
@@ -57,6 +59,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     setup_logging(args.log_level, args.debug)
+    # Native libraries' chatter stays off stderr unless --debug asks for everything.
+    with contextlib.nullcontext() if args.debug else NativeChatter():
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         code: int = args.func(args)
         return code
