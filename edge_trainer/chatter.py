@@ -8,6 +8,7 @@ Python's own messages (errors, progress bars) pass unchanged.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -58,10 +59,8 @@ class NativeChatter:
     def __exit__(self, *exc: object) -> None:
         if self._saved is None:
             return
-        try:
+        with contextlib.suppress(OSError, ValueError):
             sys.stderr.flush()
-        except (OSError, ValueError):
-            pass
         # Put the real stderr back: the pipe's last writer goes, and the pump ends at EOF
         # (a child process still holding the pipe is not waited for long).
         os.dup2(self._saved, 2)
@@ -92,7 +91,5 @@ class NativeChatter:
             self.dropped += 1
             log.debug("native: %s", line.decode(errors="replace").strip())
             return
-        try:
+        with contextlib.suppress(OSError):
             os.write(out_fd, line)
-        except OSError:
-            pass

@@ -100,8 +100,9 @@ def salvage(src: Path, dst: Path) -> dict[str, int]:
                     counts["skipped"] += 1
                     continue
                 counts["skipped"] += skipped
+                have = set(rows[0].keys()) if rows else set()
+                cols = [c for c in wanted if c in have]
                 for row in rows:
-                    cols = [c for c in wanted if c in row.keys()]
                     marks = ", ".join("?" for _ in cols)
                     out.execute(
                         f"INSERT OR IGNORE INTO {table} ({', '.join(cols)}) VALUES ({marks})",
