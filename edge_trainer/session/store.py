@@ -304,8 +304,10 @@ class HistoryStore:
                 columns["velocity_loss_pct"] = (
                     loss if loss is not None else velocity_loss_pct(final.reps)
                 )
-                end_s = record.end_s if final.reps else max(
-                    (r.end_s for r in live), default=record.end_s
+                end_s = (
+                    record.end_s
+                    if final.reps
+                    else max((r.end_s for r in live), default=record.end_s)
                 )
                 self._close_set(conn, set_id, "done", end_s, columns)
                 if summary is not None and final.reps:
@@ -470,9 +472,7 @@ class HistoryStore:
             return str(self._conn.execute("PRAGMA integrity_check").fetchone()[0])
 
 
-def open_history(
-    path: str | os.PathLike[str], **kwargs: Any
-) -> tuple[HistoryStore, Path | None]:
+def open_history(path: str | os.PathLike[str], **kwargs: Any) -> tuple[HistoryStore, Path | None]:
     """Open the history for writing; a damaged file is moved aside and a new one started.
 
     Returns:

@@ -117,6 +117,8 @@ def test_history_on_a_damaged_file_is_one_line_and_recover_salvages_it(
     assert "exists" in capsys.readouterr().err
 
 
-def test_recover_refuses_what_is_not_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_recover_refuses_what_is_not_a_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["history", "--recover", str(tmp_path)]) == 2
     assert "directory" in capsys.readouterr().err
