@@ -92,11 +92,11 @@ def npy_file(path: Path, max_bytes: int = MAX_NPY_BYTES) -> tuple[tuple[int, ...
     st = regular_file(path, "array file", max_bytes)
     try:
         with path.open("rb") as f:
-            major, _minor = npy_format.read_magic(f)
+            major, _minor = npy_format.read_magic(f)  # type: ignore[no-untyped-call]
             if major == 1:
-                shape, _fortran, dtype = npy_format.read_array_header_1_0(f)
+                shape, _fortran, dtype = npy_format.read_array_header_1_0(f)  # type: ignore[no-untyped-call]
             elif major in (2, 3):
-                shape, _fortran, dtype = npy_format.read_array_header_2_0(f)
+                shape, _fortran, dtype = npy_format.read_array_header_2_0(f)  # type: ignore[no-untyped-call]
             else:
                 raise ValueError(f"unsupported .npy version {major}")
             offset = f.tell()

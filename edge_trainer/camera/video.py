@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
+import numpy.typing as npt
 
 from edge_trainer.camera.base import Frame
 from edge_trainer.errors import VideoError
@@ -30,7 +32,7 @@ class VideoFileSource:
         self._fps = 30.0
         self._expected = 0
         self._index = 0
-        self._first: np.ndarray | None = None
+        self._first: npt.NDArray[Any] | None = None
 
     @property
     def fps(self) -> float:
@@ -64,9 +66,9 @@ class VideoFileSource:
     def read(self) -> Frame | None:
         if self._cap is None:
             raise VideoError(f"cannot read video '{self.path}': not open")
+        bgr: Any
         if self._first is not None:
-            ok, bgr = True, self._first
-            self._first = None
+            ok, bgr, self._first = True, self._first, None
         else:
             ok, bgr = self._cap.read()
         if not ok or bgr is None:
