@@ -132,10 +132,18 @@ class HistoryReader:
 
     def integrity_check(self) -> str:
         """SQLite's own integrity check; ``"ok"`` when the file is sound."""
+        return self._check("integrity_check")
+
+    def quick_check(self) -> str:
+        """SQLite's quick check (no index cross-checks); ``"ok"`` when the file is sound."""
+        return self._check("quick_check")
+
+    def _check(self, pragma: str) -> str:
         try:
-            return str(self._c().execute("PRAGMA integrity_check").fetchone()[0])
+            rows = self._c().execute(f"PRAGMA {pragma}").fetchall()
         except sqlite3.Error as exc:
             return str(exc)
+        return "; ".join(str(r[0]) for r in rows[:3])
 
     def close(self) -> None:
         """Close the connection; safe to call twice."""
