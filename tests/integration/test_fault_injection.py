@@ -122,7 +122,7 @@ def test_50_kill_9_trials_lose_no_announced_rep(tmp_path: Path) -> None:
         cfg = config(root)
         state, db = root / "state", root / "state" / "history.sqlite3"
         with running(cfg, "--reps", "4", "--rep-every", "0.15") as proc:
-            wait_for(lambda: health(state).get("status") == "ok", 30, proc)
+            wait_for(lambda s=state: health(s).get("status") == "ok", 30, proc)
             time.sleep(rng.uniform(0.0, 1.6))
             proc.kill()
         recover(db)
