@@ -31,6 +31,8 @@ _IMAGE_MAGIC = (
 
 
 def _kind(mode: int) -> str:
+    if stat.S_ISLNK(mode):
+        return "a symlink"
     if stat.S_ISDIR(mode):
         return "a directory"
     if stat.S_ISFIFO(mode):
@@ -42,17 +44,20 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
-def regular_file(path: Path, what: str = "file", max_bytes: int | None = None) -> os.stat_result:
+def regular_file(
+    path: Path, what: str = "file", max_bytes: int | None = None, *, follow_symlinks: bool = True
+) -> os.stat_result:
     """Check that ``path`` is an existing, readable regular file (of at most ``max_bytes``).
 
     It is looked at with ``stat`` only, so a fifo or a device is refused without being
-    opened (opening a fifo blocks until someone writes to it).
+    opened (opening a fifo blocks until someone writes to it). With ``follow_symlinks``
+    False a symlink is refused too, whatever it points at.
 
     Returns:
         The file's ``stat`` result.
     """
     try:
-        st = path.stat()
+        st = path.stat() if follow_symlinks else path.lstat()
     except FileNotFoundError:
         raise InputError(f"cannot read {what} '{path}': no such file") from None
     except OSError as exc:
