@@ -33,12 +33,18 @@ def config(root: Path, **sections: dict[str, object]) -> Path:
 
 
 def start(cfg: Path, *extra: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "tests.fault_daemon", str(cfg), *extra],
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    """The daemon, its journal (stderr) going to ``daemon.log`` beside the config."""
+    with (cfg.parent / "daemon.log").open("ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "tests.fault_daemon", str(cfg), *extra],
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+
+
+def journal(cfg: Path) -> str:
+    return (cfg.parent / "daemon.log").read_text(errors="replace")
 
 
 @contextlib.contextmanager
@@ -50,8 +56,6 @@ def running(cfg: Path, *extra: str) -> Iterator[subprocess.Popen[bytes]]:
         if proc.poll() is None:
             proc.kill()
         proc.wait(10)
-        if proc.stderr is not None:
-            proc.stderr.close()
 
 
 def wait_for(
@@ -62,8 +66,7 @@ def wait_for(
         if predicate():
             return
         if proc.poll() is not None:
-            err = proc.stderr.read().decode() if proc.stderr else ""
-            raise AssertionError(f"daemon exited early ({proc.returncode}): {err[-3000:]}")
+            raise AssertionError(f"daemon exited early ({proc.returncode}); see daemon.log")
         time.sleep(0.02)
     raise AssertionError("timed out")
 
@@ -248,5 +251,33 @@ def test_a_reload_with_a_bad_file_keeps_the_daemon_and_its_config(
         assert "(file)" in str(report["detail"])
         said = len(announced(state))
         wait_for(lambda: len(announced(state)) > said, 30, proc)  # still training
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(30) == 0
+
+
+@pytest.mark.parametrize("damage", [b"", b"this is not sqlite" * 200])
+def test_a_damaged_history_never_stops_the_box(tmp_path: Path, damage: bytes) -> None:
+    cfg = config(tmp_path)
+    state, db = tmp_path / "state", tmp_path / "state" / "history.sqlite3"
+    state.mkdir()
+    db.write_bytes(damage)
+    with running(cfg, "--reps", "3") as proc:
+        wait_for(lambda: len(announced(state)) >= 2, 30, proc)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(30) == 0
+    [moved] = [p for p in state.glob("history.sqlite3.damaged-*") if p.suffix != ".lock"]
+    assert moved.read_bytes() == damage, "set aside whole, never deleted"
+    assert "history --recover" in journal(cfg)
+    assert missing(state, db) == []
+    screens = (state / "oled" / "index.jsonl").read_text().splitlines()
+    assert any('"StatusScreen"' in line for line in screens[:5]), "the OLED says so"
+
+
+def test_low_disk_space_is_reported_at_start(tmp_path: Path) -> None:
+    cfg = config(tmp_path, service={"min_free_mb": 100_000})
+    state = tmp_path / "state"
+    with running(cfg) as proc:
+        wait_for(lambda: health(state).get("status") == "degraded", 30, proc)
+        assert "MB free" in str(health(state)["detail"])
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(30) == 0
