@@ -540,5 +540,9 @@ def describe(cls: type[Any] = Config, prefix: str = "") -> list[tuple[str, Any, 
         if f.default_factory is not dataclasses.MISSING:
             rows.extend(describe(f.default_factory, path))  # type: ignore[arg-type]
         else:
-            rows.append((path, f.default, f.metadata.get("doc", "")))
+            doc = f.metadata.get("doc", "")
+            limits = f.metadata.get("limits")
+            if limits is not None:
+                doc += f" [{limits[0]:g} to {limits[1]:g}]"
+            rows.append((path, f.default, doc))
     return rows
