@@ -291,7 +291,7 @@ class ServiceConfig:
         limits=(0.1, 100_000),
     )
     status_interval_s: float = setting(
-        5.0, "seconds between STATUS updates and status lines", limits=(1, 3600)
+        5.0, "seconds between STATUS updates and status lines", limits=(0.1, 3600)
     )
     max_worker_restarts_per_min: int = setting(
         3, "a worker that dies more often than this is reported and not restarted", limits=(0, 60)

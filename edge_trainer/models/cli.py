@@ -247,6 +247,10 @@ def check_install_args(args: argparse.Namespace) -> None:
 
     from edge_trainer.errors import InputError
 
+    for flag, value in (("--models-dir", args.models_dir), ("--state-dir", args.state_dir)):
+        why = config_mod.path_problem(str(value)) if value is not None else None
+        if why:
+            raise InputError(f"{flag} {value}: {why}")
     if not (math.isfinite(args.health_timeout) and 1.0 <= args.health_timeout <= 3600.0):
         raise InputError(f"--health-timeout must be 1-3600 seconds, got {args.health_timeout}")
     keep = getattr(args, "keep", 1)

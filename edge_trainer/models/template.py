@@ -9,13 +9,17 @@ sandbox) on a sample conversation, and refuses the model when it takes longer th
 
 from __future__ import annotations
 
+import logging
 import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from edge_trainer.errors import ModelError
+
+log = logging.getLogger(__name__)
 
 TIME_LIMIT_S = 5.0
 OUTPUT_LIMIT = 64 * 1024  # a prompt for a two-sentence summary is a few hundred characters
@@ -115,3 +119,36 @@ def render_template(template: str) -> str:
     except MemoryError:
         raise ModelError("chat template runs out of memory") from None
     return "".join(out)
+
+
+def gguf_chat_template(path: Path) -> str | None:
+    """The ``tokenizer.chat_template`` in a GGUF file's header, read without loading it
+    (None when it has none, or the ``gguf`` package is not installed)."""
+    try:
+        from gguf import GGUFReader
+    except ImportError:
+        log.debug("gguf package not installed: %s's chat template not checked", path.name)
+        return None
+    try:
+        field = GGUFReader(str(path)).fields.get("tokenizer.chat_template")
+    except Exception as exc:  # the reader raises assorted errors on a malformed file
+        raise ModelError(f"'{path.name}' is not a readable GGUF file: {exc}") from exc
+    if field is None:
+        return None
+    return bytes(field.parts[field.data[0]]).decode("utf-8", "replace")
+
+
+def check_gguf_model(path: Path) -> None:
+    """Before a GGUF model given on the command line is loaded: a regular file whose chat
+    template renders within the limits.
+
+    Raises:
+        InputError: not a regular file (a fifo would block).
+        ModelError: its chat template hangs, explodes or fails.
+    """
+    from edge_trainer.inputs import regular_file
+
+    regular_file(path, "GGUF file")
+    template = gguf_chat_template(path)
+    if template:
+        render_template(template)

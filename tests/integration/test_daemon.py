@@ -151,13 +151,15 @@ def test_watchdog_pings_while_frames_flow_and_stops_when_the_pipeline_stalls(
 
 
 def test_kill_9_never_loses_an_announced_rep(tmp_path: Path, assets: tuple[Path, Path]) -> None:
+    """With the real pose and exercise stages; the fault-injection suite runs 50 more
+    kill -9 trials on the same daemon with a scripted trainee."""
     models, clip = assets
     cfg = write_config(tmp_path / "c.toml", tmp_path, models)
     state = tmp_path / "state"
     db = state / "history.sqlite3"
     rng = random.Random(20261121)
     checked = 0
-    for trial in range(20):
+    for trial in range(8):
         proc = start(cfg, clip)
         time.sleep(rng.uniform(5.0, 12.0))
         proc.kill()
@@ -181,7 +183,7 @@ def test_kill_9_never_loses_an_announced_rep(tmp_path: Path, assets: tuple[Path,
             )[0][0]
             assert isinstance(stored, int)
             assert stored >= max(spoken), f"trial {trial}: announced {max(spoken)}, stored {stored}"
-    assert checked >= 12, "too few trials announced a rep before the kill"
+    assert checked >= 5, "too few trials announced a rep before the kill"
 
 
 def test_sighup_with_a_bad_config_keeps_the_running_one(

@@ -107,7 +107,7 @@ def test_every_number_has_limits() -> None:
 BAD_VALUES = [
     ("[exercise]\nset_end_pause_s = -6\n", "exercise.set_end_pause_s", "between 1 and 120"),
     ("[session]\nrest_target_s = -5\n", "session.rest_target_s", "between 5 and 3600"),
-    ("[service]\nstatus_interval_s = -5\n", "service.status_interval_s", "between 1 and 3600"),
+    ("[service]\nstatus_interval_s = -5\n", "service.status_interval_s", "between 0.1 and 3600"),
     ("[pose]\nthreads = 100000\n", "pose.threads", "between 1 and 16"),
     ("[camera]\nfps = inf\n", "camera.fps", "finite"),
     ("[speech]\nvolume = nan\n", "speech.volume", "finite"),

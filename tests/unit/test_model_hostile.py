@@ -187,3 +187,25 @@ def test_fetch_llm_from_a_fifo_does_not_block(
     worker.join(10)
     assert done == [2]
     assert "fifo" in capsys.readouterr().err
+
+
+def test_summarize_with_a_hanging_template_model_is_refused_quickly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from edge_trainer.events import RepRecord, SetRecord
+    from edge_trainer.models import template
+
+    monkeypatch.setattr(template, "TIME_LIMIT_S", 0.5)
+    from edge_trainer.session import HistoryStore
+
+    db = tmp_path / "h.sqlite3"
+    reps = tuple(RepRecord(i, 2.0 * i, 2.0 * i + 1.5, 0.6, 0.9) for i in range(1, 4))
+    with HistoryStore(db) as history:
+        set_id = history.start_set(history.start_session(0.0), "squat", 0.0)
+        history.finish_set(set_id, SetRecord("squat", 0.0, 8.0, reps))
+    hang = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
+    gguf = build_tiny_gguf(tmp_path / "hang.gguf", n_layer=1, chat_template=hang)
+    started = time.monotonic()
+    code = main(["summarize", "--set", str(set_id), "--db", str(db), "--model", str(gguf)])
+    assert code == 2 and time.monotonic() - started < 10
+    assert "longer than 0.5 s" in capsys.readouterr().err
