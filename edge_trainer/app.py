@@ -329,11 +329,13 @@ class App:
             old, self._staged = self._staged, staged
         if old is not None:
             old.pose.close()  # a second reload before the first was used replaces it
-        if self.pipeline is None:
+        if self.pipeline is None:  # nothing runs yet: nothing to wait for
+            with self._staged_lock:
+                self._staged = None
             self._apply(staged)
         log.info("reloaded config and models %s; in use from the next set", staged.manifest_id)
         # Loaded and checked: that is what an install waits for, even if a set is still on.
-        self._write_health(staged.manifest_id)
+        self._write_health()
         self.runtime.ready(f"reloaded; models {staged.manifest_id}")
 
     def _take_staged(self) -> None:
@@ -360,6 +362,7 @@ class App:
         self.cfg = staged.cfg
         self.manifest_id = staged.manifest_id
         log.info("now running config and models %s", staged.manifest_id)
+        self._write_health()
         return events
 
     def close(self) -> None:
@@ -465,14 +468,20 @@ class App:
         from edge_trainer.models.health import write_pid_file
 
         write_pid_file(self.state_dir)
-        self._write_health(self.manifest_id)
+        self._write_health()
 
-    def _write_health(self, manifest_id: str) -> None:
-        """The health file: ``ok``, or ``degraded`` with every current problem."""
+    def _write_health(self) -> None:
+        """The health file: ``ok``, or ``degraded`` with every current problem.
+
+        It names the models loaded last: a reloaded set waiting for the set in progress
+        to end counts as loaded, so an install is not rolled back for a long set.
+        """
         if self.mode != "run":
             return
         from edge_trainer.models.health import write_health
 
+        staged = self._staged
+        manifest_id = staged.manifest_id if staged is not None else self.manifest_id
         with self._health_lock:
             detail = "; ".join(self._problems.values())
         try:
@@ -494,7 +503,7 @@ class App:
             log.error("health degraded: %s", detail)
         else:
             log.warning("health: %s recovered", area)
-        self._write_health(self.manifest_id)
+        self._write_health()
         self.runtime.status(f"degraded: {detail}" if detail else "running", force=True)
 
     def _store_health(self, ok: bool, detail: str) -> None:

@@ -120,11 +120,13 @@ class Outputs:
             self._command(event)
         origin = self.capture_time(event.rep.end_s) if isinstance(event, RepCompleted) else None
         cues = self.policy.on_event(event)
-        if isinstance(event, _RECORDED) and not self.session.saved:
+        saved = self.session.saved
+        if isinstance(event, _RECORDED) and not saved:
             cues = self._not_saving(event.t)
         for cue in cues:
             self.speech.say(cue, origin=origin)
-        if isinstance(event, SetEnded):
+        if isinstance(event, SetEnded) and saved:
+            # A summary says the set's count: only of a set that is on disk.
             self._summarise(event)
         self._redraw()
 
