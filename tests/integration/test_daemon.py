@@ -210,3 +210,40 @@ def test_sighup_with_a_bad_config_keeps_the_running_one(
         assert proc.poll() is None
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(30) == 0
+
+
+def test_a_reload_mid_set_keeps_the_set_and_its_count(
+    tmp_path: Path, assets: tuple[Path, Path]
+) -> None:
+    models, clip = assets
+    cfg = write_config(tmp_path / "c.toml", tmp_path, models)
+    state = tmp_path / "state"
+    index = state / "speech" / "cues.jsonl"
+
+    def said() -> list[int]:
+        if not index.exists():
+            return []
+        cues = [json.loads(line) for line in index.read_text().splitlines()]
+        return [
+            int(c["text"].split(". ")[-1])
+            for c in cues
+            if c["kind"] == "rep" and c["outcome"] == "spoken"
+        ]
+
+    with running(cfg, clip) as proc:
+        wait_for(lambda: len(said()) >= 2, 90, proc)
+        before = json.loads((state / "health.json").read_text())
+        proc.send_signal(signal.SIGHUP)  # what 'models install' sends
+        wait_for(
+            lambda: json.loads((state / "health.json").read_text())["time"] > before["time"],
+            60,
+            proc,
+        )
+        assert json.loads((state / "health.json").read_text())["status"] == "ok"
+        assert proc.wait(90) == 0  # the clip ends; the daemon closes its set and exits
+    numbers = said()
+    assert numbers == list(range(1, len(numbers) + 1)), f"the count restarted: {numbers}"
+    db = state / "history.sqlite3"
+    assert query(db, "SELECT status, rep_count >= ? FROM sets", len(numbers) - 1) == [("done", 1)]
+    stored = query(db, "SELECT count(*) FROM reps WHERE partial = 0")[0][0]
+    assert isinstance(stored, int) and stored >= len(numbers)
