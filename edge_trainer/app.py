@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -26,6 +25,7 @@ from edge_trainer.lifecycle import Closer
 from edge_trainer.outputs import Outputs
 from edge_trainer.pipeline import Pipeline
 from edge_trainer.pose.base import Pose, PoseEstimator
+from edge_trainer.service.health import HealthReporter
 from edge_trainer.service.runtime import ServiceRuntime
 from edge_trainer.session import Request, SessionState
 from edge_trainer.status import StatusLine
@@ -138,9 +138,12 @@ class App:
         self.event_log: EventLog | None = None
         self.reps = 0
         self.manifest_id = ""
-        # Health problems by area ("history", "disk"): any makes the box "degraded".
-        self._problems: dict[str, str] = {}
-        self._health_lock = threading.Lock()
+        self.health = HealthReporter(
+            self.state_dir,
+            self._loaded_manifest_id,
+            lambda text: self.runtime.status(text, force=True),
+            enabled=mode == "run",
+        )
         self._staged: _Staged | None = None
         self._staged_lock = threading.Lock()
         self._next_housekeeping = 0.0
@@ -158,7 +161,7 @@ class App:
                 raise ConfigError(
                     [(key, f"cannot create {folder}: {exc.strerror or exc}")], "config"
                 ) from exc
-        self._check_disk()
+        self.health.check_disk(self.cfg.service.min_free_mb)
 
         source = self.source or build_source(cfg.camera, self.state_dir / "cache", self.video)
         live = self.mode == "run"
@@ -335,7 +338,7 @@ class App:
             self._apply(staged)
         log.info("reloaded config and models %s; in use from the next set", staged.manifest_id)
         # Loaded and checked: that is what an install waits for, even if a set is still on.
-        self._write_health()
+        self.health.write()
         self.runtime.ready(f"reloaded; models {staged.manifest_id}")
 
     def _take_staged(self) -> None:
@@ -362,7 +365,7 @@ class App:
         self.cfg = staged.cfg
         self.manifest_id = staged.manifest_id
         log.info("now running config and models %s", staged.manifest_id)
-        self._write_health()
+        self.health.write()
         return events
 
     def close(self) -> None:
@@ -433,7 +436,7 @@ class App:
     def _tick(self) -> None:
         if time.monotonic() >= self._next_housekeeping:
             self._next_housekeeping = time.monotonic() + HOUSEKEEPING_S
-            self._check_disk()
+            self.health.check_disk(self.cfg.service.min_free_mb)
             self._prune_emulator_output()
         if self.pipeline is None or self.frames is None:
             return
@@ -468,62 +471,16 @@ class App:
         from edge_trainer.models.health import write_pid_file
 
         write_pid_file(self.state_dir)
-        self._write_health()
+        self.health.write()
 
-    def _write_health(self) -> None:
-        """The health file: ``ok``, or ``degraded`` with every current problem.
-
-        It names the models loaded last: a reloaded set waiting for the set in progress
-        to end counts as loaded, so an install is not rolled back for a long set.
-        """
-        if self.mode != "run":
-            return
-        from edge_trainer.models.health import write_health
-
+    def _loaded_manifest_id(self) -> str:
+        # A reloaded set waiting for the set in progress to end counts as loaded, so an
+        # install is not rolled back for a long set.
         staged = self._staged
-        manifest_id = staged.manifest_id if staged is not None else self.manifest_id
-        with self._health_lock:
-            detail = "; ".join(self._problems.values())
-        try:
-            write_health(self.state_dir, manifest_id, "degraded" if detail else "ok", detail)
-        except OSError as exc:  # a full disk must not stop the box; the journal has it
-            log.error("cannot write the health file: %s", exc)
-
-    def _problem(self, area: str, detail: str | None) -> None:
-        """Set (``detail``) or clear (None) a health problem; report it when it changes."""
-        with self._health_lock:
-            before = self._problems.get(area)
-            if detail is None:
-                self._problems.pop(area, None)
-            else:
-                self._problems[area] = detail
-        if before == detail:
-            return
-        if detail is not None:
-            log.error("health degraded: %s", detail)
-        else:
-            log.warning("health: %s recovered", area)
-        self._write_health()
-        self.runtime.status(f"degraded: {detail}" if detail else "running", force=True)
+        return staged.manifest_id if staged is not None else self.manifest_id
 
     def _store_health(self, ok: bool, detail: str) -> None:
-        self._problem("history", None if ok else detail)
-
-    def _check_disk(self) -> None:
-        """Free space under the state folder against ``service.min_free_mb``."""
-        try:
-            free_mb = shutil.disk_usage(self.state_dir).free / 2**20
-        except OSError as exc:
-            self._problem("disk", f"cannot check free space in {self.state_dir}: {exc}")
-            return
-        low = free_mb < self.cfg.service.min_free_mb
-        self._problem(
-            "disk",
-            f"only {free_mb:.0f} MB free in {self.state_dir} "
-            f"(service.min_free_mb = {self.cfg.service.min_free_mb})"
-            if low
-            else None,
-        )
+        self.health.problem("history", None if ok else detail)
 
     def _prune_emulator_output(self) -> None:
         """In run mode, emulated devices keep a bounded window of files; demo keeps all."""
