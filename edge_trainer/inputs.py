@@ -74,6 +74,31 @@ def regular_file(
     return st
 
 
+def output_file(
+    path: Path | None, what: str = "output file", *, create_folder: bool = False
+) -> None:
+    """Check that a file can be written at ``path`` (None passes): its folder exists (or,
+    with ``create_folder``, can be made) and is writable, and it is not a fifo, device or
+    folder (writing to a fifo blocks)."""
+    if path is None:
+        return
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        raise InputError(f"cannot write {what} '{path}': {exc.strerror or exc}") from None
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        raise InputError(f"{what} '{path}' is {_kind(st.st_mode)}, not a regular file")
+    folder = path.parent
+    if create_folder:
+        folder = next((p for p in (folder, *folder.parents) if p.exists()), Path("/"))
+    if not folder.is_dir():
+        raise InputError(f"cannot write {what} '{path}': no folder '{folder}'")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise InputError(f"cannot write {what} '{path}': folder '{folder}' is not writable")
+
+
 def fps(value: float | None, what: str = "--fps") -> float | None:
     """A frame rate given on the command line: finite and within 1-240 (None passes)."""
     if value is None:

@@ -62,6 +62,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     inputs.fps(args.fps)
     inputs.clip(args.input)
+    inputs.output_file(args.annotate, "--annotate")
     if args.fps is not None and not args.fps > 0:
         raise InputError(f"--fps must be a positive number of frames per second, got {args.fps}")
     if args.exercise is not None and args.exercise not in (*EXERCISES, "unknown"):

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from edge_trainer import config as config_mod
+from edge_trainer import inputs
 
 
 def register(sub: Any) -> None:
@@ -70,6 +71,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         raise InputError(f"--last must be at least 1, got {args.last}")
     if args.output is not None and args.plot is None and args.recover is None:
         raise InputError("-o/--output is only used with --plot SET_ID or --recover FILE")
+    inputs.output_file(args.output, "-o/--output", create_folder=args.plot is not None)
     if args.recover is not None:
         return recover(args.recover, args.output)
     with HistoryReader(resolve_db(args)) as reader:
@@ -91,10 +93,9 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 def recover(src: Path, out: Path | None) -> int:
     """Run ``edge-trainer history --recover FILE``."""
-    from edge_trainer.inputs import regular_file
     from edge_trainer.session.salvage import salvage
 
-    regular_file(src, "history file")
+    inputs.regular_file(src, "history file")
     dst = out or src.with_name(src.name + ".recovered.sqlite3")
     counts = salvage(src, dst)
     skipped = f", {counts['skipped']} unreadable stretch(es) skipped" if counts["skipped"] else ""

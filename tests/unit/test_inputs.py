@@ -72,6 +72,8 @@ def test_refused_inputs_are_one_line_and_exit_2(
         ((str(ok), "--fps", "1e9"), "between 1 and 240"),
         ((str(ok), "--fps", "1e-9"), "between 1 and 240"),
         ((str(ok), "--fps", "0"), "between 1 and 240"),
+        ((str(ok), "--annotate", str(fifo)), "fifo"),
+        ((str(ok), "--annotate", str(tmp_path / "no" / "out.mp4")), "no folder"),
     ]
     for argv, why in cases:
         code, err = analyze(capsys, *argv)
