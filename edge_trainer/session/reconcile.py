@@ -53,10 +53,15 @@ def reconcile(
     taken: set[int] = set()
     discounted: list[tuple[RepRecord, str]] = []
     for rep in sorted(live, key=lambda r: r.start_s):
+        # Reps follow each other end to start, so spans that only touch are neighbours,
+        # not the same rep; only a rep recorded as an instant matches by touching.
+        instant = rep.end_s <= rep.start_s
         best, best_overlap = None, 0.0
         for i, fin in enumerate(finals):
             ov = _overlap(rep, fin)
-            if i not in taken and ov > best_overlap:
+            if i in taken or ov < 0.0 or (ov == 0.0 and not instant):
+                continue
+            if best is None or ov > best_overlap:
                 best, best_overlap = i, ov
         if best is None:
             discounted.append((rep, f"not confirmed by the end-of-set pass ({len(final_reps)})"))
