@@ -299,7 +299,8 @@ class HistoryStore:
                 )
                 self._replace_reps(conn, set_id, session_id, final)
                 columns = db.aggregate(final.reps, final.partials)
-                columns["exercise"] = record.exercise
+                if record.exercise:
+                    columns["exercise"] = record.exercise
                 loss = record.velocity_loss_pct if final.reps else None
                 columns["velocity_loss_pct"] = (
                     loss if loss is not None else velocity_loss_pct(final.reps)
@@ -320,7 +321,7 @@ class HistoryStore:
     def discard_set(self, set_id: int) -> None:
         """Close a set the end-of-set pass found had no reps: removed if none were stored,
         else kept with its stored reps discounted (an announced rep is never deleted)."""
-        self.finish_set(set_id, SetRecord("unknown", 0.0, 0.0, ()))
+        self.finish_set(set_id, SetRecord("", 0.0, 0.0, ()))  # "": keep its exercise
 
     def close_set_from_reps(self, set_id: int, status: str = "interrupted") -> None:
         """Close an open set from the reps already committed (shutdown without a SetEnded)."""
