@@ -140,7 +140,7 @@ def gguf_chat_template(path: Path) -> str | None:
 
 def check_gguf_model(path: Path) -> None:
     """Before a GGUF model given on the command line is loaded: a regular file whose chat
-    template renders within the limits.
+    template renders within the limits (a file that is not GGUF is left to the loader).
 
     Raises:
         InputError: not a regular file (a fifo would block).
@@ -149,6 +149,9 @@ def check_gguf_model(path: Path) -> None:
     from edge_trainer.inputs import regular_file
 
     regular_file(path, "GGUF file")
+    with path.open("rb") as f:
+        if f.read(4) != b"GGUF":
+            return  # not GGUF at all: the loader says so in its own words
     template = gguf_chat_template(path)
     if template:
         render_template(template)
