@@ -242,8 +242,9 @@ def test_a_reload_mid_set_keeps_the_set_and_its_count(
         assert json.loads((state / "health.json").read_text())["status"] == "ok"
         assert proc.wait(90) == 0  # the clip ends; the daemon closes its set and exits
     numbers = said()
-    assert numbers == list(range(1, len(numbers) + 1)), f"the count restarted: {numbers}"
+    # Increasing from 1 (a number may be skipped when the next rep's cue replaced it).
+    assert numbers[0] == 1 and numbers == sorted(set(numbers)), f"the count restarted: {numbers}"
     db = state / "history.sqlite3"
-    assert query(db, "SELECT status, rep_count >= ? FROM sets", len(numbers) - 1) == [("done", 1)]
+    assert query(db, "SELECT status, rep_count >= ? FROM sets", max(numbers) - 1) == [("done", 1)]
     stored = query(db, "SELECT count(*) FROM reps WHERE partial = 0")[0][0]
-    assert isinstance(stored, int) and stored >= len(numbers)
+    assert isinstance(stored, int) and stored >= max(numbers)
