@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, TypeVar
 
@@ -14,7 +16,7 @@ from edge_trainer.camera.base import FrameSource
 from edge_trainer.camera.capture import CaptureWorker
 from edge_trainer.camera.queue import FrameQueue
 from edge_trainer.config import CameraConfig, Config, replace
-from edge_trainer.errors import DependencyError, DeviceError, EdgeTrainerError
+from edge_trainer.errors import ConfigError, DependencyError, DeviceError, EdgeTrainerError
 from edge_trainer.eventlog import EventLog
 from edge_trainer.events import CameraLost, CameraRestored, Event, RepCompleted
 from edge_trainer.exercise.base import ExerciseAnalyzer
@@ -23,14 +25,27 @@ from edge_trainer.lifecycle import Closer
 from edge_trainer.outputs import Outputs
 from edge_trainer.pipeline import Pipeline
 from edge_trainer.pose.base import Pose, PoseEstimator
+from edge_trainer.service.health import HealthReporter
 from edge_trainer.service.runtime import ServiceRuntime
-from edge_trainer.session import Request
+from edge_trainer.session import Request, SessionState
 from edge_trainer.status import StatusLine
 
 log = logging.getLogger(__name__)
 
 Mode = Literal["run", "demo"]
 T = TypeVar("T")
+
+HOUSEKEEPING_S = 10.0  # seconds between disk-space checks and emulator-output pruning
+
+
+@dataclass(frozen=True)
+class _Staged:
+    """A reloaded config and its models, waiting for the set in progress to end."""
+
+    cfg: Config
+    pose: PoseEstimator
+    analyzer: ExerciseAnalyzer
+    manifest_id: str
 
 
 def build_source(cam: CameraConfig, cache_dir: Path, video: Path | None = None) -> FrameSource:
@@ -123,15 +138,30 @@ class App:
         self.event_log: EventLog | None = None
         self.reps = 0
         self.manifest_id = ""
+        self.health = HealthReporter(
+            self.state_dir,
+            self._loaded_manifest_id,
+            lambda text: self.runtime.status(text, force=True),
+            enabled=mode == "run",
+        )
+        self._staged: _Staged | None = None
+        self._staged_lock = threading.Lock()
+        self._next_housekeeping = 0.0
 
     # -- building ---------------------------------------------------------------------
 
     def build(self) -> None:
         """Create every component; raises EdgeTrainerError naming what is wrong."""
         cfg = self.cfg
-        self.state_dir.mkdir(parents=True, exist_ok=True)
         out_dir = self.output_dir if self.mode == "demo" else self.state_dir
-        out_dir.mkdir(parents=True, exist_ok=True)
+        for key, folder in (("paths.state_dir", self.state_dir), ("paths.output_dir", out_dir)):
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ConfigError(
+                    [(key, f"cannot create {folder}: {exc.strerror or exc}")], "config"
+                ) from exc
+        self.health.check_disk(self.cfg.service.min_free_mb)
 
         source = self.source or build_source(cfg.camera, self.state_dir / "cache", self.video)
         live = self.mode == "run"
@@ -167,14 +197,17 @@ class App:
         from edge_trainer.hw.buttons import build_buttons
         from edge_trainer.hw.display import build_display
         from edge_trainer.hw.speech import build_speech
-        from edge_trainer.session import HistoryStore, SessionMachine, WorkoutSession, database_path
+        from edge_trainer.session import SessionMachine, WorkoutSession, database_path
+        from edge_trainer.session.store import open_history
 
         cfg = self.cfg
-        store = HistoryStore(database_path(self.state_dir, cfg.session.database))
+        store, moved = open_history(database_path(self.state_dir, cfg.session.database))
         self._closer.add("history store", store.close)
         session = WorkoutSession(
             SessionMachine(cfg.session.absence_end_s, cfg.session.rest_target_s, EXERCISES),
             store,
+            min_set_reps=_min_set_reps(cfg),
+            on_health=self._store_health,
         )
         self._closer.add("session", lambda: self._close_session(session))
         summaries = SummaryService(
@@ -203,6 +236,8 @@ class App:
             capture_time=self._capture_time,
         )
         self._closer.add("outputs", outputs.close)
+        if moved is not None:
+            outputs.notice("History reset", "Damaged file moved aside", 0.0)
         return outputs
 
     def _optional(self, name: str, build: Callable[[], T], fallback: Callable[[], T]) -> T:
@@ -266,36 +301,80 @@ class App:
             self.capture.stop()
 
     def reload(self) -> None:
-        """SIGHUP: re-read the config and the models; keep the old ones when they are bad."""
+        """SIGHUP: re-read the config and the models; keep the old ones when they are bad.
+
+        The new config and models are loaded here (main thread) and put to use between
+        sets: a set in progress keeps its analyzer, so a reload never costs a rep. Any
+        failure, of any kind, keeps what runs and says why (journal and health file).
+        """
         self.runtime.reloading()
         from edge_trainer.models.health import write_health
 
         try:
             cfg = config_mod.load(self.config_path) if self.config_path else self.cfg
             pose = build_pose(cfg)
-        except EdgeTrainerError as exc:
-            log.error("reload failed, still running the previous config and models: %s", exc)
-            write_health(self.state_dir, self.manifest_id, "error", str(exc))
+            try:
+                analyzer = build_analyzer(cfg)
+            except BaseException:
+                pose.close()
+                raise
+        except Exception as exc:  # any failure keeps the running config and models
+            why = str(exc) if isinstance(exc, EdgeTrainerError) else f"{type(exc).__name__}: {exc}"
+            log.error("reload failed, still running the previous config and models: %s", why)
+            try:
+                write_health(self.state_dir, self.manifest_id, "error", why)
+            except OSError as err:
+                log.error("cannot write the health file: %s", err)
             self.runtime.ready("reload failed; previous config kept")
             return
-        if self.pipeline is not None:
-            self.pipeline.swap_pose(pose)
-            self.pipeline.call(lambda _analyzer, _t: self._swap_analyzer(cfg))
-        self.cfg = cfg
-        self.manifest_id = self._manifest_id()
-        log.info("reloaded config and models %s", self.manifest_id)
-        self._mark_healthy()
-        self.runtime.ready(f"reloaded; models {self.manifest_id}")
+        staged = _Staged(cfg, pose, analyzer, self._manifest_id(cfg))
+        with self._staged_lock:
+            old, self._staged = self._staged, staged
+        if old is not None:
+            old.pose.close()  # a second reload before the first was used replaces it
+        if self.pipeline is None:  # nothing runs yet: nothing to wait for
+            with self._staged_lock:
+                self._staged = None
+            self._apply(staged)
+        log.info("reloaded config and models %s; in use from the next set", staged.manifest_id)
+        # Loaded and checked: that is what an install waits for, even if a set is still on.
+        self.health.write()
+        self.runtime.ready(f"reloaded; models {staged.manifest_id}")
 
-    def _swap_analyzer(self, cfg: Config) -> list[Event]:
-        assert self.pipeline is not None
-        events = self.pipeline.analyzer.finish(self.pipeline.stats.last_t, cut_short=True)
-        self.pipeline.analyzer = build_analyzer(cfg)
+    def _take_staged(self) -> None:
+        """On the frame thread: put a staged reload to use if no set is in progress."""
+        if self._staged is None or self.pipeline is None:
+            return
+        if self.outputs is not None and self.outputs.session.view.state is SessionState.SET_ACTIVE:
+            return
+        with self._staged_lock:
+            staged, self._staged = self._staged, None
+        if staged is not None:
+            self.pipeline.call(lambda _analyzer, _t: self._apply(staged))
+
+    def _apply(self, staged: _Staged) -> list[Event]:
+        events: list[Event] = []
+        if self.pipeline is not None:
+            # Between sets; whatever the old analyzer still holds is closed normally.
+            events = self.pipeline.analyzer.finish(self.pipeline.stats.last_t)
+            old, self.pipeline.pose = self.pipeline.pose, staged.pose
+            old.close()
+            self.pipeline.analyzer = staged.analyzer
+        if self.outputs is not None:
+            self.outputs.session.min_set_reps = _min_set_reps(staged.cfg)
+        self.cfg = staged.cfg
+        self.manifest_id = staged.manifest_id
+        log.info("now running config and models %s", staged.manifest_id)
+        self.health.write()
         return events
 
     def close(self) -> None:
         """Ordered shutdown; safe to call more than once."""
         self.stop_event.set()
+        with self._staged_lock:
+            staged, self._staged = self._staged, None
+        if staged is not None:
+            staged.pose.close()
         closed_before = self._closer.done
         self._closer.close()
         if self.mode == "demo" and not closed_before and (self.output_dir / "oled").is_dir():
@@ -352,8 +431,13 @@ class App:
         self.runtime.frame()
         if self.outputs is not None:
             self.outputs.on_frame(t)
+        self._take_staged()
 
     def _tick(self) -> None:
+        if time.monotonic() >= self._next_housekeeping:
+            self._next_housekeeping = time.monotonic() + HOUSEKEEPING_S
+            self.health.check_disk(self.cfg.service.min_free_mb)
+            self._prune_emulator_output()
         if self.pipeline is None or self.frames is None:
             return
         s = self.pipeline.stats
@@ -366,11 +450,11 @@ class App:
         self.status.update(line)
         self.runtime.status(line)
 
-    def _manifest_id(self) -> str:
+    def _manifest_id(self, cfg: Config | None = None) -> str:
         from edge_trainer.models.store import current_manifest
 
         try:
-            manifest = current_manifest(Path(self.cfg.paths.models_dir))
+            manifest = current_manifest(Path((cfg or self.cfg).paths.models_dir))
         except EdgeTrainerError:
             return ""
         if manifest is None:
@@ -379,10 +463,35 @@ class App:
         log.info("models %s loaded: %s", manifest.id, hashes)
         return manifest.id
 
+    # -- health -----------------------------------------------------------------------
+
     def _mark_healthy(self) -> None:
         if self.mode != "run":
             return
-        from edge_trainer.models.health import write_health, write_pid_file
+        from edge_trainer.models.health import write_pid_file
 
         write_pid_file(self.state_dir)
-        write_health(self.state_dir, self.manifest_id)
+        self.health.write()
+
+    def _loaded_manifest_id(self) -> str:
+        # A reloaded set waiting for the set in progress to end counts as loaded, so an
+        # install is not rolled back for a long set.
+        staged = self._staged
+        return staged.manifest_id if staged is not None else self.manifest_id
+
+    def _store_health(self, ok: bool, detail: str) -> None:
+        self.health.problem("history", None if ok else detail)
+
+    def _prune_emulator_output(self) -> None:
+        """In run mode, emulated devices keep a bounded window of files; demo keeps all."""
+        if self.mode != "run":
+            return
+        from edge_trainer.hw.emulator_files import prune_outputs
+
+        svc = self.cfg.service
+        prune_outputs(self.state_dir, svc.emulator_keep_files, svc.emulator_keep_mb)
+
+
+def _min_set_reps(cfg: Config) -> int:
+    """Full reps a set needs: ``exercise.min_set_reps``, or one for a chosen exercise."""
+    return cfg.exercise.min_set_reps if cfg.exercise.exercise == "auto" else 1

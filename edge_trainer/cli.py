@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
 from edge_trainer import __version__
+from edge_trainer.chatter import NativeChatter
 from edge_trainer.errors import ConfigError, EdgeTrainerError
 
 log = logging.getLogger("edge_trainer")
@@ -57,6 +60,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     setup_logging(args.log_level, args.debug)
+    # Native libraries' chatter stays off stderr unless --debug asks for everything.
+    with contextlib.nullcontext() if args.debug else NativeChatter():
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         code: int = args.func(args)
         return code
@@ -73,3 +82,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (``| head``): nothing left to say, and no traceback; stdout
+        # is pointed at /dev/null so the interpreter's own final flush is quiet too.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return 141

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from edge_trainer import config as config_mod
+from edge_trainer import inputs
+from edge_trainer.errors import InputError
 
 if TYPE_CHECKING:
     from edge_trainer.app import App
@@ -39,6 +41,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     path = config_mod.find(args.config)
     cfg = config_mod.load(path)
+    if args.video is not None:
+        inputs.video_file(args.video)
     return App(cfg, "run", video=args.video, config_path=path).run()
 
 
@@ -47,6 +51,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from edge_trainer.config import replace
 
     cfg = config_mod.load(args.config)
+    if args.video is not None:
+        inputs.video_file(args.video)
+    if args.output is not None and (why := config_mod.path_problem(str(args.output))):
+        raise InputError(f"--output {args.output}: {why}")
     # The demo is the emulated appliance: every device writes to files instead.
     cfg = replace(
         cfg,

@@ -8,7 +8,9 @@ emulated appliance (video file in, PNG/WAV out), so ``edge-trainer demo`` needs 
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
+import re
 import tomllib
 import types
 import typing
@@ -16,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar, get_args, get_origin
 
-from edge_trainer.errors import ConfigError
+from edge_trainer.errors import ConfigError, InputError
+from edge_trainer.inputs import regular_file
 
 T = TypeVar("T")
 
@@ -24,11 +27,23 @@ DEFAULT_CONFIG_PATH = Path("/etc/edge-trainer/config.toml")
 CONFIG_ENV = "EDGE_TRAINER_CONFIG"
 
 
-def setting(default: Any, doc: str) -> Any:
-    """Declare a config field with its default and its one-line documentation."""
+MAX_CONFIG_BYTES = 1 << 20  # a config file is a few kB; anything this big is not one
+# Where the box's state may never go: kernel and device file systems.
+FORBIDDEN_ROOTS = (Path("/proc"), Path("/sys"), Path("/dev"))
+NAME_MAX = 255
+_VOICE = re.compile(r"[A-Za-z0-9_+./-]{1,64}")
+_ALSA_DEVICE = re.compile(r"[A-Za-z0-9_:,.=-]{0,64}")
+
+
+def setting(default: Any, doc: str, *, limits: tuple[float, float] | None = None) -> Any:
+    """Declare a config field with its default, its one-line documentation and, for a
+    number (or a list of numbers), the lowest and highest value it may take."""
     if isinstance(default, (list, dict, set)):
         raise TypeError("use tuples for sequence defaults so the config stays immutable")
-    return field(default=default, metadata={"doc": doc})
+    metadata: dict[str, Any] = {"doc": doc}
+    if limits is not None:
+        metadata["limits"] = limits
+    return field(default=default, metadata=metadata)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,18 +54,24 @@ class CameraConfig:
         "video", "frame source: a video file, a USB camera, the Pi camera, or synthetic frames"
     )
     path: str = setting("", "video file for source='video'; empty means the built-in demo clip")
-    device: int = setting(0, "USB camera index for source='usb' (/dev/videoN)")
-    width: int = setting(640, "capture width in pixels (live cameras)")
-    height: int = setting(480, "capture height in pixels (live cameras)")
-    fps: float = setting(30.0, "capture rate for live cameras and synthetic frames")
+    device: int = setting(0, "USB camera index for source='usb' (/dev/videoN)", limits=(0, 63))
+    width: int = setting(640, "capture width in pixels (live cameras)", limits=(16, 4096))
+    height: int = setting(480, "capture height in pixels (live cameras)", limits=(16, 4096))
+    fps: float = setting(
+        30.0, "capture rate for live cameras and synthetic frames", limits=(1, 240)
+    )
     queue_size: int = setting(
-        2, "frames held between capture and inference; older frames are dropped (1-2)"
+        2,
+        "frames held between capture and inference; older frames are dropped (1-2)",
+        limits=(1, 2),
     )
     realtime: bool = setting(
         True, "play video files at their own frame rate, as a live camera would (run mode)"
     )
     reopen_backoff_s: tuple[float, ...] = setting(
-        (0.5, 1.0, 2.0, 5.0), "waits between attempts to reopen a lost camera; the last repeats"
+        (0.5, 1.0, 2.0, 5.0),
+        "waits between attempts to reopen a lost camera; the last repeats",
+        limits=(0.01, 600),
     )
 
 
@@ -58,14 +79,24 @@ class CameraConfig:
 class PoseConfig:
     """The pose stage (BlazePose on LiteRT)."""
 
-    threads: int = setting(2, "LiteRT interpreter threads for the pose models")
-    min_detection_score: float = setting(0.5, "detector score needed to start tracking a person")
-    min_presence: float = setting(0.5, "landmark-model presence below which tracking is dropped")
+    threads: int = setting(2, "LiteRT interpreter threads for the pose models", limits=(1, 16))
+    min_detection_score: float = setting(
+        0.5, "detector score needed to start tracking a person", limits=(0, 1)
+    )
+    min_presence: float = setting(
+        0.5, "landmark-model presence below which tracking is dropped", limits=(0, 1)
+    )
     smoothing: bool = setting(True, "smooth landmarks with a One Euro filter")
-    smoothing_min_cutoff: float = setting(0.05, "One Euro cut-off (Hz) when still; lower: smoother")
-    smoothing_beta: float = setting(80.0, "One Euro speed coefficient; higher: less lag in motion")
+    smoothing_min_cutoff: float = setting(
+        0.05, "One Euro cut-off (Hz) when still; lower: smoother", limits=(0.001, 100)
+    )
+    smoothing_beta: float = setting(
+        80.0, "One Euro speed coefficient; higher: less lag in motion", limits=(0, 10000)
+    )
     identity_timeout_s: float = setting(
-        3.0, "seconds a lost person is waited for before someone else in view may be followed"
+        3.0,
+        "seconds a lost person is waited for before someone else in view may be followed",
+        limits=(0, 600),
     )
 
 
@@ -74,22 +105,26 @@ class ExerciseConfig:
     """Recognition, counting and form checks."""
 
     exercise: str = setting("auto", "fixed exercise name, or 'auto' to recognise it")
-    set_end_pause_s: float = setting(6.0, "seconds without a rep that end a set")
+    set_end_pause_s: float = setting(6.0, "seconds without a rep that end a set", limits=(1, 120))
     person_lost_s: float = setting(
-        2.0, "seconds without a pose before the person counts as gone (ends the set)"
+        2.0,
+        "seconds without a pose before the person counts as gone (ends the set)",
+        limits=(0.2, 60),
     )
     min_set_reps: int = setting(
         2,
         "full reps a recognised set needs to be kept (a chosen exercise keeps any): one "
         "slow movement is more often someone getting into position than a one-rep set",
+        limits=(1, 20),
     )
     live_recount_s: float = setting(
         0.25,
         "seconds between live rep counts: lower speaks each rep sooner and costs CPU "
         "(0.25 s keeps the rep-to-voice latency near 200 ms)",
+        limits=(0.05, 5),
     )
     min_visibility: float = setting(
-        0.5, "landmarks seen less clearly than this are ignored by the form rules"
+        0.5, "landmarks seen less clearly than this are ignored by the form rules", limits=(0, 1)
     )
 
 
@@ -97,8 +132,12 @@ class ExerciseConfig:
 class SessionConfig:
     """The workout session state machine."""
 
-    absence_end_s: float = setting(120.0, "seconds with nobody in view that end the session")
-    rest_target_s: float = setting(90.0, "rest period the rest timer counts down from")
+    absence_end_s: float = setting(
+        120.0, "seconds with nobody in view that end the session", limits=(5, 3600)
+    )
+    rest_target_s: float = setting(
+        90.0, "rest period the rest timer counts down from", limits=(5, 3600)
+    )
     database: str = setting(
         "history.sqlite3", "history database file under paths.state_dir (or an absolute path)"
     )
@@ -111,11 +150,13 @@ class DisplayConfig:
     kind: Literal["emulator", "ssd1306", "sh1106", "none"] = setting(
         "emulator", "display driver; 'emulator' writes PNG frames to the output folder"
     )
-    i2c_port: int = setting(1, "I2C bus number (/dev/i2c-N)")
-    i2c_address: int = setting(0x3C, "I2C address of the display (0x3C or 0x3D)")
-    rotate: int = setting(0, "rotation in quarter turns (0-3)")
+    i2c_port: int = setting(1, "I2C bus number (/dev/i2c-N)", limits=(0, 31))
+    i2c_address: int = setting(0x3C, "I2C address of the display (0x3C or 0x3D)", limits=(3, 119))
+    rotate: int = setting(0, "rotation in quarter turns (0-3)", limits=(0, 3))
     emulator_backlog: int = setting(
-        256, "emulator only: screens queued for PNG writing before the oldest is dropped"
+        256,
+        "emulator only: screens queued for PNG writing before the oldest is dropped",
+        limits=(1, 100000),
     )
 
 
@@ -126,11 +167,17 @@ class ButtonsConfig:
     kind: Literal["emulator", "gpio", "none"] = setting(
         "emulator", "button driver; 'emulator' takes scripted commands instead of GPIO"
     )
-    pin_a: int = setting(17, "BCM pin of button A (start/stop set; hold: end session)")
-    pin_b: int = setting(27, "BCM pin of button B (next exercise; hold: auto)")
-    pin_c: int = setting(22, "BCM pin of button C (repeat summary; hold: mute); -1 if absent")
+    pin_a: int = setting(
+        17, "BCM pin of button A (start/stop set; hold: end session)", limits=(0, 27)
+    )
+    pin_b: int = setting(27, "BCM pin of button B (next exercise; hold: auto)", limits=(0, 27))
+    pin_c: int = setting(
+        22, "BCM pin of button C (repeat summary; hold: mute); -1 if absent", limits=(-1, 27)
+    )
     pull_up: bool = setting(True, "buttons connect the pin to ground, internal pull-up on")
-    hold_s: float = setting(1.5, "seconds a press must last to count as a long press")
+    hold_s: float = setting(
+        1.5, "seconds a press must last to count as a long press", limits=(0.2, 10)
+    )
     script: tuple[str, ...] = setting(
         (), "emulator only: commands as 'SECONDS:COMMAND', played by source time"
     )
@@ -144,26 +191,38 @@ class SpeechConfig:
         "wav", "'speaker' speaks aloud with pyttsx3; 'wav' writes each cue to a WAV file"
     )
     voice: str = setting("en", "espeak-ng voice name")
-    rate: int = setting(165, "words per minute")
-    volume: float = setting(1.0, "0.0-1.0")
-    max_cue_age_s: float = setting(2.0, "a cue not started within this many seconds is dropped")
+    rate: int = setting(165, "words per minute", limits=(50, 500))
+    volume: float = setting(1.0, "0.0-1.0", limits=(0, 1))
+    max_cue_age_s: float = setting(
+        2.0, "a cue not started within this many seconds is dropped", limits=(0.1, 60)
+    )
     audio_device: str = setting(
         "", "'speaker' only: ALSA device for aplay -D (e.g. 'plughw:1,0'); empty: the default"
     )
     summary_max_age_s: float = setting(
-        30.0, "expiry of set-end and summary cues, which are said between sets"
+        30.0, "expiry of set-end and summary cues, which are said between sets", limits=(1, 600)
     )
     count_reps: bool = setting(True, "speak each rep number")
-    target_reps: int = setting(0, "reps per set aimed for ('two more' prompts); 0 means none")
-    fault_cooldown_reps: int = setting(3, "a form fault is said again only after this many reps")
+    target_reps: int = setting(
+        0, "reps per set aimed for ('two more' prompts); 0 means none", limits=(0, 200)
+    )
+    fault_cooldown_reps: int = setting(
+        3, "a form fault is said again only after this many reps", limits=(0, 100)
+    )
     fault_cooldown_s: float = setting(
-        8.0, "a form fault is said again only after this many seconds (and the reps above)"
+        8.0,
+        "a form fault is said again only after this many seconds (and the reps above)",
+        limits=(0, 600),
     )
     encourage_velocity_loss_pct: tuple[float, ...] = setting(
-        (20.0, 35.0), "rep velocity losses (percent of the set's fastest early rep) that prompt"
+        (20.0, 35.0),
+        "rep velocity losses (percent of the set's fastest early rep) that prompt",
+        limits=(0, 100),
     )
     rest_calls_s: tuple[int, ...] = setting(
-        (60, 30, 10, 0), "rest seconds left at which the countdown speaks (0: rest over)"
+        (60, 30, 10, 0),
+        "rest seconds left at which the countdown speaks (0: rest over)",
+        limits=(0, 3600),
     )
 
 
@@ -173,14 +232,22 @@ class LlmConfig:
 
     enabled: bool = setting(True, "write summaries with the LLM when its model file exists")
     model_path: str = setting("", "GGUF chat model; empty means the model store's LLM, if any")
-    max_tokens: int = setting(64, "hard cap on generated tokens per summary")
-    max_seconds: float = setting(8.0, "hard cap on seconds per summary")
-    threads: int = setting(2, "llama.cpp threads")
-    context_tokens: int = setting(1024, "llama.cpp context: system prompt + facts + answer")
-    temperature: float = setting(0.3, "sampling temperature (low: plain, repeatable wording)")
-    max_sentences: int = setting(2, "generation stops after this many sentences")
-    max_chars: int = setting(280, "a summary longer than this is replaced by the deterministic one")
-    load_timeout_s: float = setting(120.0, "seconds the worker may take to load the model")
+    max_tokens: int = setting(64, "hard cap on generated tokens per summary", limits=(1, 1024))
+    max_seconds: float = setting(8.0, "hard cap on seconds per summary", limits=(0.5, 120))
+    threads: int = setting(2, "llama.cpp threads", limits=(1, 16))
+    context_tokens: int = setting(
+        1024, "llama.cpp context: system prompt + facts + answer", limits=(256, 32768)
+    )
+    temperature: float = setting(
+        0.3, "sampling temperature (low: plain, repeatable wording)", limits=(0, 2)
+    )
+    max_sentences: int = setting(2, "generation stops after this many sentences", limits=(1, 10))
+    max_chars: int = setting(
+        280, "a summary longer than this is replaced by the deterministic one", limits=(20, 2000)
+    )
+    load_timeout_s: float = setting(
+        120.0, "seconds the worker may take to load the model", limits=(1, 3600)
+    )
     worker_priority: Literal["idle", "nice", "normal"] = setting(
         "idle",
         "worker CPU priority: 'idle' = nice 19 + SCHED_IDLE, 'nice' = nice 19 only, "
@@ -207,9 +274,27 @@ class PathsConfig:
 class ServiceConfig:
     """Daemon behaviour under systemd."""
 
-    status_interval_s: float = setting(5.0, "seconds between STATUS updates and status lines")
+    min_free_mb: int = setting(
+        64,
+        "free space (MB) under paths.state_dir below which the box reports itself degraded",
+        limits=(0, 100_000),
+    )
+    emulator_keep_files: int = setting(
+        500,
+        "run mode with emulated devices: PNG/WAV files kept per folder, oldest removed "
+        "first ('demo' keeps every file)",
+        limits=(1, 1_000_000),
+    )
+    emulator_keep_mb: float = setting(
+        50.0,
+        "run mode with emulated devices: MB kept per output folder, oldest removed first",
+        limits=(0.1, 100_000),
+    )
+    status_interval_s: float = setting(
+        5.0, "seconds between STATUS updates and status lines", limits=(0.1, 3600)
+    )
     max_worker_restarts_per_min: int = setting(
-        3, "a worker that dies more often than this is reported and not restarted"
+        3, "a worker that dies more often than this is reported and not restarted", limits=(0, 60)
     )
 
 
@@ -289,42 +374,103 @@ def _build(cls: type[T], data: dict[str, Any], prefix: str, problems: list[tuple
     return cls(**kwargs)
 
 
+def _number_problem(value: Any, limits: tuple[float, float]) -> str | None:
+    lo, hi = limits
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"must be a finite number, got {value}"
+    if not lo <= value <= hi:
+        return f"must be between {lo:g} and {hi:g}, got {value!r}"
+    return None
+
+
+def _check_limits(section: Any, prefix: str, problems: list[tuple[str, str]]) -> None:
+    """Every number (and every number in a list) within its declared limits."""
+    for f in dataclasses.fields(section):
+        limits = f.metadata.get("limits")
+        if limits is None:
+            continue
+        value = getattr(section, f.name)
+        path = f"{prefix}.{f.name}"
+        if isinstance(value, tuple):
+            for i, item in enumerate(value):
+                why = _number_problem(item, limits)
+                if why:
+                    problems.append((f"{path}[{i}]", why))
+        else:
+            why = _number_problem(value, limits)
+            if why:
+                problems.append((path, why))
+
+
+def path_problem(value: str) -> str | None:
+    """Why ``value`` cannot be a folder or file of the box's state, or None."""
+    if not value:
+        return "must not be empty"
+    if "\x00" in value:
+        return "must not contain a NUL character"
+    p = Path(value)
+    if any(len(part.encode()) > NAME_MAX for part in p.parts):
+        return f"has a name longer than {NAME_MAX} bytes"
+    if len(value.encode()) > 1024:
+        return "is longer than 1024 bytes"
+    absolute = Path(os.path.abspath(p))
+    for root in FORBIDDEN_ROOTS:
+        if absolute == root or root in absolute.parents:
+            return f"must not be under {root}"
+    return None
+
+
+def _folder_problem(value: str) -> str | None:
+    why = path_problem(value)
+    if why is None and Path(value).exists() and not Path(value).is_dir():
+        why = "exists and is not a folder"
+    return why
+
+
 def _validate(cfg: Config) -> list[tuple[str, str]]:
     """Checks that span a value's range, not just its type."""
+    from edge_trainer.events import COMMANDS
+    from edge_trainer.exercise.names import EXERCISES
+
     problems: list[tuple[str, str]] = []
-    if not 1 <= cfg.camera.queue_size <= 2:
-        problems.append(("camera.queue_size", "must be 1 or 2 (a longer queue only adds latency)"))
-    if cfg.camera.fps <= 0:
-        problems.append(("camera.fps", "must be positive"))
-    if not cfg.camera.reopen_backoff_s or any(s <= 0 for s in cfg.camera.reopen_backoff_s):
+    for f in dataclasses.fields(cfg):
+        _check_limits(getattr(cfg, f.name), f.name, problems)
+    if not cfg.camera.reopen_backoff_s:
         problems.append(("camera.reopen_backoff_s", "must be a non-empty list of positive waits"))
-    if not 0 <= cfg.display.rotate <= 3:
-        problems.append(("display.rotate", "must be 0, 1, 2 or 3"))
-    if not 0x03 <= cfg.display.i2c_address <= 0x77:
-        problems.append(("display.i2c_address", "must be a 7-bit I2C address (0x03-0x77)"))
-    if cfg.exercise.min_set_reps < 1:
-        problems.append(("exercise.min_set_reps", "must be at least 1"))
-    if not 0.05 <= cfg.exercise.live_recount_s <= 5.0:
-        problems.append(("exercise.live_recount_s", "must be between 0.05 and 5 seconds"))
-    if cfg.pose.threads < 1:
-        problems.append(("pose.threads", "must be at least 1"))
-    if cfg.pose.smoothing_min_cutoff <= 0 or cfg.pose.smoothing_beta < 0:
-        problems.append(("pose", "smoothing_min_cutoff must be positive, smoothing_beta >= 0"))
-    if cfg.pose.identity_timeout_s < 0:
-        problems.append(("pose.identity_timeout_s", "must be 0 or more seconds"))
-    if not 0.0 <= cfg.speech.volume <= 1.0:
-        problems.append(("speech.volume", "must be between 0.0 and 1.0"))
-    if cfg.llm.max_tokens < 1 or cfg.llm.max_seconds <= 0:
-        problems.append(("llm", "max_tokens and max_seconds must be positive"))
+    if cfg.exercise.exercise not in (*EXERCISES, "auto"):
+        problems.append(
+            (
+                "exercise.exercise",
+                f"unknown exercise {cfg.exercise.exercise!r}; one of: auto, {', '.join(EXERCISES)}",
+            )
+        )
+    for key in ("state_dir", "models_dir", "output_dir"):
+        why = _folder_problem(getattr(cfg.paths, key))
+        if why:
+            problems.append((f"paths.{key}", why))
+    db = Path(cfg.session.database)
+    why = path_problem(cfg.session.database)
+    if why is None and not db.is_absolute() and ".." in db.parts:
+        why = "must stay inside paths.state_dir (no '..'), or be an absolute path"
+    if why is None and cfg.session.database.endswith(("/", ".")):
+        why = "must name a file"
+    if why:
+        problems.append(("session.database", why))
+    if not _VOICE.fullmatch(cfg.speech.voice):
+        problems.append(
+            ("speech.voice", "must be an espeak-ng voice name (letters, digits, -_+./)")
+        )
+    if not _ALSA_DEVICE.fullmatch(cfg.speech.audio_device):
+        problems.append(("speech.audio_device", "must be an ALSA device name like 'plughw:1,0'"))
     for i, entry in enumerate(cfg.buttons.script):
         when, _, command = entry.partition(":")
         try:
-            float(when)
+            at = float(when)
         except ValueError:
             problems.append((f"buttons.script[{i}]", f"expected 'SECONDS:COMMAND', got {entry!r}"))
             continue
-        from edge_trainer.events import COMMANDS
-
+        if not math.isfinite(at) or at < 0:
+            problems.append((f"buttons.script[{i}]", f"time must be 0 or more seconds, got {when}"))
         if command not in COMMANDS:
             problems.append((f"buttons.script[{i}]", f"unknown command {command!r}"))
     return problems
@@ -362,9 +508,18 @@ def load(path: str | Path | None) -> Config:
         return Config()
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        # A fifo would block the open (and the daemon's reload) until someone writes.
+        regular_file(p, "config", MAX_CONFIG_BYTES)
+        text = p.read_bytes().decode("utf-8")
+    except InputError as exc:
+        reason = str(exc).replace(f"config '{p}' ", "").replace(f"cannot read config '{p}': ", "")
+        raise ConfigError([("(file)", reason)], str(p)) from exc
     except OSError as exc:
         raise ConfigError([("(file)", f"cannot read: {exc.strerror or exc}")], str(p)) from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            [("(file)", f"not UTF-8 text (byte {exc.start}); save it as UTF-8")], str(p)
+        ) from exc
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -385,5 +540,9 @@ def describe(cls: type[Any] = Config, prefix: str = "") -> list[tuple[str, Any, 
         if f.default_factory is not dataclasses.MISSING:
             rows.extend(describe(f.default_factory, path))  # type: ignore[arg-type]
         else:
-            rows.append((path, f.default, f.metadata.get("doc", "")))
+            doc = f.metadata.get("doc", "")
+            limits = f.metadata.get("limits")
+            if limits is not None:
+                doc += f" [{limits[0]:g} to {limits[1]:g}]"
+            rows.append((path, f.default, doc))
     return rows

@@ -9,10 +9,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from edge_trainer.coach.cues import CuePolicy
+from edge_trainer.coach.cues import Cue, CuePolicy, Priority
 from edge_trainer.coach.summary import Summary
 from edge_trainer.coach.worker import SummaryService
-from edge_trainer.events import Command, Event, RepCompleted, SetEnded, SetStarted
+from edge_trainer.events import Command, Event, PartialRep, RepCompleted, SetEnded, SetStarted
 from edge_trainer.hw.buttons import CommandSource
 from edge_trainer.hw.display import DisplayWorker
 from edge_trainer.hw.screen_select import select_screen
@@ -22,6 +22,11 @@ from edge_trainer.lifecycle import Closer
 from edge_trainer.session import Request, WorkoutSession
 
 log = logging.getLogger(__name__)
+
+NOT_SAVING = "Not saving"
+NOTICE_S = 4.0  # source seconds a notice ("Not saving", "History reset") stays on the OLED
+# Events whose cues report something the history must hold first (a count, a set).
+_RECORDED = (RepCompleted, PartialRep, SetEnded)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +42,9 @@ class Outputs:
     """Everything downstream of the exercise stage, driven from the frame thread.
 
     Subscribe ``on_event`` to the bus and call ``on_frame`` after each frame. The session
-    record is written first, so a rep is on disk before its cue is spoken. Summaries come
+    record is written first, and a rep's or a set's cues are spoken only once it is on
+    disk; when the history cannot be written the voice and the OLED say "Not saving"
+    once (until it works again) and the count goes on on the OLED. Summaries come
     back on the summary thread and are queued here, then spoken and shown on the frame
     thread, so the cue policy and the session are only touched from one thread.
 
@@ -80,6 +87,9 @@ class Outputs:
         self.request = request
         self.capture_time = capture_time
         self.status_screen: StatusScreen | None = None
+        self._notice: StatusScreen | None = None
+        self._notice_until = 0.0
+        self._not_saving_said = False
         self.t = 0.0
         self.summaries_done: list[tuple[int | None, Summary]] = []
         self._notes: queue.SimpleQueue[_SummaryNote] = queue.SimpleQueue()
@@ -109,9 +119,14 @@ class Outputs:
         if isinstance(event, Command):
             self._command(event)
         origin = self.capture_time(event.rep.end_s) if isinstance(event, RepCompleted) else None
-        for cue in self.policy.on_event(event):
+        cues = self.policy.on_event(event)
+        saved = self.session.saved
+        if isinstance(event, _RECORDED) and not saved:
+            cues = self._not_saving(event.t)
+        for cue in cues:
             self.speech.say(cue, origin=origin)
-        if isinstance(event, SetEnded):
+        if isinstance(event, SetEnded) and saved:
+            # A summary says the set's count: only of a set that is on disk.
             self._summarise(event)
         self._redraw()
 
@@ -125,8 +140,26 @@ class Outputs:
                 self.request(out)
         for cue in self.policy.tick(t):
             self.speech.say(cue)
+        if self._not_saving_said and self.session.saving:
+            self._not_saving_said = False  # saved again: a new failure is said again
         self._drain_notes()
         self._redraw()
+
+    def notice(self, title: str, message: str, t: float | None = None) -> None:
+        """Show a short status (error level) on the OLED for a few seconds."""
+        start = self.t if t is None else t
+        self._notice = StatusScreen(title, message)
+        self._notice_until = start + NOTICE_S
+        self._redraw()
+
+    def _not_saving(self, t: float) -> list[Cue]:
+        """What replaces a rep's or set's cues when it could not be stored: once, a
+        spoken and shown "Not saving"; the count itself stays on the OLED."""
+        if self._not_saving_said:
+            return []
+        self._not_saving_said = True
+        self.notice(NOT_SAVING, "History not written. Reps kept, retrying", t)
+        return [Cue(NOT_SAVING, int(Priority.ALERT), "status", t, 10.0)]
 
     def _command(self, command: Command) -> None:
         if command.name == "mute":
@@ -138,9 +171,10 @@ class Outputs:
 
     def _redraw(self) -> None:
         view = self.session.view
-        screen = select_screen(
-            view, self.t, rest_target_s=self.rest_target_s, status=self.status_screen
-        )
+        status = self.status_screen
+        if status is None and self._notice is not None and self.t < self._notice_until:
+            status = self._notice
+        screen = select_screen(view, self.t, rest_target_s=self.rest_target_s, status=status)
         self.display.show(screen, self.t)
 
     # -- summaries --------------------------------------------------------------------

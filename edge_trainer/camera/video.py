@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
+import numpy.typing as npt
 
 from edge_trainer.camera.base import Frame
 from edge_trainer.errors import VideoError
@@ -30,6 +32,7 @@ class VideoFileSource:
         self._fps = 30.0
         self._expected = 0
         self._index = 0
+        self._first: npt.NDArray[Any] | None = None
 
     @property
     def fps(self) -> float:
@@ -54,14 +57,20 @@ class VideoFileSource:
         if not ok or first is None:
             cap.release()
             raise VideoError(f"cannot read video '{self.path}': no decodable frames")
-        cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
+        # The probed frame is delivered first rather than seeking back to it: a seek in
+        # a one-frame file fails, and its only frame would be lost.
+        self._first = first
         self._cap = cap
         self._index = 0
 
     def read(self) -> Frame | None:
         if self._cap is None:
             raise VideoError(f"cannot read video '{self.path}': not open")
-        ok, bgr = self._cap.read()
+        bgr: Any
+        if self._first is not None:
+            ok, bgr, self._first = True, self._first, None
+        else:
+            ok, bgr = self._cap.read()
         if not ok or bgr is None:
             # Containers often overstate their length by a frame or two; only a large
             # shortfall means the file was cut off.
@@ -77,6 +86,7 @@ class VideoFileSource:
         return frame
 
     def close(self) -> None:
+        self._first = None
         if self._cap is not None:
             self._cap.release()
             self._cap = None

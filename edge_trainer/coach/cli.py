@@ -42,6 +42,7 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     from edge_trainer.coach.llm import check_gguf_file
     from edge_trainer.coach.summary import Summary
     from edge_trainer.coach.worker import SummaryService
+    from edge_trainer.models.template import check_gguf_model
     from edge_trainer.session.db import HistoryReader, database_path
 
     path = args.config
@@ -56,6 +57,7 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     previous = prev.to_record() if prev is not None else None
     llm_cfg = cfg.llm
     if args.model is not None:
+        check_gguf_model(args.model)
         check_gguf_file(args.model)  # a bad --model is an error, not a silent fallback
         llm_cfg = replace(llm_cfg, model_path=str(args.model), enabled=True)
     if args.no_llm:

@@ -19,6 +19,7 @@ from edge_trainer.doctor.devices import (
     check_display,
     check_voice,
 )
+from edge_trainer.doctor.history import check_history
 from edge_trainer.doctor.system import (
     check_clock,
     check_disk,
@@ -29,7 +30,7 @@ from edge_trainer.doctor.system import (
 
 __all__ = [
     "CHECKS", "I2C_PINS", "Check", "Env", "Status", "check_audio", "check_buttons",
-    "check_camera", "check_clock", "check_disk", "check_display", "check_llm",
+    "check_camera", "check_clock", "check_disk", "check_display", "check_history", "check_llm",
     "check_models", "check_permissions", "check_voice", "cmd_doctor", "format_checklist",
     "register", "run_checks",
 ]  # fmt: skip
@@ -38,7 +39,7 @@ MARKS = {"ok": " ok ", "fail": "FAIL", "warn": "warn", "emulated": "emul", "skip
 
 CHECKS: tuple[Callable[[Config, Env], Check], ...] = (
     check_camera, check_display, check_buttons, check_audio, check_voice,
-    check_models, check_llm, check_disk, check_clock, check_permissions,
+    check_models, check_llm, check_disk, check_history, check_clock, check_permissions,
 )  # fmt: skip
 
 

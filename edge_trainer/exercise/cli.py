@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from edge_trainer import inputs
 from edge_trainer.errors import InputError, ModelError
 from edge_trainer.events import Event, SetRecord
 
@@ -59,6 +60,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     from edge_trainer.exercise.rules import EXERCISES
 
     started = time.perf_counter()
+    inputs.fps(args.fps)
+    inputs.clip(args.input)
+    inputs.output_file(args.annotate, "--annotate")
     if args.fps is not None and not args.fps > 0:
         raise InputError(f"--fps must be a positive number of frames per second, got {args.fps}")
     if args.exercise is not None and args.exercise not in (*EXERCISES, "unknown"):

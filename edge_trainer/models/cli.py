@@ -195,6 +195,7 @@ def _change_live_set(args: argparse.Namespace, change: Change) -> int:
     """
     from edge_trainer.models.install import RolledBackError
 
+    check_install_args(args)
     root, state = store_paths(args)
     ignore_hangup()
     reload_kw: dict[str, Any] = {"reload": args.reload, "health_timeout_s": args.health_timeout}
@@ -229,6 +230,8 @@ def cmd_rollback(args: argparse.Namespace) -> int:
 def cmd_fetch_llm(args: argparse.Namespace) -> int:
     from edge_trainer.models.provision import fetch_llm
 
+    check_fetch_llm_args(args)
+
     def change(root: Path, state: Path, kw: dict[str, Any]) -> list[str]:
         result = fetch_llm(
             root, state, args.source, sha256=args.sha256, name=args.name, keep=args.keep, **kw
@@ -236,6 +239,42 @@ def cmd_fetch_llm(args: argparse.Namespace) -> int:
         return _report(result)
 
     return _change_live_set(args, change)
+
+
+def check_install_args(args: argparse.Namespace) -> None:
+    """``--health-timeout`` and ``--keep`` within sense, before the store is touched."""
+    import math
+
+    from edge_trainer.errors import InputError
+
+    for flag, value in (("--models-dir", args.models_dir), ("--state-dir", args.state_dir)):
+        why = config_mod.path_problem(str(value)) if value is not None else None
+        if why:
+            raise InputError(f"{flag} {value}: {why}")
+    if not (math.isfinite(args.health_timeout) and 1.0 <= args.health_timeout <= 3600.0):
+        raise InputError(f"--health-timeout must be 1-3600 seconds, got {args.health_timeout}")
+    keep = getattr(args, "keep", 1)
+    if not 1 <= keep <= 100:
+        raise InputError(f"--keep must be 1-100 versions, got {keep}")
+
+
+def check_fetch_llm_args(args: argparse.Namespace) -> None:
+    """Refuse a bad ``--name`` or source before anything is written.
+
+    Raises:
+        InputError: ``--name`` is not a plain file name (it could write outside the
+            store), or the source file is not a regular file.
+    """
+    from edge_trainer import inputs
+    from edge_trainer.errors import InputError
+    from edge_trainer.models.store import is_plain_name
+
+    if args.name is not None and not is_plain_name(args.name):
+        raise InputError(
+            f"--name must be a plain file name (no folder, not hidden), got {args.name!r}"
+        )
+    if "://" not in args.source:  # a URL's scheme is checked where it is fetched
+        inputs.regular_file(Path(args.source), "GGUF file")
 
 
 def cmd_provision(args: argparse.Namespace) -> int:

@@ -14,8 +14,10 @@ Contract (both files live in the state folder, ``paths.state_dir``):
         {"manifest_id": "20261121T103000123456Z-push", "status": "ok",
          "pid": 1234, "time": 1795256400.25, "detail": ""}
 
-    ``manifest_id`` is the id of the model set it now runs; ``status`` is ``ok`` or
-    ``error`` (then ``detail`` says why, and the daemon keeps running the previous set);
+    ``manifest_id`` is the id of the model set it now runs; ``status`` is ``ok``,
+    ``degraded`` (models loaded, but something else needs the owner: the history cannot
+    be written or the disk is nearly full; ``detail`` says what) or ``error`` (a reload
+    failed; ``detail`` says why, and the daemon keeps running the previous set);
     ``time`` is the Unix time of the write. An install that swapped ``current`` at time T
     waits for a report with ``time >= T``: ``ok`` with the new id means healthy; ``error``
     or no report within the timeout means roll back.
@@ -48,8 +50,14 @@ class HealthReport:
 
     @property
     def ok(self) -> bool:
-        """True when the daemon reported that it loaded its models."""
+        """True when the daemon reported that it loaded its models and all is well."""
         return self.status == "ok"
+
+    @property
+    def loaded(self) -> bool:
+        """True when the daemon runs its models: ``ok``, or ``degraded`` by something
+        else (the history cannot be written, the disk is nearly full)."""
+        return self.status in ("ok", "degraded")
 
 
 def write_health(state_dir: Path, manifest_id: str, status: str = "ok", detail: str = "") -> Path:
@@ -139,9 +147,9 @@ def wait_healthy(
     while True:
         report = read_health(state_dir)
         if report is not None and report.time >= since:
-            if report.ok and report.manifest_id == manifest_id:
+            if report.loaded and report.manifest_id == manifest_id:
                 return True, ""
-            if not report.ok:
+            if not report.loaded:
                 return False, f"the daemon reported an error: {report.detail or 'no detail'}"
         if time.monotonic() >= deadline:
             seen = (

@@ -9,6 +9,7 @@ daemon asked to reload, and the swap undone if the daemon does not report health
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import logging
 import os
@@ -23,8 +24,8 @@ from typing import Literal
 
 from edge_trainer.errors import ModelError
 from edge_trainer.models import health, store
-from edge_trainer.models.manifest import read_manifest
-from edge_trainer.models.trial import check_contract, trial_load
+from edge_trainer.models.manifest import read_manifest, write_manifest
+from edge_trainer.models.trial import TrialResult, check_contract, trial_run
 
 log = logging.getLogger(__name__)
 
@@ -163,10 +164,12 @@ def install_set(
         previous = store.current_version(root)
         new = store.import_set(root, src, label)
         try:
-            notes = trial_load(new, trial_timeout_s)
+            trial = trial_run(new, trial_timeout_s)
+            record_references(new, trial)
         except ModelError as exc:
             shutil.rmtree(new, ignore_errors=True)
             raise ModelError(f"rejected, trial load failed: {exc}") from exc
+        notes = trial.notes
         for note in notes:
             log.warning("trial load: %s", note)
         how = activate_and_confirm(
@@ -175,6 +178,19 @@ def install_set(
         pruned = store.prune(root, keep)
     log.info("installed model set %s (was %s): %s", new.name, previous, how)
     return InstallResult(new.name, previous, how, pruned, notes)
+
+
+def record_references(folder: Path, trial: TrialResult) -> None:
+    """Keep what the trial load computed as the reference outputs of the models whose
+    manifest had none, so later verifications compare against this first good run."""
+    manifest = read_manifest(folder)
+    missing = {
+        role: dataclasses.replace(entry, reference=trial.fingerprints[role])
+        for role, entry in manifest.models.items()
+        if not entry.reference and trial.fingerprints.get(role)
+    }
+    if missing:
+        write_manifest(folder, dataclasses.replace(manifest, models={**manifest.models, **missing}))
 
 
 def rollback_live(

@@ -31,7 +31,12 @@ class TensorSpec:
 
 @dataclass(frozen=True)
 class ModelEntry:
-    """One model file in a set."""
+    """One model file in a set.
+
+    ``reference`` holds, per output, the fingerprint of what the model computed on the
+    recorded input when the set was built (``models.trial.fingerprint``): a trial load
+    runs it again and compares, so weights damaged behind a matching hash are caught.
+    """
 
     role: str
     file: str
@@ -43,6 +48,7 @@ class ModelEntry:
     labels: tuple[str, ...] = ()
     feature_version: int | None = None
     provenance: str = ""
+    reference: tuple[tuple[float, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,7 @@ class Manifest:
                     labels=tuple(m.get("labels", ())),
                     feature_version=m.get("feature_version"),
                     provenance=str(m.get("provenance", "")),
+                    reference=tuple(tuple(float(v) for v in out) for out in m.get("reference", ())),
                 )
             return cls(
                 id=str(data["id"]),
@@ -114,6 +121,8 @@ def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
 def read_manifest(folder: Path) -> Manifest:
     """Read ``folder/manifest.json``; raises ModelError if missing or malformed."""
     path = folder / MANIFEST_NAME
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        check_plain_file(path, "model manifest")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
@@ -123,6 +132,22 @@ def read_manifest(folder: Path) -> Manifest:
     if not isinstance(data, dict):
         raise ModelError(f"model manifest '{path}' is not a JSON object")
     return Manifest.from_dict(data, str(path))
+
+
+def check_plain_file(path: Path, what: str) -> None:
+    """Refuse anything in a model set but a regular file: a symlink is never followed
+    (it could point at any file the installing user may read), a fifo never opened.
+
+    Raises:
+        ModelError: missing, a symlink, or not a regular file.
+    """
+    from edge_trainer.errors import InputError
+    from edge_trainer.inputs import regular_file
+
+    try:
+        regular_file(path, what, follow_symlinks=False)
+    except InputError as exc:
+        raise ModelError(f"{exc}; a model set holds regular files only") from None
 
 
 def write_manifest(folder: Path, manifest: Manifest) -> Path:

@@ -22,6 +22,7 @@ from edge_trainer.errors import ModelError
 from edge_trainer.models.manifest import (
     Manifest,
     ModelEntry,
+    check_plain_file,
     read_manifest,
     sha256_file,
     verify_entry,
@@ -78,7 +79,16 @@ def resolve(root: Path, role: str, verify: bool = True) -> tuple[Path, ModelEntr
 
 
 def entry_for(path: Path, role: str, **fields: object) -> ModelEntry:
-    """A ModelEntry for a file, with its hash and size measured now."""
+    """A ModelEntry for a file, with its hash and size measured now, and for a TFLite
+    model its reference outputs on the recorded input (``models.reference``)."""
+    if path.suffix == ".tflite" and "reference" not in fields:
+        from edge_trainer.models.trial import run_tflite
+
+        try:
+            fields["reference"] = run_tflite(path)
+        except Exception as exc:  # LiteRT raises ValueError/RuntimeError on a bad file
+            # The trial load of any set holding it refuses it; say so now too.
+            log.warning("%s does not run (%s): no reference outputs recorded", path.name, exc)
     return ModelEntry(
         role=role,
         file=path.name,
@@ -224,6 +234,18 @@ def verify_version(folder: Path) -> Manifest:
     return manifest
 
 
+def is_plain_name(name: str) -> bool:
+    """True for a file name that stays in its folder: no path, not hidden, not too long."""
+    return (
+        bool(name)
+        and name == Path(name).name
+        and not name.startswith(".")
+        and "\\" not in name
+        and "\x00" not in name
+        and len(name.encode()) <= 255
+    )
+
+
 def check_file_names(manifest: Manifest, where: str) -> None:
     """Reject manifest file names that are not plain names inside the set's folder.
 
@@ -233,7 +255,7 @@ def check_file_names(manifest: Manifest, where: str) -> None:
     seen: set[str] = set()
     for entry in manifest.models.values():
         name = entry.file
-        if not name or name != Path(name).name or name.startswith(".") or "\\" in name:
+        if not is_plain_name(name):
             raise ModelError(
                 f"{where}: model file name {name!r} ({entry.role}) must be a "
                 "plain file name in the set's folder"
@@ -261,8 +283,7 @@ def import_set(root: Path, src: Path, label: str = "") -> Path:
         raise ModelError(f"model set '{src}' lists no models")
     files = {role: (src / e.file, e) for role, e in manifest.models.items()}
     for role, (path, _) in files.items():
-        if not path.is_file():
-            raise ModelError(f"model file '{path}' ({role}) is missing")
+        check_plain_file(path, f"model file ({role})")
     provenance = manifest.provenance or f"installed from {manifest.id}"
     return add_set(root, files, label or _label(manifest.id), provenance, activate=False)
 

@@ -11,12 +11,15 @@ import json
 import logging
 import subprocess
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from edge_trainer.errors import ModelError
 from edge_trainer.exercise.features import FEATURE_VERSION
 from edge_trainer.models.manifest import Manifest, ModelEntry, read_manifest, verify_entry
+from edge_trainer.models.reference import fingerprint, mismatch, recorded_input, sanity_problem
+from edge_trainer.models.template import render_template
 
 # What the code that consumes each role feeds it; a set whose manifest declares another
 # input shape for these roles is the wrong model in the wrong place.
@@ -58,11 +61,35 @@ def check_contract(manifest: Manifest, where: str) -> None:
                 )
 
 
+@dataclass
+class TrialResult:
+    """What a trial load found.
+
+    Attributes:
+        notes: Things worth showing (a GGUF checked by header only, a model without
+            reference outputs).
+        fingerprints: Per role, the fingerprint of each output on the recorded input.
+    """
+
+    notes: list[str] = field(default_factory=list)
+    fingerprints: dict[str, tuple[tuple[float, ...], ...]] = field(default_factory=dict)
+
+
 def trial_load(folder: Path, timeout_s: float = 300.0) -> list[str]:
+    """Load and run every model of a version in a child process; returns its notes.
+
+    Raises:
+        ModelError: a model failed to load or run, or the child crashed or timed out.
+    """
+    return trial_run(folder, timeout_s).notes
+
+
+def trial_run(folder: Path, timeout_s: float = 300.0) -> TrialResult:
     """Load and run every model of a version in a child process.
 
-    Returns:
-        Notes worth showing (such as a GGUF checked by header only).
+    Each TFLite model runs on the recorded input and its outputs are compared with the
+    manifest's reference outputs (``models.reference``); a GGUF model is loaded by
+    llama.cpp and its chat template rendered within time and size limits.
 
     Raises:
         ModelError: a model failed to load or run, or the child crashed or timed out.
@@ -85,16 +112,27 @@ def trial_load(folder: Path, timeout_s: float = 300.0) -> list[str]:
     failed = [r for r in report["results"] if not r["ok"]]
     if failed:
         raise ModelError("; ".join(f"{r['role']}: {r['detail']}" for r in failed))
-    return [f"{r['role']}: {r['note']}" for r in report["results"] if r.get("note")]
+    return TrialResult(
+        notes=[f"{r['role']}: {r['note']}" for r in report["results"] if r.get("note")],
+        fingerprints={
+            r["role"]: tuple(tuple(float(v) for v in out) for out in r["fingerprint"])
+            for r in report["results"]
+            if r.get("fingerprint")
+        },
+    )
 
 
 # ---------------------------------------------------------------------------------------
 # The child process: ``python -m edge_trainer.models.trial trial-load FOLDER``.
 
 
-def _load_tflite(path: Path, entry: ModelEntry) -> str:
-    import numpy as np
+def run_tflite(path: Path) -> tuple[tuple[float, ...], ...]:
+    """Run a TFLite model once on the recorded input; each output's fingerprint."""
+    interp = _interpreter(path)
+    return _fingerprints(interp)
 
+
+def _interpreter(path: Path) -> Any:
     try:
         from ai_edge_litert.interpreter import Interpreter
     except ImportError:
@@ -106,6 +144,18 @@ def _load_tflite(path: Path, entry: ModelEntry) -> str:
             raise missing_dependency("ai_edge_litert") from None
     interp = Interpreter(model_path=str(path), num_threads=1)
     interp.allocate_tensors()
+    return interp
+
+
+def _fingerprints(interp: Any) -> tuple[tuple[float, ...], ...]:
+    for i, d in enumerate(interp.get_input_details()):
+        interp.set_tensor(d["index"], recorded_input(d["shape"], d["dtype"], i))
+    interp.invoke()
+    return tuple(fingerprint(interp.get_tensor(d["index"])) for d in interp.get_output_details())
+
+
+def _load_tflite(path: Path, entry: ModelEntry) -> tuple[str, tuple[tuple[float, ...], ...]]:
+    interp = _interpreter(path)
     inputs = interp.get_input_details()
     outputs = interp.get_output_details()
     want = EXPECTED_INPUTS.get(entry.role)
@@ -116,12 +166,16 @@ def _load_tflite(path: Path, entry: ModelEntry) -> str:
         )
     _compare(entry.role, "input", inputs, entry.inputs)
     _compare(entry.role, "output", outputs, entry.outputs)
-    for d in inputs:
-        interp.set_tensor(d["index"], np.zeros(d["shape"], dtype=d["dtype"]))
-    interp.invoke()
-    for d in outputs:
-        interp.get_tensor(d["index"])
-    return ""
+    prints = _fingerprints(interp)
+    if entry.reference:
+        why = mismatch(prints, entry.reference)
+        if why:
+            raise ModelError(why)
+        return "", prints
+    why = sanity_problem(prints)
+    if why:
+        raise ModelError(why)
+    return "no reference outputs in the manifest: recorded from this trial", prints
 
 
 def _compare(role: str, kind: str, actual: list[dict[str, Any]], declared: tuple[Any, ...]) -> None:
@@ -151,6 +205,9 @@ def _load_gguf(path: Path) -> str:
         llm = llama_cpp.Llama(model_path=str(path), n_ctx=64, n_threads=1, verbose=False)
         if not llm.tokenize(b"Good set."):
             raise ModelError("llama.cpp loaded the model but it tokenizes nothing")
+        template = llm.metadata.get("tokenizer.chat_template")
+        if template:
+            render_template(template)
         return ""
 
 
@@ -191,7 +248,7 @@ def _trial_main(folder: Path) -> int:
             if entry.format == "gguf":
                 result["note"] = _load_gguf(path)
             else:
-                _load_tflite(path, entry)
+                result["note"], result["fingerprint"] = _load_tflite(path, entry)
         except Exception as exc:  # report any load failure as data, not a traceback
             result.update(ok=False, detail=f"{entry.file}: {exc}")
         results.append(result)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from edge_trainer import config as config_mod
+from edge_trainer import inputs
 
 
 def register(sub: Any) -> None:
@@ -30,8 +31,19 @@ def register(sub: Any) -> None:
     fmt.add_argument("--json", action="store_true", help="print JSON")
     fmt.add_argument("--csv", action="store_true", help="print CSV")
     fmt.add_argument("--plot", type=int, metavar="SET_ID", help="plot one set's reps to a PNG")
+    fmt.add_argument(
+        "--recover",
+        type=Path,
+        metavar="FILE",
+        help="copy what SQLite can still read from a damaged history file into a new one "
+        "(FILE is left as it is)",
+    )
     p.add_argument(
-        "-o", "--output", type=Path, help="PNG file for --plot (default: set-SET_ID.png)"
+        "-o",
+        "--output",
+        type=Path,
+        help="PNG file for --plot (default: set-SET_ID.png); new database for --recover "
+        "(default: FILE.recovered.sqlite3)",
     )
     p.set_defaults(func=cmd_history)
 
@@ -57,8 +69,11 @@ def cmd_history(args: argparse.Namespace) -> int:
 
     if args.last < 1:
         raise InputError(f"--last must be at least 1, got {args.last}")
-    if args.output is not None and args.plot is None:
-        raise InputError("-o/--output is only used with --plot SET_ID")
+    if args.output is not None and args.plot is None and args.recover is None:
+        raise InputError("-o/--output is only used with --plot SET_ID or --recover FILE")
+    inputs.output_file(args.output, "-o/--output", create_folder=args.plot is not None)
+    if args.recover is not None:
+        return recover(args.recover, args.output)
     with HistoryReader(resolve_db(args)) as reader:
         if args.plot is not None:
             stored = reader.get_set(args.plot)
@@ -73,4 +88,19 @@ def cmd_history(args: argparse.Namespace) -> int:
         sys.stdout.write(history.to_csv(sets))
     else:
         sys.stdout.write(history.to_table(sets))
+    return 0
+
+
+def recover(src: Path, out: Path | None) -> int:
+    """Run ``edge-trainer history --recover FILE``."""
+    from edge_trainer.session.salvage import salvage
+
+    inputs.regular_file(src, "history file")
+    dst = out or src.with_name(src.name + ".recovered.sqlite3")
+    counts = salvage(src, dst)
+    skipped = f", {counts['skipped']} unreadable stretch(es) skipped" if counts["skipped"] else ""
+    print(
+        f"recovered {counts['sessions']} session(s), {counts['sets']} set(s), "
+        f"{counts['reps']} rep(s) from {src} into {dst}{skipped}"
+    )
     return 0

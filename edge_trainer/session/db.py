@@ -14,7 +14,7 @@ from typing import Any
 from edge_trainer.errors import EdgeTrainerError, InputError
 from edge_trainer.events import RepRecord
 from edge_trainer.session import schema
-from edge_trainer.session.records import SessionRow, StoredSet, velocity_loss_pct
+from edge_trainer.session.records import DiscountedRep, SessionRow, StoredSet, velocity_loss_pct
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,11 @@ class HistoryReader:
                 "--config / --db?)"
             )
         self._conn: sqlite3.Connection | None = connect(self.path, readonly=True)
-        version = schema.user_version(self._conn)
+        try:
+            version = schema.user_version(self._conn)
+        except sqlite3.Error as exc:
+            self.close()
+            raise damaged(self.path, exc) from exc
         if version != schema.LATEST:
             self.close()
             raise StoreError(
@@ -98,25 +102,48 @@ class HistoryReader:
 
     def get_set(self, set_id: int) -> StoredSet:
         """One set with its reps. Raises InputError if there is no such set."""
-        return get_set(self._c(), set_id, self.path)
+        try:
+            return get_set(self._c(), set_id, self.path)
+        except sqlite3.Error as exc:
+            raise damaged(self.path, exc) from exc
 
     def previous_set(
         self, session_id: int, exercise: str, before_set_id: int | None = None
     ) -> StoredSet | None:
         """The latest closed set of ``exercise`` in a session (before ``before_set_id``)."""
-        return previous_set(self._c(), session_id, exercise, before_set_id)
+        try:
+            return previous_set(self._c(), session_id, exercise, before_set_id)
+        except sqlite3.Error as exc:
+            raise damaged(self.path, exc) from exc
 
     def recent_sets(self, last: int = 20) -> list[StoredSet]:
         """The ``last`` most recent sets, oldest first, without their reps."""
-        return recent_sets(self._c(), last)
+        try:
+            return recent_sets(self._c(), last)
+        except sqlite3.Error as exc:
+            raise damaged(self.path, exc) from exc
 
     def sessions(self, last: int = 20) -> list[SessionRow]:
         """The ``last`` most recent sessions, oldest first."""
-        return sessions(self._c(), last)
+        try:
+            return sessions(self._c(), last)
+        except sqlite3.Error as exc:
+            raise damaged(self.path, exc) from exc
 
     def integrity_check(self) -> str:
         """SQLite's own integrity check; ``"ok"`` when the file is sound."""
-        return str(self._c().execute("PRAGMA integrity_check").fetchone()[0])
+        return self._check("integrity_check")
+
+    def quick_check(self) -> str:
+        """SQLite's quick check (no index cross-checks); ``"ok"`` when the file is sound."""
+        return self._check("quick_check")
+
+    def _check(self, pragma: str) -> str:
+        try:
+            rows = self._c().execute(f"PRAGMA {pragma}").fetchall()
+        except sqlite3.Error as exc:
+            return str(exc)
+        return "; ".join(str(r[0]) for r in rows[:3])
 
     def close(self) -> None:
         """Close the connection; safe to call twice."""
@@ -129,6 +156,14 @@ class HistoryReader:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def damaged(path: Path, exc: BaseException) -> StoreError:
+    """The one-line error for a history file SQLite cannot read."""
+    return StoreError(
+        f"{path} cannot be read ({exc}); 'edge-trainer history --recover {path}' "
+        "salvages what it still holds"
+    )
 
 
 def connect(path: Path, readonly: bool) -> sqlite3.Connection:
@@ -175,7 +210,11 @@ def migrate(conn: sqlite3.Connection, path: Path) -> None:
         raise StoreError(f"migrating {path} failed: {exc}") from exc
 
 
-def set_from_row(row: sqlite3.Row, reps: Sequence[RepRecord] = ()) -> StoredSet:
+def set_from_row(
+    row: sqlite3.Row,
+    reps: Sequence[RepRecord] = (),
+    discounted: Sequence[DiscountedRep] = (),
+) -> StoredSet:
     """A ``sets`` row (and optionally its reps) as a StoredSet."""
     return StoredSet(
         id=row["id"],
@@ -198,6 +237,8 @@ def set_from_row(row: sqlite3.Row, reps: Sequence[RepRecord] = ()) -> StoredSet:
         summary_source=row["summary_source"],
         reps=tuple(r for r in reps if not r.partial),
         partial_reps=tuple(r for r in reps if r.partial),
+        discounted_count=row["discounted_count"],
+        discounted=tuple(discounted),
     )
 
 
@@ -206,8 +247,13 @@ def with_reps(conn: sqlite3.Connection, row: sqlite3.Row) -> StoredSet:
     rep_rows = conn.execute(
         "SELECT * FROM reps WHERE set_id = ? ORDER BY partial, idx", (row["id"],)
     ).fetchall()
-    reps = [rep_from_row(r) for r in rep_rows]
-    stored = set_from_row(row, reps)
+    reps = [rep_from_row(r) for r in rep_rows if not r["discounted"]]
+    discounted = [
+        DiscountedRep(rep_from_row(r), r["discount_reason"] or "")
+        for r in rep_rows
+        if r["discounted"]
+    ]
+    stored = set_from_row(row, reps, discounted)
     if row["status"] != "open":
         return stored
     # An open set's columns are filled at its end; show what its reps say so far.

@@ -9,6 +9,20 @@ from edge_trainer.exercise.tempo import velocity_loss_pct as set_velocity_loss
 
 
 @dataclass(frozen=True, slots=True)
+class DiscountedRep:
+    """A rep that was announced while the set ran but is not part of its final count.
+
+    Attributes:
+        rep: The rep as it was stored when announced.
+        reason: Why it does not count (the end-of-set pass did not confirm it, or the
+            set had fewer reps than ``exercise.min_set_reps``).
+    """
+
+    rep: RepRecord
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class StoredSet:
     """One set as the history database holds it.
 
@@ -34,6 +48,8 @@ class StoredSet:
         summary_source: Who wrote the summary (``llm``, ``template``, ...).
         reps: Full reps, in order (empty when listed without reps).
         partial_reps: Partial reps, in order (empty when listed without reps).
+        discounted_count: Announced reps the set's final record did not confirm.
+        discounted: Those reps with the reason (empty when listed without reps).
     """
 
     id: int
@@ -56,6 +72,8 @@ class StoredSet:
     summary_source: str | None = None
     reps: tuple[RepRecord, ...] = ()
     partial_reps: tuple[RepRecord, ...] = ()
+    discounted_count: int = 0
+    discounted: tuple[DiscountedRep, ...] = ()
 
     @property
     def interrupted(self) -> bool:

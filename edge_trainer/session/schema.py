@@ -73,9 +73,50 @@ def _v2(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX sets_by_exercise ON sets(exercise, id)")
 
 
+def _v3(conn: sqlite3.Connection) -> None:
+    """Keep every announced rep: a rep the end-of-set pass did not confirm is discounted.
+
+    The reps table is rebuilt because its unique key gains ``discounted``: a discounted
+    live rep keeps the number it was announced with, which a confirmed rep may now carry.
+    """
+    conn.execute(
+        """CREATE TABLE reps_v3 (
+            id              INTEGER PRIMARY KEY,
+            set_id          INTEGER NOT NULL REFERENCES sets(id),
+            session_id      INTEGER NOT NULL REFERENCES sessions(id),
+            idx             INTEGER NOT NULL,
+            partial         INTEGER NOT NULL DEFAULT 0,
+            start_s         REAL NOT NULL,
+            end_s           REAL NOT NULL,
+            concentric_s    REAL NOT NULL,
+            eccentric_s     REAL NOT NULL,
+            pause_s         REAL NOT NULL DEFAULT 0,
+            velocity        REAL,
+            faults_json     TEXT NOT NULL DEFAULT '[]',
+            wall_time       REAL NOT NULL,
+            discounted      INTEGER NOT NULL DEFAULT 0,
+            discount_reason TEXT,
+            UNIQUE (set_id, partial, discounted, idx)
+        )"""
+    )
+    conn.execute(
+        "INSERT INTO reps_v3 (id, set_id, session_id, idx, partial, start_s, end_s, "
+        "concentric_s, eccentric_s, pause_s, velocity, faults_json, wall_time) "
+        "SELECT id, set_id, session_id, idx, partial, start_s, end_s, concentric_s, "
+        "eccentric_s, pause_s, velocity, faults_json, wall_time FROM reps"
+    )
+    conn.execute("DROP TABLE reps")
+    conn.execute("ALTER TABLE reps_v3 RENAME TO reps")
+    conn.execute("CREATE INDEX reps_by_set ON reps(set_id)")
+    conn.execute("ALTER TABLE sets ADD COLUMN discounted_count INTEGER NOT NULL DEFAULT 0")
+    # Full reps the set needs to count (exercise.min_set_reps; 1 for a chosen exercise),
+    # so a set closed after a crash follows the same rule as one that ended normally.
+    conn.execute("ALTER TABLE sets ADD COLUMN min_reps INTEGER NOT NULL DEFAULT 1")
+
+
 # Append only: a released migration is never edited, so every older file upgrades the
 # same way. The database's user_version is the number of migrations applied.
-MIGRATIONS: tuple[Migration, ...] = (_v1, _v2)
+MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v3)
 LATEST = len(MIGRATIONS)
 
 

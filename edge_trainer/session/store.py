@@ -17,11 +17,20 @@ from typing import Any
 
 from edge_trainer.errors import InputError
 from edge_trainer.events import RepRecord, SetRecord
-from edge_trainer.session import db
+from edge_trainer.session import damage, db
+from edge_trainer.session.damage import DamagedHistoryError, set_aside
 from edge_trainer.session.db import HistoryReader, StoreError, database_path
+from edge_trainer.session.reconcile import Reconciled, reconcile
 from edge_trainer.session.records import SessionRow, StoredSet, velocity_loss_pct
 
-__all__ = ["HistoryReader", "HistoryStore", "StoreError", "database_path"]
+__all__ = [
+    "DamagedHistoryError",
+    "HistoryReader",
+    "HistoryStore",
+    "StoreError",
+    "database_path",
+    "open_history",
+]
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +68,10 @@ class HistoryStore:
             raise StoreError(f"cannot create {self.path.parent}: {exc.strerror or exc}") from exc
         self._take_writer_lock()
         try:
+            # Checked before SQLite writes to it: a damaged file is moved aside whole.
+            found = damage.problem(self.path)
+            if found is not None:
+                raise DamagedHistoryError(self.path, found)
             self._conn = db.connect(self.path, readonly=False)
             self._conn.execute("PRAGMA synchronous = FULL")
             self._conn.execute("PRAGMA foreign_keys = ON")
@@ -174,7 +187,14 @@ class HistoryStore:
                 (t, self._clock(), reason, session_id),
             )
 
-    def start_set(self, session_id: int, exercise: str, t: float, set_id: int | None = None) -> int:
+    def start_set(
+        self,
+        session_id: int,
+        exercise: str,
+        t: float,
+        set_id: int | None = None,
+        min_reps: int = 1,
+    ) -> int:
         """Record an open set; its reps are added as they complete. Returns the set id.
 
         Args:
@@ -182,13 +202,15 @@ class HistoryStore:
             exercise: Exercise name as known at the start (corrected at the end).
             t: Source time.
             set_id: An id from ``new_set_id()``; None reserves one now.
+            min_reps: Full reps the set needs to count (``exercise.min_set_reps``; 1 for
+                a chosen exercise), applied when a crash or shutdown closes it.
         """
         set_id = self.new_set_id() if set_id is None else set_id
         with self._tx() as conn:
             conn.execute(
-                "INSERT INTO sets (id, session_id, exercise, status, started_s, wall_start) "
-                "VALUES (?, ?, ?, 'open', ?, ?)",
-                (set_id, session_id, exercise, t, self._clock()),
+                "INSERT INTO sets (id, session_id, exercise, status, started_s, wall_start, "
+                "min_reps) VALUES (?, ?, ?, 'open', ?, ?, ?)",
+                (set_id, session_id, exercise, t, self._clock(), max(1, min_reps)),
             )
             self._open_sets[set_id] = session_id
         return set_id
@@ -218,13 +240,18 @@ class HistoryStore:
         return int(row[0])
 
     def _insert_rep(
-        self, conn: sqlite3.Connection, set_id: int, session_id: int, rep: RepRecord
+        self,
+        conn: sqlite3.Connection,
+        set_id: int,
+        session_id: int,
+        rep: RepRecord,
+        discount_reason: str | None = None,
     ) -> None:
         # REPLACE: a rep re-sent with the same number carries the newer measurement.
         conn.execute(
             "INSERT OR REPLACE INTO reps (set_id, session_id, idx, partial, start_s, end_s, "
-            "concentric_s, eccentric_s, pause_s, velocity, faults_json, wall_time) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "concentric_s, eccentric_s, pause_s, velocity, faults_json, wall_time, "
+            "discounted, discount_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 set_id,
                 session_id,
@@ -238,6 +265,8 @@ class HistoryStore:
                 rep.velocity,
                 json.dumps(list(rep.faults)),
                 self._clock(),
+                int(discount_reason is not None),
+                discount_reason,
             ),
         )
 
@@ -250,39 +279,49 @@ class HistoryStore:
     ) -> None:
         """Close a set with its final record (the end-of-set pass may have corrected reps).
 
-        The rep rows are replaced by the record's reps in the same transaction, so the
-        set is either still open with its live reps or closed with its final ones. A set
-        closed as ``interrupted`` may still be finished: its final record wins.
+        The set's count is the record's, but no rep stored while it ran is lost: each is
+        confirmed by a final rep (and takes its measurement) or kept as ``discounted``
+        with the reason. A set whose final record has no rep at all is kept the same way
+        when reps were stored, and removed only when none were. Everything happens in
+        one transaction. A set closed as ``interrupted`` may still be finished: its final
+        record wins.
         """
         session_id = self._open_sets.get(set_id)
         if session_id is None:
             session_id = self._interrupted_session_of(set_id)
-        partials = record.partial_reps + tuple(r for r in record.reps if r.partial)
-        reps = tuple(r for r in record.reps if not r.partial)
-        columns = db.aggregate(reps, partials)
-        columns["exercise"] = record.exercise
-        loss = record.velocity_loss_pct
-        columns["velocity_loss_pct"] = loss if loss is not None else velocity_loss_pct(reps)
         with self._tx() as conn:
-            conn.execute("DELETE FROM reps WHERE set_id = ?", (set_id,))
-            for rep in reps:
-                self._insert_rep(conn, set_id, session_id, rep)
-            for rep in partials:
-                self._insert_rep(conn, set_id, session_id, dataclasses.replace(rep, partial=True))
-            self._close_set(conn, set_id, "done", record.end_s, columns)
-            if summary is not None:
-                conn.execute(
-                    "UPDATE sets SET summary = ?, summary_source = ? WHERE id = ?",
-                    (summary, summary_source, set_id),
+            live = self._live_reps(conn, set_id)
+            if not live and not record.reps and not record.partial_reps:
+                self._delete_set(conn, set_id)
+            else:
+                final = reconcile(
+                    live, record.reps, record.partial_reps, min_reps=self._min_reps(conn, set_id)
                 )
+                self._replace_reps(conn, set_id, session_id, final)
+                columns = db.aggregate(final.reps, final.partials)
+                if record.exercise:
+                    columns["exercise"] = record.exercise
+                loss = record.velocity_loss_pct if final.reps else None
+                columns["velocity_loss_pct"] = (
+                    loss if loss is not None else velocity_loss_pct(final.reps)
+                )
+                end_s = (
+                    record.end_s
+                    if final.reps
+                    else max((r.end_s for r in live), default=record.end_s)
+                )
+                self._close_set(conn, set_id, "done", end_s, columns)
+                if summary is not None and final.reps:
+                    conn.execute(
+                        "UPDATE sets SET summary = ?, summary_source = ? WHERE id = ?",
+                        (summary, summary_source, set_id),
+                    )
         self._open_sets.pop(set_id, None)
 
     def discard_set(self, set_id: int) -> None:
-        """Remove a set the end-of-set pass found had no reps at all (not a set after all)."""
-        with self._tx() as conn:
-            conn.execute("DELETE FROM reps WHERE set_id = ?", (set_id,))
-            conn.execute("DELETE FROM sets WHERE id = ?", (set_id,))
-        self._open_sets.pop(set_id, None)
+        """Close a set the end-of-set pass found had no reps: removed if none were stored,
+        else kept with its stored reps discounted (an announced rep is never deleted)."""
+        self.finish_set(set_id, SetRecord("", 0.0, 0.0, ()))  # "": keep its exercise
 
     def close_set_from_reps(self, set_id: int, status: str = "interrupted") -> None:
         """Close an open set from the reps already committed (shutdown without a SetEnded)."""
@@ -315,19 +354,62 @@ class HistoryStore:
             {**columns, "status": status, "end_s": end_s, "wall_end": self._clock(), "id": set_id},
         )
 
-    def _close_from_reps(self, conn: sqlite3.Connection, set_id: int, status: str) -> None:
-        started = conn.execute("SELECT started_s FROM sets WHERE id = ?", (set_id,)).fetchone()
-        if started is None:
-            return
+    def _live_reps(self, conn: sqlite3.Connection, set_id: int) -> list[RepRecord]:
         rows = conn.execute(
-            "SELECT * FROM reps WHERE set_id = ? ORDER BY partial, idx", (set_id,)
+            "SELECT * FROM reps WHERE set_id = ? AND discounted = 0 ORDER BY partial, idx",
+            (set_id,),
         ).fetchall()
-        records = [db.rep_from_row(r) for r in rows]
-        reps = [r for r in records if not r.partial]
-        partials = [r for r in records if r.partial]
-        columns = db.aggregate(reps, partials)
-        columns["velocity_loss_pct"] = velocity_loss_pct(reps)
-        end_s = max((r.end_s for r in records), default=started[0])
+        return [db.rep_from_row(r) for r in rows]
+
+    def _min_reps(self, conn: sqlite3.Connection, set_id: int) -> int:
+        row = conn.execute("SELECT min_reps FROM sets WHERE id = ?", (set_id,)).fetchone()
+        return int(row[0]) if row is not None else 1
+
+    def _delete_set(self, conn: sqlite3.Connection, set_id: int) -> None:
+        # Only ever a set without a single stored rep: nothing was announced in it.
+        conn.execute("DELETE FROM reps WHERE set_id = ?", (set_id,))
+        conn.execute("DELETE FROM sets WHERE id = ?", (set_id,))
+
+    def _replace_reps(
+        self, conn: sqlite3.Connection, set_id: int, session_id: int, final: Reconciled
+    ) -> None:
+        conn.execute("DELETE FROM reps WHERE set_id = ? AND discounted = 0", (set_id,))
+        for rep in final.reps:
+            self._insert_rep(conn, set_id, session_id, rep)
+        for rep in final.partials:
+            self._insert_rep(conn, set_id, session_id, dataclasses.replace(rep, partial=True))
+        for rep, reason in final.discounted:
+            self._insert_rep(conn, set_id, session_id, rep, reason)
+        if final.discounted:
+            log.warning(
+                "set %d: %d announced rep(s) kept as discounted: %s",
+                set_id,
+                len(final.discounted),
+                final.discounted[0][1],
+            )
+        conn.execute(
+            "UPDATE sets SET discounted_count = "
+            "(SELECT COUNT(*) FROM reps WHERE set_id = ? AND discounted = 1) WHERE id = ?",
+            (set_id, set_id),
+        )
+
+    def _close_from_reps(self, conn: sqlite3.Connection, set_id: int, status: str) -> None:
+        row = conn.execute(
+            "SELECT started_s, session_id FROM sets WHERE id = ?", (set_id,)
+        ).fetchone()
+        if row is None:
+            return
+        started_s, session_id = row
+        live = self._live_reps(conn, set_id)
+        reps = [r for r in live if not r.partial]
+        partials = [r for r in live if r.partial]
+        # Its own reps are its final record: the set keeps them all, or none when it
+        # has fewer than its set needs (the rule a set that ends normally follows).
+        final = reconcile(live, reps, partials, min_reps=self._min_reps(conn, set_id))
+        self._replace_reps(conn, set_id, session_id, final)
+        columns = db.aggregate(final.reps, final.partials)
+        columns["velocity_loss_pct"] = velocity_loss_pct(final.reps)
+        end_s = max((r.end_s for r in live), default=started_s)
         self._close_set(conn, set_id, status, end_s, columns)
 
     def _recover(self) -> list[int]:
@@ -389,3 +471,23 @@ class HistoryStore:
         """SQLite's own integrity check; ``"ok"`` when the file is sound."""
         with self._lock:
             return str(self._conn.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+def open_history(path: str | os.PathLike[str], **kwargs: Any) -> tuple[HistoryStore, Path | None]:
+    """Open the history for writing; a damaged file is moved aside and a new one started.
+
+    Returns:
+        The store, and where the damaged file went (None when the file was sound).
+    """
+    try:
+        return HistoryStore(path, **kwargs), None
+    except DamagedHistoryError as exc:
+        moved = set_aside(exc.path)
+        log.error(
+            "%s; moved it to %s and started a new history "
+            "('edge-trainer history --recover %s' salvages what it still holds)",
+            exc,
+            moved,
+            moved,
+        )
+        return HistoryStore(path, **kwargs), moved

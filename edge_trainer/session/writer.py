@@ -78,9 +78,17 @@ class QueuedHistory:
             self.dropped += 1
             log.error("history writer queue full (disk stalled?): dropped %s", method)
 
-    def start_session(self, t: float) -> int:
+    def new_session_id(self) -> int:
+        """Reserve the next session id."""
+        return self.store.new_session_id()
+
+    def new_set_id(self) -> int:
+        """Reserve the next set id."""
+        return self.store.new_set_id()
+
+    def start_session(self, t: float, session_id: int | None = None) -> int:
         """Queue a new session; returns its id at once."""
-        sid = self.store.new_session_id()
+        sid = self.store.new_session_id() if session_id is None else session_id
         self._put("start_session", t, sid)
         return sid
 
@@ -88,10 +96,17 @@ class QueuedHistory:
         """Queue the end of a session."""
         self._put("end_session", session_id, t, reason)
 
-    def start_set(self, session_id: int, exercise: str, t: float) -> int:
+    def start_set(
+        self,
+        session_id: int,
+        exercise: str,
+        t: float,
+        set_id: int | None = None,
+        min_reps: int = 1,
+    ) -> int:
         """Queue a new open set; returns its id at once."""
-        set_id = self.store.new_set_id()
-        self._put("start_set", session_id, exercise, t, set_id)
+        set_id = self.store.new_set_id() if set_id is None else set_id
+        self._put("start_set", session_id, exercise, t, set_id, min_reps)
         return set_id
 
     def add_rep(self, set_id: int, rep: RepRecord) -> None:
@@ -109,7 +124,7 @@ class QueuedHistory:
         self._put("finish_set", set_id, record, summary, summary_source)
 
     def discard_set(self, set_id: int) -> None:
-        """Queue removing a set that turned out to have no reps."""
+        """Queue closing a set the end-of-set pass found empty (see ``HistoryStore``)."""
         self._put("discard_set", set_id)
 
     def close_set_from_reps(self, set_id: int, status: str = "interrupted") -> None:

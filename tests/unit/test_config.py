@@ -86,3 +86,66 @@ def test_config_reference_round_trips(tmp_path: Path, capsys: pytest.CaptureFixt
     f = tmp_path / "ref.toml"
     f.write_text(text)
     assert config.load(f) == config.Config()
+
+
+def test_every_number_has_limits() -> None:
+    import dataclasses
+    import typing
+
+    missing = []
+    for section in dataclasses.fields(config.Config):
+        cls = section.default_factory  # type: ignore[misc]
+        hints = typing.get_type_hints(cls)
+        for f in dataclasses.fields(cls):
+            hint = hints[f.name]
+            numeric = hint in (int, float) or typing.get_args(hint)[:1] in ((int,), (float,))
+            if numeric and "limits" not in f.metadata:
+                missing.append(f"{section.name}.{f.name}")
+    assert missing == []
+
+
+BAD_VALUES = [
+    ("[exercise]\nset_end_pause_s = -6\n", "exercise.set_end_pause_s", "between 1 and 120"),
+    ("[session]\nrest_target_s = -5\n", "session.rest_target_s", "between 5 and 3600"),
+    ("[service]\nstatus_interval_s = -5\n", "service.status_interval_s", "between 0.1 and 3600"),
+    ("[pose]\nthreads = 100000\n", "pose.threads", "between 1 and 16"),
+    ("[camera]\nfps = inf\n", "camera.fps", "finite"),
+    ("[speech]\nvolume = nan\n", "speech.volume", "finite"),
+    ("[speech]\nrest_calls_s = [60, -1]\n", "speech.rest_calls_s[1]", "between 0 and 3600"),
+    ('[exercise]\nexercise = "bogus"\n', "exercise.exercise", "unknown exercise 'bogus'"),
+    ('[session]\ndatabase = "../../../tmp/x.sqlite3"\n', "session.database", "inside"),
+    ('[paths]\nstate_dir = "/proc/edge"\n', "paths.state_dir", "under /proc"),
+    ('[paths]\nstate_dir = "/dev/null"\n', "paths.state_dir", "under /dev"),
+    ('[paths]\nstate_dir = "/tmp/' + "x" * 300 + '"\n', "paths.state_dir", "longer than 255"),
+    ('[speech]\nvoice = "en; rm -rf"\n', "speech.voice", "voice name"),
+    ("[buttons]\nscript = ['-3:start_stop_set']\n", "buttons.script[0]", "0 or more"),
+]
+
+
+@pytest.mark.parametrize(("text", "key", "why"), BAD_VALUES)
+def test_check_config_and_run_refuse_the_same_values_with_the_same_words(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, key: str, why: str
+) -> None:
+    f = tmp_path / "c.toml"
+    f.write_text(text)
+    assert main(["check-config", str(f)]) == 2
+    checked = capsys.readouterr().err
+    assert f"{f}: {key}: " in checked and why in checked, checked
+    assert main(["run", "--config", str(f)]) == 2
+    assert capsys.readouterr().err == checked
+
+
+def test_a_file_that_is_not_text_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import os
+
+    bad = tmp_path / "latin1.toml"
+    bad.write_bytes('[speech]\nvoice = "fran\xe7ais"\n'.encode("latin-1"))
+    fifo = tmp_path / "fifo.toml"
+    os.mkfifo(fifo)
+    for f, why in ((bad, "not UTF-8"), (fifo, "fifo"), (tmp_path, "directory")):
+        for argv in (["check-config", str(f)], ["run", "--config", str(f)]):
+            assert main(argv) == 2
+            err = capsys.readouterr().err
+            assert err.count("\n") == 1 and why in err, err

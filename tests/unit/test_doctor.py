@@ -311,3 +311,31 @@ def test_doctor_cli_on_an_emulated_box(tmp_path: Path, capsys: pytest.CaptureFix
     code = main(["doctor", "--config", str(cfg)])
     out = capsys.readouterr().out
     assert code == 1 and out.splitlines()[-1] == "1 required check(s) failed: models"
+
+
+# --- history ----------------------------------------------------------------------------
+
+
+def test_history_sound_degraded_damaged_and_set_aside(tmp_path: Path, env: Env) -> None:
+    from edge_trainer.doctor import check_history
+    from edge_trainer.models.health import write_health
+    from edge_trainer.session import HistoryStore
+    from edge_trainer.session.store import open_history
+
+    cfg = _cfg(tmp_path)
+    state = tmp_path / "state"
+    assert check_history(cfg, env).status == "ok"  # nothing recorded yet
+    HistoryStore(state / "history.sqlite3").close()
+    c = check_history(cfg, env)
+    assert (c.status, c.detail) == ("ok", f"{state / 'history.sqlite3'} sound")
+    write_health(state, "m1", "degraded", "not saving: database or disk is full")
+    c = check_history(cfg, env)
+    assert c.failed and "not saving" in c.detail and "free space" in c.fix
+    write_health(state, "m1")
+    (state / "history.sqlite3").write_bytes(b"garbage" * 500)
+    c = check_history(cfg, env)
+    assert c.failed and "--recover" in c.fix
+    store, moved = open_history(state / "history.sqlite3")
+    store.close()
+    c = check_history(cfg, env)
+    assert c.status == "warn" and not c.failed and str(moved) in c.fix

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,13 @@ from edge_trainer.events import (
     SetRecord,
     SetStarted,
 )
-from edge_trainer.session import HistoryReader, HistoryStore, SessionMachine, WorkoutSession
+from edge_trainer.session import (
+    HistoryReader,
+    HistoryStore,
+    SessionMachine,
+    StoreError,
+    WorkoutSession,
+)
 from edge_trainer.session.machine import Request, SessionState
 
 
@@ -131,7 +138,7 @@ def test_a_failing_store_is_logged_and_the_session_goes_on(
     events, record = squat_set(1.0, 2)
     feed(session, [PersonAppeared(0.0), *events, SetEnded(9.0, record)])
     assert session.view.state is SessionState.REST and session.view.reps == 2
-    assert session.store_errors >= 1
+    assert session.store_errors >= 1 and not session.saving
     assert "history store" in caplog.text
 
 
@@ -158,7 +165,9 @@ def test_a_late_set_end_finishes_the_set_the_session_end_cut_short(
     assert (stored.id, stored.status, stored.rep_count) == (set_id, "done", 3)
 
 
-def test_a_set_the_end_pass_empties_is_discarded(session: WorkoutSession) -> None:
+def test_a_set_the_end_pass_empties_keeps_its_announced_rep_discounted(
+    session: WorkoutSession,
+) -> None:
     store = session.store
     assert store is not None
     events, _ = squat_set(1.0, 1)
@@ -168,8 +177,114 @@ def test_a_set_the_end_pass_empties_is_discarded(session: WorkoutSession) -> Non
     session.handle(SetEnded(9.0, SetRecord("squat", 1.0, 3.0, ())))
     assert session.view.state is SessionState.PRESENT
     assert session.view.set_no == 0
-    assert store.recent_sets() == []
+    [kept] = store.recent_sets()
+    assert (kept.id, kept.rep_count, kept.discounted_count) == (set_id, 0, 1)
+    stored = store.get_set(set_id)
+    assert [d.rep.index for d in stored.discounted] == [1]
+    assert "end-of-set pass" in stored.discounted[0].reason
     events, record = squat_set(20.0, 2)
     feed(session, [*events, SetEnded(30.0, record)])
-    assert [s.rep_count for s in store.recent_sets()] == [2]
+    assert [s.rep_count for s in store.recent_sets()] == [0, 2]
     assert session.view.set_no == 1
+
+
+def test_a_set_without_a_stored_rep_that_the_end_pass_empties_is_not_kept(
+    session: WorkoutSession,
+) -> None:
+    feed(session, [PersonAppeared(0.0), SetStarted(1.0, "squat")])
+    session.handle(SetEnded(9.0, SetRecord("squat", 1.0, 3.0, ())))
+    assert session.store is not None and session.store.recent_sets() == []
+
+
+def test_the_end_pass_never_deletes_an_announced_rep(session: WorkoutSession) -> None:
+    store = session.store
+    assert store is not None
+    events, record = squat_set(1.0, 7)
+    feed(session, [PersonAppeared(0.0), *events])
+    set_id = session.set_id
+    assert set_id is not None
+    # The final pass drops live rep 3 and numbers the others 1..6.
+    final = tuple(
+        dataclasses.replace(r, index=i)
+        for i, r in enumerate((r for r in record.reps if r.index != 3), 1)
+    )
+    session.handle(SetEnded(16.0, dataclasses.replace(record, reps=final)))
+    stored = store.get_set(set_id)
+    assert (stored.status, stored.rep_count, stored.discounted_count) == ("done", 6, 1)
+    [dropped] = stored.discounted
+    assert (dropped.rep.index, dropped.rep.end_s) == (3, 7.0)
+    assert "end-of-set pass" in dropped.reason
+    assert len(stored.reps) + len(stored.discounted) == 7
+
+
+def test_a_crash_cut_set_below_min_set_reps_keeps_its_rep_discounted(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+    store = HistoryStore(path)
+    ws = WorkoutSession(SessionMachine(), store, min_set_reps=2)
+    events, _ = squat_set(1.0, 1)
+    feed(ws, [PersonAppeared(0.0), *events])
+    set_id = ws.set_id
+    store.close()  # as a kill -9 leaves it: the set still open
+    with HistoryStore(path) as again:
+        assert again.recovered_sets == [set_id]
+        stored = again.get_set(set_id or -1)
+    assert (stored.status, stored.rep_count, stored.discounted_count) == ("interrupted", 0, 1)
+    assert "min_set_reps" in stored.discounted[0].reason
+
+
+def test_a_crash_cut_set_keeps_every_announced_rep(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+    store = HistoryStore(path)
+    ws = WorkoutSession(SessionMachine(), store, min_set_reps=2)
+    events, _ = squat_set(1.0, 3)
+    feed(ws, [PersonAppeared(0.0), *events])
+    store.close()
+    with HistoryStore(path) as again:
+        [stored] = again.recent_sets()
+    assert (stored.status, stored.rep_count, stored.discounted_count) == ("interrupted", 3, 0)
+
+
+class FlakyStore(HistoryStore):
+    """A real store whose writes fail while ``broken`` is set, like a full disk."""
+
+    broken = False
+
+    def _tx(self):  # type: ignore[no-untyped-def]
+        if self.broken:
+            raise StoreError(f"writing {self.path} failed: database or disk is full")
+        return super()._tx()
+
+
+def test_reps_that_cannot_be_stored_are_held_and_retried(tmp_path: Path) -> None:
+    now = [0.0]
+    health: list[tuple[bool, str]] = []
+    store = FlakyStore(tmp_path / "history.sqlite3")
+    ws = WorkoutSession(
+        SessionMachine(),
+        store,
+        retry_s=5.0,
+        on_health=lambda ok, why: health.append((ok, why)),
+        clock=lambda: now[0],
+    )
+    events, record = squat_set(1.0, 4)
+    feed(ws, [PersonAppeared(0.0), *events[:3]])
+    assert ws.saved and ws.saving
+    store.broken = True
+    ws.handle(events[3])
+    assert not ws.saved and not ws.saving and ws.unsaved == 1
+    assert health == [(False, f"not saving: writing {store.path} failed: database or disk is full")]
+    ws.handle(events[4])
+    ws.handle(SetEnded(12.0, record))
+    assert ws.unsaved == 3
+    now[0] = 4.0
+    ws.tick(13.0)
+    assert ws.unsaved == 3  # not due yet
+    now[0] = 5.0
+    ws.tick(13.5)
+    assert ws.unsaved == 3  # due, but still failing
+    store.broken = False
+    now[0] = 10.0
+    ws.tick(14.0)
+    assert ws.saving and health[-1][0] is True
+    [stored] = store.recent_sets()
+    assert (stored.status, stored.rep_count) == ("done", 4)
