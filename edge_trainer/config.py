@@ -173,12 +173,16 @@ class LlmConfig:
 
     enabled: bool = setting(True, "write summaries with the LLM when its model file exists")
     model_path: str = setting("", "GGUF chat model; empty means the model store's LLM, if any")
-    max_tokens: int = setting(64, "hard cap on generated tokens per summary")
+    max_tokens: int = setting(40, "hard cap on generated tokens per sentence")
     max_seconds: float = setting(8.0, "hard cap on seconds per summary")
-    threads: int = setting(2, "llama.cpp threads")
-    context_tokens: int = setting(1024, "llama.cpp context: system prompt + facts + answer")
-    temperature: float = setting(0.3, "sampling temperature (low: plain, repeatable wording)")
-    max_sentences: int = setting(2, "generation stops after this many sentences")
+    threads: int = setting(
+        0,
+        "llama.cpp threads; 0 = the cores the frame path leaves free (CPU cores minus "
+        "pose.threads, at least 1): more threads than free cores stall llama.cpp",
+    )
+    context_tokens: int = setting(1024, "llama.cpp context: instructions + note + answer")
+    temperature: float = setting(0.4, "sampling temperature (varied but plain wording)")
+    max_sentences: int = setting(2, "sentences the model re-words (what went well, the fix)")
     max_chars: int = setting(280, "a summary longer than this is replaced by the deterministic one")
     load_timeout_s: float = setting(120.0, "seconds the worker may take to load the model")
     worker_priority: Literal["idle", "nice", "normal"] = setting(
@@ -316,6 +320,8 @@ def _validate(cfg: Config) -> list[tuple[str, str]]:
         problems.append(("speech.volume", "must be between 0.0 and 1.0"))
     if cfg.llm.max_tokens < 1 or cfg.llm.max_seconds <= 0:
         problems.append(("llm", "max_tokens and max_seconds must be positive"))
+    if cfg.llm.threads < 0:
+        problems.append(("llm.threads", "must be 0 (automatic) or more"))
     for i, entry in enumerate(cfg.buttons.script):
         when, _, command = entry.partition(":")
         try:
