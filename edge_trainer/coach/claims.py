@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from edge_trainer.coach.facts import SetFacts
-from edge_trainer.exercise.faults import FAULTS, fault
+from edge_trainer.exercise.faults import FAULTS, PARTIAL, fault
 
 # Praise of the form as a whole: false when any fault was seen.
 _FORM_PRAISE = re.compile(
@@ -85,6 +85,8 @@ def _mentions(sentence: str, phrase: str) -> bool:
 
 def _other_fault(sentence: str, facts: SetFacts) -> str | None:
     own = {f.phrase for f in facts.faults} | {fault(f.code).cue for f in facts.faults}
+    if facts.partial_reps:
+        own |= {PARTIAL.name, PARTIAL.cue}
     own_stems = {w for text in own for w in _content_stems(text)}
     for known in FAULTS.values():
         for phrase in (known.name, known.cue):
@@ -176,9 +178,9 @@ def fix_tail_problem(sentence: str, cue: str, facts: SetFacts) -> str | None:
     """What is wrong with the words after a faulted set's cue (None: nothing).
 
     They must say why: name the top fault (the words its name adds to the cue, so "knees
-    caving in" after "Knees out" needs "caving in") or one of its reps, or only repeat the
-    cue. A denial of a fault named without a "not" ("elbows still, it's not swinging") is
-    a contradiction.
+    caving in" after "Knees out" needs "caving in"), name one of its reps, deny the cue
+    ("go deeper, you did not go deeper"), or only repeat the cue. A denial of a fault
+    named without a "not" ("elbows still, it's not swinging") is a contradiction.
     """
     top = facts.faults[0]
     at = sentence.lower().find(cue.lower())
@@ -190,12 +192,17 @@ def fix_tail_problem(sentence: str, cue: str, facts: SetFacts) -> str | None:
     # "not" alone is too little: "lock out, it didn't show" must say what did not happen.
     named = why <= have and (why - {"not"} or fault_stems <= have)
     reps = {str(i) for i in top.reps}
-    by_rep = bool(reps & set(re.findall(r"\d+", tail)))
-    repeated = have <= cue_stems | _FILLER
-    if not (named or by_rep or repeated):
+    said_reps = re.findall(r"\breps? ((?:\d+(?:,? (?:and )?)?)+)", tail, re.IGNORECASE)
+    by_rep = bool(reps & {n for group in said_reps for n in re.findall(r"\d+", group)})
+    # The cue said again ("no swinging, no swinging"), not a description ("it locked out").
+    describes = re.match(r"\W*(it|they|you|that)\b", tail, re.IGNORECASE)
+    repeated = not describes and have <= cue_stems | _FILLER
+    # The cue denied is the fault said ("go deeper, you did not go deeper").
+    negated_cue = "not" in have and cue_stems <= have
+    if not (named or by_rep or repeated or negated_cue):
         return f"does not say what went wrong ({top.phrase!r}) after the fix"
     neg = _TAIL_NEGATION.search(tail)
-    if neg and "not" not in fault_stems and not repeated:
+    if neg and "not" not in fault_stems and not (repeated or negated_cue):
         return f"denies the fault after its cue ({neg.group(0)!r})"
     return None
 

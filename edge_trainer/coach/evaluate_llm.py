@@ -72,8 +72,11 @@ def _model_path() -> Path | None:
         return None
 
 
-def generate(model: Any, sets: int, seed: int) -> list[dict[str, Any]]:
-    """Summarise ``sets`` made-up sets with ``model``; one row per model sentence."""
+def generate(model: Any, sets: int, seed: int, starts: bool = True) -> list[dict[str, Any]]:
+    """Summarise ``sets`` made-up sets with ``model``; one row per model sentence.
+
+    ``starts=False`` lets the model begin its answers itself (the raw model, for the corpus).
+    """
     from edge_trainer.coach.llm import GenerationStats
     from edge_trainer.coach.sample_sets import sample_sets
 
@@ -83,7 +86,7 @@ def generate(model: Any, sets: int, seed: int) -> list[dict[str, Any]]:
         facts = build_facts(record, previous)
         st = GenerationStats()
         for index, line in enumerate(coach_lines(facts)):
-            start = prefill(line, rng)
+            start = prefill(line, rng) if starts else ""
             sentence = model.say(
                 line.text, start, max_tokens=40, deadline=time.monotonic() + 10.0, stats=st
             )
@@ -149,8 +152,16 @@ def live_figures(rows: list[dict[str, Any]]) -> dict[str, float]:
 
 
 def corpus_figures(path: Path = CORPUS) -> dict[str, float]:
-    """The verifier against the labelled corpus: precision and recall at catching bad ones."""
+    """The verifier against the labelled corpus: precision and recall at catching bad ones,
+    over the whole corpus and over each of its parts (``split``)."""
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    out = _scores(rows, "labelled corpus")
+    for split in sorted({r["split"] for r in rows}):
+        _scores([r for r in rows if r["split"] == split], f"  {split} part")
+    return out
+
+
+def _scores(rows: list[dict[str, Any]], name: str) -> dict[str, float]:
     labels: Counter[str] = Counter(r["label"] for r in rows)
     tp = fp = fn = 0
     let_through: Counter[str] = Counter()
@@ -165,14 +176,15 @@ def corpus_figures(path: Path = CORPUS) -> dict[str, float]:
             let_through[row["label"]] += 1
     precision = tp / max(1, tp + fp)
     recall = tp / max(1, tp + fn)
-    print(f"  labelled corpus: {len(rows)} model sentences "
+    print(f"  {name}: {len(rows)} model sentences "
           f"({', '.join(f'{k} {v}' for k, v in labels.most_common())})")  # fmt: skip
     print(
         f"  verifier at catching bad sentences: precision {precision:.3f}, recall "
         f"{recall:.3f} ({tp} caught, {fp} good ones rejected, {fn} bad ones accepted)"
     )
     wrong = let_through["wrong_number"] + let_through["contradiction"]
-    print(f"  accepted sentences with a wrong number or a contradiction: {wrong}"
+    print(f"  {' ' * (len(name) - len(name.lstrip()))}accepted sentences with a wrong number "
+          f"or a contradiction: {wrong}"
           + (f" ({dict(let_through)})" if let_through else ""))  # fmt: skip
     return {"llm_precision": precision, "llm_recall": recall, "llm_accepted_wrong": wrong}
 
@@ -213,6 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--draft", type=Path, help="write unlabelled sentences to this JSONL file")
     p.add_argument("--sets", type=int, default=SETS, help="made-up sets for --draft")
     p.add_argument("--seed", type=int, default=SEED + 1, help="seed of the --draft sets")
+    p.add_argument("--no-start", action="store_true", help="--draft: no answer starts given")
     p.add_argument("-v", "--verbose", action="store_true", help="print every sentence")
     args = p.parse_args(argv)
     if args.draft is None:
@@ -225,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
         print("error: no LLM model installed", file=sys.stderr)
         return 2
     model = LlamaSummarizer(path, threads=1)
-    rows = generate(model, args.sets, args.seed)
+    rows = generate(model, args.sets, args.seed, starts=not args.no_start)
     model.close()
     with args.draft.open("w", encoding="utf-8") as out:
         for row in rows:

@@ -29,6 +29,8 @@ _ECHO = re.compile(
     re.IGNORECASE,
 )
 _LIST = re.compile(r"^\s*(\d+[.)]|[-*\u2022])\s")
+# A capital inside a sentence: no name belongs there, so the model lost the thread.
+_STRAY_CAPITAL = re.compile(r"(?<![.!?:])\s(?!I\b)[A-Z][a-z]+")
 
 
 def voice_problem(sentence: str) -> str | None:
@@ -37,6 +39,9 @@ def voice_problem(sentence: str) -> str | None:
         return "a question"
     if _LIST.search(sentence):
         return "a list item"
+    stray = _STRAY_CAPITAL.search(sentence)
+    if stray:
+        return f"a stray capital ({stray.group(0).strip()!r})"
     echo = _ECHO.search(sentence)
     if echo:
         return f"echoes the instructions ({echo.group(0)!r})"

@@ -350,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m edge_trainer.training.evaluate")
     p.add_argument("--data", type=Path, default=DEFAULT_DATA, help="shared data folder")
     p.add_argument("--cache", type=Path, default=Path("var/eval-cache"), help="landmark cache")
-    p.add_argument("--only", default="repcount,videos,form,sim", help="comma-separated sets")
+    p.add_argument("--only", default="repcount,videos,form,sim,llm", help="comma-separated sets")
     p.add_argument("-v", "--verbose", action="store_true", help="print every clip")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -372,6 +372,10 @@ def main(argv: list[str] | None = None) -> int:
             results.update(eval_form(folder, args.verbose))
     if "sim" in wanted:
         results.update(eval_sim(args.verbose))
+    if "llm" in wanted:
+        from edge_trainer.coach import evaluate_llm
+
+        results.update(evaluate_llm.run(args.verbose))
     print(f"\nevaluated in {time.perf_counter() - started:.0f} s")
     return 0
 
