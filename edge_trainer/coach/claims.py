@@ -49,6 +49,14 @@ _ADD_REP = re.compile(
 )
 _ADDED_REP = re.compile(r"\b(you )?(added|did) (a|one|an extra|another|one more) rep\b", re.I)
 _TAIL_NEGATION = re.compile(r"\b(no|not|never|didn't|wasn't|weren't|isn't)\b", re.IGNORECASE)
+_ADVICE = re.compile(
+    r"\W*(keep|stay|hold|go|push|pull|lower|lock|stand|touch|brace|drive|squeeze|sit|reach|"
+    r"bring|try|focus|make|let|you (can|should|need to|must|will))\b",
+    re.IGNORECASE,
+)
+_PAST = re.compile(
+    r"\b(was|were|did|didn't|showed|had|went|got)\b|\b(?!need\b|speed\b)\w+ed\b", re.IGNORECASE
+)
 # Words that add nothing to a repeated cue ("no swinging, no swinging next set").
 _FILLER = {"next", "set", "it", "that", "this", "again", "not", "ever", "every", "rep"}
 _STOP = {"your", "the", "a", "to", "at", "all", "way", "don't", "do", "not", "keep", "go", "of"}
@@ -174,12 +182,25 @@ def _fault_stems(text: str) -> set[str]:
     return {_stem(w) for w in re.findall(r"[a-z']+", text) if w == "not" or w not in _STOP}
 
 
+def _names_fault(have: set[str], why: set[str], fault_stems: set[str]) -> bool:
+    """The words ``have`` say the fault: one of its own words (``why``, the ones its name
+    adds to the cue; "partially" counts for "partial"), with its "not" when it has one."""
+    content = why - {"not"}
+    if not content:
+        # "not" alone is too little: "lock out, it didn't show" must say what did not happen.
+        return fault_stems <= have
+    if "not" in why and "not" not in have:
+        return False
+    return any(h[:5] == w[:5] for h in have for w in content if min(len(h), len(w)) >= 4)
+
+
 def fix_tail_problem(sentence: str, cue: str, facts: SetFacts) -> str | None:
     """What is wrong with the words after a faulted set's cue (None: nothing).
 
     They must say why: name the top fault (the words its name adds to the cue, so "knees
     caving in" after "Knees out" needs "caving in"), name one of its reps, deny the cue
-    ("go deeper, you did not go deeper"), or only repeat the cue. A denial of a fault
+    ("go deeper, you did not go deeper"), repeat the cue, or give more advice without
+    saying what happened ("keep your body still"). A denial of a fault
     named without a "not" ("elbows still, it's not swinging") is a contradiction.
     """
     top = facts.faults[0]
@@ -189,20 +210,21 @@ def fix_tail_problem(sentence: str, cue: str, facts: SetFacts) -> str | None:
     cue_stems = _fault_stems(cue)
     fault_stems = _fault_stems(top.phrase)
     why = fault_stems - cue_stems
-    # "not" alone is too little: "lock out, it didn't show" must say what did not happen.
-    named = why <= have and (why - {"not"} or fault_stems <= have)
+    named = _names_fault(have, why, fault_stems)
     reps = {str(i) for i in top.reps}
     said_reps = re.findall(r"\breps? ((?:\d+(?:,? (?:and )?)?)+)", tail, re.IGNORECASE)
     by_rep = bool(reps & {n for group in said_reps for n in re.findall(r"\d+", group)})
     # The cue said again ("no swinging, no swinging"), not a description ("it locked out").
     describes = re.match(r"\W*(it|they|you|that)\b", tail, re.IGNORECASE)
     repeated = not describes and have <= cue_stems | _FILLER
+    # More advice in other words ("keep your body still", "you can go deeper") claims nothing.
+    advice = bool(_ADVICE.match(tail)) and not _PAST.search(tail)
     # The cue denied is the fault said ("go deeper, you did not go deeper").
     negated_cue = "not" in have and cue_stems <= have
-    if not (named or by_rep or repeated or negated_cue):
+    if not (named or by_rep or repeated or negated_cue or advice):
         return f"does not say what went wrong ({top.phrase!r}) after the fix"
     neg = _TAIL_NEGATION.search(tail)
-    if neg and "not" not in fault_stems and not (repeated or negated_cue):
+    if neg and "not" not in fault_stems and not (repeated or negated_cue or advice):
         return f"denies the fault after its cue ({neg.group(0)!r})"
     return None
 
