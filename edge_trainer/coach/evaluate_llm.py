@@ -9,9 +9,11 @@ time to the first sentence.
 
 Corpus part: ``llm_sentences.jsonl`` beside this module holds model sentences with the
 facts they were written for and a label given by a person reading each one (``good``,
-``wrong_number``, ``contradiction``, ``meta``, ``third_person``, ``garbled``). The
-verifier's precision and recall at catching the bad ones are measured on it, and so is
-the number of bad sentences it would have let through.
+``wrong_number``, ``contradiction``, ``meta``, ``third_person``, ``garbled``), in parts:
+``tuning`` (read while the verifier's rules were written), ``held-out`` (read after, and
+scored before any rule changed for it), ``no-start`` (the model starting its answers
+itself, which the box never asks of it). The verifier's precision and recall at catching
+the bad ones are measured on each, and so is the number of bad sentences it let through.
 
 ``python -m edge_trainer.coach.evaluate_llm --draft FILE`` writes new unlabelled sentences
 for such a corpus.
@@ -176,15 +178,13 @@ def _scores(rows: list[dict[str, Any]], name: str) -> dict[str, float]:
             let_through[row["label"]] += 1
     precision = tp / max(1, tp + fp)
     recall = tp / max(1, tp + fn)
+    pad = "  " + " " * (len(name) - len(name.lstrip()))
     print(f"  {name}: {len(rows)} model sentences "
           f"({', '.join(f'{k} {v}' for k, v in labels.most_common())})")  # fmt: skip
-    print(
-        f"  verifier at catching bad sentences: precision {precision:.3f}, recall "
-        f"{recall:.3f} ({tp} caught, {fp} good ones rejected, {fn} bad ones accepted)"
-    )
+    print(f"{pad}verifier at catching bad sentences: precision {precision:.3f}, recall "
+          f"{recall:.3f} ({tp} caught, {fp} good ones rejected, {fn} bad ones accepted)")  # fmt: skip
     wrong = let_through["wrong_number"] + let_through["contradiction"]
-    print(f"  {' ' * (len(name) - len(name.lstrip()))}accepted sentences with a wrong number "
-          f"or a contradiction: {wrong}"
+    print(f"{pad}accepted sentences with a wrong number or a contradiction: {wrong}"
           + (f" ({dict(let_through)})" if let_through else ""))  # fmt: skip
     return {"llm_precision": precision, "llm_recall": recall, "llm_accepted_wrong": wrong}
 
