@@ -182,7 +182,7 @@ def _scores(rows: list[dict[str, Any]], name: str) -> dict[str, float]:
     print(f"  {name}: {len(rows)} model sentences "
           f"({', '.join(f'{k} {v}' for k, v in labels.most_common())})")  # fmt: skip
     print(f"{pad}verifier at catching bad sentences: precision {precision:.3f}, recall "
-          f"{recall:.3f} ({tp} caught, {fp} good ones rejected, {fn} bad ones accepted)")  # fmt: skip
+          f"{recall:.3f} ({tp} caught, {fp} good rejected, {fn} bad accepted)")  # fmt: skip
     wrong = let_through["wrong_number"] + let_through["contradiction"]
     print(f"{pad}accepted sentences with a wrong number or a contradiction: {wrong}"
           + (f" ({dict(let_through)})" if let_through else ""))  # fmt: skip
