@@ -59,7 +59,9 @@ _PAST = re.compile(
 )
 # Words that add nothing to a repeated cue ("no swinging, no swinging next set").
 _FILLER = {"next", "set", "it", "that", "this", "again", "not", "ever", "every", "rep"}
-_STOP = {"your", "the", "a", "to", "at", "all", "way", "don't", "do", "not", "keep", "go", "of"}
+_LINKS = {"and", "on", "in", "show", "showed", "was", "were", "is", "had"}
+_STOP = {"your", "the", "a", "to", "at", "all", "way", "don't", "do", "not", "keep", "go", "of",
+         "too", "far", "very", "much", "enough", "bit", "little", "just"}  # fmt: skip
 
 
 def _stem(word: str) -> str:
@@ -183,22 +185,23 @@ def _fault_stems(text: str) -> set[str]:
 
 
 def _names_fault(have: set[str], why: set[str], fault_stems: set[str]) -> bool:
-    """The words ``have`` say the fault: one of its own words (``why``, the ones its name
-    adds to the cue; "partially" counts for "partial"), with its "not" when it has one."""
+    """The words ``have`` say the fault: every word its name adds to the cue (``why``;
+    "partially" counts for "partial"), with its "not" when it has one."""
     content = why - {"not"}
     if not content:
         # "not" alone is too little: "lock out, it didn't show" must say what did not happen.
         return fault_stems <= have
     if "not" in why and "not" not in have:
         return False
-    return any(h[:5] == w[:5] for h in have for w in content if min(len(h), len(w)) >= 4)
+    return all(any(h[:5] == w[:5] for h in have) for w in content)
 
 
 def fix_tail_problem(sentence: str, cue: str, facts: SetFacts) -> str | None:
     """What is wrong with the words after a faulted set's cue (None: nothing).
 
     They must say why: name the top fault (the words its name adds to the cue, so "knees
-    caving in" after "Knees out" needs "caving in"), name one of its reps, deny the cue
+    caving in" after "Knees out" needs "caving in"), name one of its reps and nothing
+    else, deny the cue
     ("go deeper, you did not go deeper"), repeat the cue, or give more advice without
     saying what happened ("keep your body still"). A denial of a fault
     named without a "not" ("elbows still, it's not swinging") is a contradiction.
@@ -214,6 +217,12 @@ def fix_tail_problem(sentence: str, cue: str, facts: SetFacts) -> str | None:
     reps = {str(i) for i in top.reps}
     said_reps = re.findall(r"\breps? ((?:\d+(?:,? (?:and )?)?)+)", tail, re.IGNORECASE)
     by_rep = bool(reps & {n for group in said_reps for n in re.findall(r"\d+", group)})
+    # A faulted rep named alone ("elbows still, rep 9") is enough; what it "showed" must
+    # be the fault itself.
+    extra = {w for w in have if not w.isdigit()} - cue_stems - _FILLER - _LINKS
+    shown = re.search(r"\b(showed|shows|was|were|is|had)\b(.*)", tail, re.IGNORECASE)
+    described = _fault_stems(shown.group(2)) - _FILLER - _LINKS if shown else set()
+    by_rep = by_rep and not extra and not {w for w in described if not w.isdigit()}
     # The cue said again ("no swinging, no swinging"), not a description ("it locked out").
     describes = re.match(r"\W*(it|they|you|that)\b", tail, re.IGNORECASE)
     repeated = not describes and have <= cue_stems | _FILLER

@@ -26,6 +26,7 @@ import dataclasses
 import json
 import logging
 import random
+import re
 import statistics
 import sys
 import time
@@ -107,6 +108,12 @@ def generate(model: Any, sets: int, seed: int, starts: bool = True) -> list[dict
     return rows
 
 
+def _kind(reason: str) -> str:
+    """A rejection reason without its particulars, for counting ("N is not the rep count")."""
+    general = re.sub(r"'[^']*'|\d+(?:\.\d+)?", "N", reason)
+    return general.split(" (")[0].strip()
+
+
 def live_figures(rows: list[dict[str, Any]]) -> dict[str, float]:
     """Figures of one live run: acceptance, reasons, fix named, voice, latency."""
     by_set: dict[int, list[dict[str, Any]]] = {}
@@ -123,7 +130,7 @@ def live_figures(rows: list[dict[str, Any]]) -> dict[str, float]:
             verdict = check_sentence(row["sentence"], facts, cue=row["cue"])
             accepted += verdict.ok
             if not verdict.ok:
-                reasons[verdict.reason.split(" (")[0].split("'")[0].strip()] += 1
+                reasons[_kind(verdict.reason)] += 1
             voice &= bool(row["sentence"]) and voice_problem(row["sentence"]) is None
             if row["cue"]:
                 faulted += 1
@@ -136,9 +143,10 @@ def live_figures(rows: list[dict[str, Any]]) -> dict[str, float]:
           "spoken in their deterministic wording")  # fmt: skip
     for reason, count in reasons.most_common(8):
         print(f"    rejected {count}x: {reason}")
-    print(f"  faulted sets whose model sentence names the top fault's fix (and passes): "
-          f"{fix_named} of {faulted} ({fix_named / max(1, faulted):.0%}); spoken summaries "
-          f"naming it: {faulted} of {faulted} (the deterministic fix stands in)")  # fmt: skip
+    print(f"  faulted sets: the model's fix sentence names the top fault's fix (its answer "
+          f"starts with the cue) and passes: {fix_named} of {faulted} "
+          f"({fix_named / max(1, faulted):.0%}); spoken summaries naming it: {faulted} of "
+          f"{faulted} (a rejected fix sentence is spoken in its plain wording)")  # fmt: skip
     print(f"  summaries passing the voice checks (second person, no meta text, questions "
           f"or echoed instructions): {voice_ok} of {len(by_set)} "
           f"({voice_ok / len(by_set):.0%})")  # fmt: skip

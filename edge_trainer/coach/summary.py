@@ -17,8 +17,9 @@ class Summary:
 
     Attributes:
         sentences: The sentences in speaking order.
-        source: ``llm`` (all written by the model), ``deterministic`` (none), or ``mixed``
-            (the model's first sentences, finished with the deterministic ones).
+        source: ``llm`` (every sentence the model's, each checked), ``deterministic``
+            (none), or ``mixed`` (some model sentences, the others in their deterministic
+            wording: rejected, or not reached in time).
         reason: Why deterministic text was used (empty when the model wrote it all).
         cancelled: A new set started before the summary was finished; nothing more of it
             is spoken.
