@@ -216,7 +216,11 @@ def fix_tail_problem(sentence: str, cue: str, facts: SetFacts) -> str | None:
     named = _names_fault(have, why, fault_stems)
     reps = {str(i) for i in top.reps}
     said_reps = re.findall(r"\breps? ((?:\d+(?:,? (?:and )?)?)+)", tail, re.IGNORECASE)
-    by_rep = bool(reps & {n for group in said_reps for n in re.findall(r"\d+", group)})
+    named_reps = {n for group in said_reps for n in re.findall(r"\d+", group)}
+    if named_reps - reps:
+        wrong = ", ".join(sorted(named_reps - reps, key=int))
+        return f"rep {wrong} did not show {top.phrase!r}"
+    by_rep = bool(named_reps)
     # A faulted rep named alone ("elbows still, rep 9") is enough; what it "showed" must
     # be the fault itself.
     extra = {w for w in have if not w.isdigit()} - cue_stems - _FILLER - _LINKS

@@ -29,6 +29,13 @@ _ECHO = re.compile(
     re.IGNORECASE,
 )
 _LIST = re.compile(r"^\s*(\d+[.)]|[-*\u2022])\s")
+# "Your rep next set, so ...": an opening "Your ..." phrase with no verb before its comma.
+_VERBLESS_OPENING = re.compile(r"^\s*Your ([^,]*),")
+_VERB = re.compile(
+    r"\b(was|were|is|are|did|had|got|took|kept|went|made|lost|fell|held|stayed|"
+    r"\w+ed|\w+'s)\b",
+    re.IGNORECASE,
+)
 # A capital inside a sentence: no name belongs there, so the model lost the thread.
 _STRAY_CAPITAL = re.compile(r"(?<![.!?:])\s(?!I\b)[A-Z][a-z]+")
 
@@ -39,6 +46,9 @@ def voice_problem(sentence: str) -> str | None:
         return "a question"
     if _LIST.search(sentence):
         return "a list item"
+    opening = _VERBLESS_OPENING.match(sentence)
+    if opening and not _VERB.search(opening.group(1)):
+        return f"garbled: no verb in 'Your {opening.group(1)}'"
     stray = _STRAY_CAPITAL.search(sentence)
     if stray:
         return f"a stray capital ({stray.group(0).strip()!r})"
