@@ -9,11 +9,14 @@ time to the first sentence.
 
 Corpus part: ``llm_sentences.jsonl`` beside this module holds model sentences with the
 facts they were written for and a label given by a person reading each one (``good``,
-``wrong_number``, ``contradiction``, ``meta``, ``third_person``, ``garbled``), in parts:
-``tuning`` (read while the verifier's rules were written), ``held-out`` (read after, and
-scored before any rule changed for it), ``no-start`` (the model starting its answers
-itself, which the box never asks of it). The verifier's precision and recall at catching
-the bad ones are measured on each, and so is the number of bad sentences it let through.
+``wrong_number``, ``contradiction``, ``meta``, ``third_person``, ``garbled``), in parts.
+``-1`` parts come from the first prompt (worked examples in the coach's own words),
+``-2`` parts from the current one (examples that copy the note's words): ``tuning`` parts
+were read while the verifier's rules were written, ``held-out`` parts after, and scored
+as they were before any rule changed for them; ``no-start`` is the model starting its
+answers itself, which the box never asks of it. The verifier's precision and recall at
+catching the bad ones are measured on each part, and so is the number of false sentences
+(a wrong number or a contradiction) it let through.
 
 ``python -m edge_trainer.coach.evaluate_llm --draft FILE`` writes new unlabelled sentences
 for such a corpus.
@@ -34,6 +37,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from edge_trainer.coach.claims import says_cue
 from edge_trainer.coach.facts import FaultFact, PreviousFacts, SetFacts, build_facts
 from edge_trainer.coach.prompt import prefill
 from edge_trainer.coach.summary import coach_lines
@@ -121,7 +125,7 @@ def live_figures(rows: list[dict[str, Any]]) -> dict[str, float]:
         by_set.setdefault(row["set"], []).append(row)
     accepted = 0
     reasons: Counter[str] = Counter()
-    faulted = fix_named = voice_ok = 0
+    faulted = fix_said = fix_named = voice_ok = 0
     firsts = []
     for set_rows in by_set.values():
         facts = facts_from_json(set_rows[0]["facts"])
@@ -134,6 +138,7 @@ def live_figures(rows: list[dict[str, Any]]) -> dict[str, float]:
             voice &= bool(row["sentence"]) and voice_problem(row["sentence"]) is None
             if row["cue"]:
                 faulted += 1
+                fix_said += says_cue(row["sentence"], row["cue"])
                 fix_named += verdict.ok
         voice_ok += voice
         if set_rows[0]["first_sentence_s"] is not None:
@@ -143,10 +148,11 @@ def live_figures(rows: list[dict[str, Any]]) -> dict[str, float]:
           "spoken in their deterministic wording")  # fmt: skip
     for reason, count in reasons.most_common(8):
         print(f"    rejected {count}x: {reason}")
-    print(f"  faulted sets: the model's fix sentence names the top fault's fix (its answer "
-          f"starts with the cue) and passes: {fix_named} of {faulted} "
-          f"({fix_named / max(1, faulted):.0%}); spoken summaries naming it: {faulted} of "
-          f"{faulted} (a rejected fix sentence is spoken in its plain wording)")  # fmt: skip
+    print(f"  faulted sets whose model sentence names the top fault's fix: {fix_said} of "
+          f"{faulted} ({fix_said / max(1, faulted):.0%}; its answer starts with the cue), and "
+          f"passes the verifier: {fix_named} ({fix_named / max(1, faulted):.0%}); spoken "
+          f"summaries naming it: {faulted} of {faulted} (a rejected fix sentence is spoken "
+          "in its plain wording)")  # fmt: skip
     print(f"  summaries passing the voice checks (second person, no meta text, questions "
           f"or echoed instructions): {voice_ok} of {len(by_set)} "
           f"({voice_ok / len(by_set):.0%})")  # fmt: skip
@@ -155,6 +161,7 @@ def live_figures(rows: list[dict[str, Any]]) -> dict[str, float]:
           f"max {max(firsts, default=float('nan')):.2f} s")  # fmt: skip
     return {
         "llm_accepted": accepted / n,
+        "llm_fix_said": fix_said / max(1, faulted),
         "llm_fix_named": fix_named / max(1, faulted),
         "llm_voice_ok": voice_ok / len(by_set),
         "llm_first_sentence_s": med,
@@ -186,13 +193,16 @@ def _scores(rows: list[dict[str, Any]], name: str) -> dict[str, float]:
             let_through[row["label"]] += 1
     precision = tp / max(1, tp + fp)
     recall = tp / max(1, tp + fn)
+    false = [r for r in rows if r["label"] in ("wrong_number", "contradiction")]
     pad = "  " + " " * (len(name) - len(name.lstrip()))
     print(f"  {name}: {len(rows)} model sentences "
           f"({', '.join(f'{k} {v}' for k, v in labels.most_common())})")  # fmt: skip
     print(f"{pad}verifier at catching bad sentences: precision {precision:.3f}, recall "
           f"{recall:.3f} ({tp} caught, {fp} good rejected, {fn} bad accepted)")  # fmt: skip
     wrong = let_through["wrong_number"] + let_through["contradiction"]
-    print(f"{pad}accepted sentences with a wrong number or a contradiction: {wrong}"
+    caught = 1.0 - wrong / max(1, len(false))
+    print(f"{pad}accepted sentences with a wrong number or a contradiction: {wrong} of "
+          f"{len(false)} (recall on false sentences {caught:.3f})"
           + (f" ({dict(let_through)})" if let_through else ""))  # fmt: skip
     return {"llm_precision": precision, "llm_recall": recall, "llm_accepted_wrong": wrong}
 

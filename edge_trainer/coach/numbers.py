@@ -27,8 +27,8 @@ _ORDINALS = {
 _PRONOUN_ONE = {"a", "the", "this", "that", "each", "every", "no", "any", "another", "next",
                 "last", "good", "hard", "tough", "solid", "strong", "great", "which"}  # fmt: skip
 
-_WORD_RE = re.compile(r"\d+(?:[.,]\d+)?(?:st|nd|rd|th)?%?|[A-Za-z]+(?:'[a-z]+)?|%")
-_DIGITS_RE = re.compile(r"(\d+(?:[.,]\d+)?)(?:st|nd|rd|th)?%?")
+_WORD_RE = re.compile(r"\d+(?:\.\d+)?(?:st|nd|rd|th)?%?|[A-Za-z]+(?:'[a-z]+)?|%")
+_DIGITS_RE = re.compile(r"(\d+(?:\.\d+)?)(?:st|nd|rd|th)?%?")
 
 # Exercise names a summary might use, by canonical code. A summary may only name its own.
 EXERCISE_TERMS: dict[str, str] = {
@@ -100,7 +100,7 @@ def _scan(words: list[str]) -> list[tuple[int, int, str, float]]:
         lw = w.lower()
         m = _DIGITS_RE.fullmatch(w)
         if m:
-            found.append((i, i + 1, w, float(m.group(1).replace(",", "."))))
+            found.append((i, i + 1, w, float(m.group(1))))
             i += 1
             continue
         if lw in _TENS or lw in _UNITS:

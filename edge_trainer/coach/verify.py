@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from edge_trainer.coach.claims import contradiction, fix_tail_problem, says_cue
 from edge_trainer.coach.facts import SetFacts, fmt_number
 from edge_trainer.coach.numbers import Mention, mentions, numbers_in, other_exercises_named
-from edge_trainer.coach.voice import voice_problem
+from edge_trainer.coach.voice import garble_problem, voice_problem
 
 __all__ = ["Verdict", "allowed_numbers", "check_sentence", "check_summary", "numbers_in"]
 
@@ -143,7 +143,7 @@ def check_sentence(
         return Verdict(False, f"markup {leak.group(0)!r} in the text")
     if not re.search(r"[A-Za-z]{2,}", sentence):
         return Verdict(False, "no words")
-    problem = voice_problem(sentence)
+    problem = voice_problem(sentence) or garble_problem(sentence)
     if problem is not None:
         return Verdict(False, problem)
     found = mentions(sentence)

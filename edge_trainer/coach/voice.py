@@ -1,4 +1,5 @@
-"""Whether a sentence speaks to the person as a coach: no third person, meta text or questions."""
+"""Whether a sentence speaks to the person as a coach (no third person, meta text or
+questions) and reads as a sentence."""
 
 from __future__ import annotations
 
@@ -40,18 +41,23 @@ _VERB = re.compile(
 _STRAY_CAPITAL = re.compile(r"(?<![.!?:])\s(?!I\b)[A-Z][a-z]+")
 
 
+def garble_problem(sentence: str) -> str | None:
+    """Why ``sentence`` reads as broken text (None when it does not)."""
+    opening = _VERBLESS_OPENING.match(sentence)
+    if opening and not _VERB.search(opening.group(1)):
+        return f"garbled: no verb in 'Your {opening.group(1)}'"
+    stray = _STRAY_CAPITAL.search(sentence)
+    if stray:
+        return f"garbled: a stray capital ({stray.group(0).strip()!r})"
+    return None
+
+
 def voice_problem(sentence: str) -> str | None:
     """Why ``sentence`` is not a coach talking to the person (None when it is)."""
     if "?" in sentence:
         return "a question"
     if _LIST.search(sentence):
         return "a list item"
-    opening = _VERBLESS_OPENING.match(sentence)
-    if opening and not _VERB.search(opening.group(1)):
-        return f"garbled: no verb in 'Your {opening.group(1)}'"
-    stray = _STRAY_CAPITAL.search(sentence)
-    if stray:
-        return f"a stray capital ({stray.group(0).strip()!r})"
     echo = _ECHO.search(sentence)
     if echo:
         return f"echoes the instructions ({echo.group(0)!r})"
