@@ -221,7 +221,9 @@ def main() -> None:
     path = config_mod.DEFAULT_CONFIG_PATH
     cfg = config_mod.load(path if path.is_file() else None)
     model, origin = _model_path(cfg)
-    print(f"model: {model.name} ({origin}); {os.cpu_count()} cores here")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"model: {model.name} ({origin}); {os.cpu_count()} cores here, load average {load} "
+          "(other work on the machine slows every figure below)")  # fmt: skip
     counts = in_process(model)
     auto = free_cores(cfg.pose.threads)
     cores = os.cpu_count() or 1
