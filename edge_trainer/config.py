@@ -183,7 +183,9 @@ class LlmConfig:
     context_tokens: int = setting(1024, "llama.cpp context: instructions + note + answer")
     temperature: float = setting(0.4, "sampling temperature (varied but plain wording)")
     max_sentences: int = setting(2, "sentences the model re-words (what went well, the fix)")
-    max_chars: int = setting(280, "a summary longer than this is replaced by the deterministic one")
+    max_chars: int = setting(
+        280, "a model sentence that takes the summary past this is spoken in its plain wording"
+    )
     load_timeout_s: float = setting(120.0, "seconds the worker may take to load the model")
     worker_priority: Literal["idle", "nice", "normal"] = setting(
         "idle",

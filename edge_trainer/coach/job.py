@@ -86,14 +86,19 @@ class SummaryJob:
         """What the worker re-words: each line's deterministic sentence and answer start."""
         return [(line.text, start) for line, start in zip(self.lines, self.starts, strict=True)]
 
-    def take(self, index: int, sentence: str) -> tuple[str, Verdict]:
+    def take(self, index: int, sentence: str, max_chars: int = 280) -> tuple[str, Verdict]:
         """The sentence to speak for line ``index``: the model's if it passes, else the line's.
+
+        A model sentence that would take the summary past ``max_chars`` is rejected too.
 
         Returns:
             ``(sentence to speak, verdict on the model's sentence)``.
         """
         line = self.lines[index]
         verdict = check_sentence(sentence, self.facts, cue=line.cue)
+        length = len(" ".join([*self.spoken, sentence]))
+        if verdict.ok and length > max_chars:
+            verdict = Verdict(False, f"{length} characters, more than {max_chars}")
         if verdict.ok:
             self.from_model += 1
             out = sentence

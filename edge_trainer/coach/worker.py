@@ -321,7 +321,7 @@ class SummaryService:
     def _take_sentence(self, job: SummaryJob, index: int, sentence: str) -> None:
         if index != len(job.spoken):
             return  # a line already finished with its deterministic sentence
-        spoken, _verdict = job.take(index, sentence)
+        spoken, _verdict = job.take(index, sentence, self.cfg.max_chars)
         self._call(job.on_sentence, spoken)
 
     def _job_done(self, job: SummaryJob, stop: str) -> None:

@@ -130,3 +130,28 @@ def test_every_coach_line_passes_verification_in_its_role(name: str) -> None:
     facts = build_facts(SETS[name])
     for line in coach_lines(facts):
         assert check_sentence(line.text, facts, cue=line.cue).ok, line
+
+
+def test_a_rejected_model_sentence_is_replaced_by_its_own_line() -> None:
+    from edge_trainer.coach.job import SummaryJob
+
+    job = SummaryJob.create(1, SETS["faults"], None, lambda _s: None, lambda _s: None)
+    said, verdict = job.take(0, "Nice work, you did 8 squats.")
+    assert verdict.ok and said == "Nice work, you did 8 squats."
+    said, verdict = job.take(1, "Next set, knees out, rep 4 showed knees caving in.")
+    assert not verdict.ok and said == job.lines[1].text
+    rest, summary = job.finish("llm", "")
+    assert rest == () and summary.source == "mixed"
+    assert summary.sentences == ("Nice work, you did 8 squats.", job.lines[1].text)
+    assert summary.reason == "rejected: rep 4 is neither a faulted nor the slowest rep"
+
+
+def test_a_model_sentence_past_the_length_cap_is_replaced() -> None:
+    from edge_trainer.coach.job import SummaryJob
+
+    job = SummaryJob.create(1, SETS["faults"], None, lambda _s: None, lambda _s: None)
+    said, verdict = job.take(0, "Nice work, you did 8 squats.", max_chars=10)
+    assert not verdict.ok and said == "8 squats." and "characters" in verdict.reason
+    _rest, summary = job.finish("mixed", "budget reached (seconds)")
+    assert summary.source == "deterministic"
+    assert summary.sentences == tuple(line.text for line in job.lines)
