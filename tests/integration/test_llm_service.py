@@ -44,7 +44,9 @@ def models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         # Gibberish full of the digit 7, which these facts never contain.
         "sevens": build_tiny_gguf(d / "sevens.gguf", bias={**CHATTY_BIAS, "7": 3.0}),
         # Gibberish that never ends a sentence: each line runs to its token budget.
-        "rambling": build_tiny_gguf(d / "rambling.gguf", bias={**COACHLIKE_BIAS, ".": -30.0}),
+        "rambling": build_tiny_gguf(
+            d / "rambling.gguf", bias={**COACHLIKE_BIAS, ".": -30.0}, eos_bias=-30.0
+        ),
     }
 
 
