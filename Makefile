@@ -31,8 +31,9 @@ $(PY):
 venv: $(PY)
 
 # Stamps re-run pip only when pyproject.toml changes.
-$(VENV)/.stamp-demo: pyproject.toml | $(PY)
-	$(PIP) install -e ".[emulator]"
+$(VENV)/.stamp-demo: pyproject.toml Makefile | $(PY)
+	@echo "Installing (the first build of llama-cpp-python, for the summary model, takes ~10 minutes)"
+	$(PIP) install -e ".[emulator,llm]"
 	@touch $@
 
 $(VENV)/.stamp-test: pyproject.toml | $(PY)

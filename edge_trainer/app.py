@@ -211,7 +211,10 @@ class App:
         )
         self._closer.add("session", lambda: self._close_session(session))
         summaries = SummaryService(
-            cfg.llm, cfg.paths.models_dir, cfg.service.max_worker_restarts_per_min
+            cfg.llm,
+            cfg.paths.models_dir,
+            cfg.service.max_worker_restarts_per_min,
+            frame_threads=cfg.pose.threads,
         )
         outputs = Outputs(
             session=session,

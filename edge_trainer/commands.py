@@ -61,6 +61,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         display=replace(cfg.display, kind="emulator"),
         speech=replace(cfg.speech, kind="wav"),
         buttons=replace(cfg.buttons, kind="emulator"),
+        # The clip is read as fast as the CPU allows, so an idle-priority model would get
+        # no CPU until it ends; a camera leaves the box idle time between frames.
+        llm=replace(cfg.llm, worker_priority="normal"),
     )
     if args.output is not None:
         cfg = replace(cfg, paths=replace(cfg.paths, output_dir=str(args.output)))

@@ -232,18 +232,27 @@ class LlmConfig:
 
     enabled: bool = setting(True, "write summaries with the LLM when its model file exists")
     model_path: str = setting("", "GGUF chat model; empty means the model store's LLM, if any")
-    max_tokens: int = setting(64, "hard cap on generated tokens per summary", limits=(1, 1024))
+    max_tokens: int = setting(40, "hard cap on generated tokens per sentence", limits=(1, 1024))
     max_seconds: float = setting(8.0, "hard cap on seconds per summary", limits=(0.5, 120))
-    threads: int = setting(2, "llama.cpp threads", limits=(1, 16))
+    threads: int = setting(
+        0,
+        "llama.cpp threads; 0 = the cores the frame path leaves free (CPU cores minus "
+        "pose.threads, at least 1): more threads than free cores stall llama.cpp",
+        limits=(0, 16),
+    )
     context_tokens: int = setting(
-        1024, "llama.cpp context: system prompt + facts + answer", limits=(256, 32768)
+        1024, "llama.cpp context: instructions + note + answer", limits=(256, 32768)
     )
     temperature: float = setting(
-        0.3, "sampling temperature (low: plain, repeatable wording)", limits=(0, 2)
+        0.4, "sampling temperature (varied but plain wording)", limits=(0, 2)
     )
-    max_sentences: int = setting(2, "generation stops after this many sentences", limits=(1, 10))
+    max_sentences: int = setting(
+        2, "sentences the model re-words (what went well, the fix)", limits=(1, 10)
+    )
     max_chars: int = setting(
-        280, "a summary longer than this is replaced by the deterministic one", limits=(20, 2000)
+        280,
+        "a model sentence that takes the summary past this is spoken in its plain wording",
+        limits=(20, 2000),
     )
     load_timeout_s: float = setting(
         120.0, "seconds the worker may take to load the model", limits=(1, 3600)

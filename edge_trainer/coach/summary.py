@@ -17,8 +17,9 @@ class Summary:
 
     Attributes:
         sentences: The sentences in speaking order.
-        source: ``llm`` (all written by the model), ``deterministic`` (none), or ``mixed``
-            (the model's first sentences, finished with the deterministic ones).
+        source: ``llm`` (every sentence the model's, each checked), ``deterministic``
+            (none), or ``mixed`` (some model sentences, the others in their deterministic
+            wording: rejected, or not reached in time).
         reason: Why deterministic text was used (empty when the model wrote it all).
         cancelled: A new set started before the summary was finished; nothing more of it
             is spoken.
@@ -64,6 +65,9 @@ def _well(f: SetFacts) -> str:
     return text + "."
 
 
+_STEADY = "Keep that same steady tempo."
+
+
 def _fix(f: SetFacts) -> str | None:
     if f.reps == 0:
         return "Go through the full range so each rep counts."
@@ -78,7 +82,7 @@ def _fix(f: SetFacts) -> str | None:
     if f.slow_rep_stands_out and f.slowest_up_s is not None:
         slow = fmt_number(f.slowest_up_s)
         return f"Rep {f.slowest_rep} slowed to {slow} s up, so brace before each rep."
-    return "Keep that same steady tempo."
+    return _STEADY
 
 
 def _next(f: SetFacts) -> str | None:
@@ -90,6 +94,41 @@ def _next(f: SetFacts) -> str | None:
     if loss is not None and loss < 15 and not f.faults:
         return "Speed held well, so try adding a rep next set."
     return "Rest, then go again with the same focus."
+
+
+@dataclass(frozen=True, slots=True)
+class CoachLine:
+    """One sentence of the coached summary, in its deterministic (true) wording.
+
+    Attributes:
+        role: ``well`` (what went well) or ``fix`` (the fix for the top fault, or the
+            next step on a clean set).
+        text: The deterministic sentence: what the model re-words, and what is spoken
+            when the model's wording is rejected.
+        cue: On a faulted set's fix line, the top fault's cue, which must be said.
+    """
+
+    role: Literal["well", "fix"]
+    text: str
+    cue: str = ""
+
+
+def coach_lines(facts: SetFacts) -> tuple[CoachLine, CoachLine]:
+    """The two sentences a coached summary says: what went well, then the fix or next step.
+
+    A faulted set's second sentence is the top fault's fix. A clean set's is the most
+    telling of the rest: a full rest after a big speed drop, else the tempo advice when
+    there is one, else what to do next.
+    """
+    well = CoachLine("well", _well(facts))
+    fix = _fix(facts)
+    if facts.reps == 0 or facts.faults:
+        cue = fault(facts.faults[0].code).cue if facts.faults else ""
+        return well, CoachLine("fix", fix or "", cue)
+    loss = facts.velocity_loss_pct
+    if fix is None or fix == _STEADY or (loss is not None and loss >= 30):
+        return well, CoachLine("fix", _next(facts) or _STEADY)
+    return well, CoachLine("fix", fix)
 
 
 def deterministic_summary(facts: SetFacts) -> Summary:

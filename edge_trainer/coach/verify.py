@@ -1,61 +1,34 @@
-"""Checks that a model-written summary says nothing the facts do not support."""
+"""Checks a model-written sentence against the facts: every number in its role, every claim.
+
+A sentence passes only when each number it says fills the role the facts give that
+number (the rep count, a faulted or the slowest rep, seconds up or down, the velocity
+loss, the difference from the previous set in the right direction), its claims agree
+with the facts (see ``claims``), and it speaks to the person as a coach would (see
+``voice``). The fix line of a faulted set must also say the top fault's cue.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from edge_trainer.coach.facts import SetFacts
+from edge_trainer.coach.claims import contradiction, fix_tail_problem, says_cue
+from edge_trainer.coach.facts import SetFacts, fmt_number
+from edge_trainer.coach.numbers import Mention, mentions, numbers_in, other_exercises_named
+from edge_trainer.coach.voice import garble_problem, voice_problem
 
-_UNITS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-    "nineteen": 19, "dozen": 12,
-}  # fmt: skip
-_TENS = {
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-    "eighty": 80, "ninety": 90,
-}  # fmt: skip
-# "first" and "second" are left out on purpose: "first" rarely carries a count and
-# "second" is mostly the unit of time.
-_ORDINALS = {
-    "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9,
-    "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14,
-    "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18,
-    "nineteenth": 19, "twentieth": 20, "thirtieth": 30,
-}  # fmt: skip
-# "one" after these words is a pronoun ("a good one"), not a count.
-_PRONOUN_ONE = {"a", "the", "this", "that", "each", "every", "no", "any", "another", "next",
-                "last", "good", "hard", "tough", "solid", "strong", "great", "which"}  # fmt: skip
+__all__ = ["Verdict", "allowed_numbers", "check_sentence", "check_summary", "numbers_in"]
 
-_WORD_RE = re.compile(r"\d+(?:[.,]\d+)?(?:st|nd|rd|th)?%?|[A-Za-z]+")
-_DIGITS_RE = re.compile(r"(\d+(?:[.,]\d+)?)(?:st|nd|rd|th)?%?")
-
-# Exercise names a summary might use, by canonical code. A summary may only name its own.
-EXERCISE_TERMS: dict[str, str] = {
-    "squat": r"squats?",
-    "push_up": r"push[- ]?ups?|press[- ]?ups?",
-    "pull_up": r"pull[- ]?ups?|chin[- ]?ups?",
-    "situp": r"sit[- ]?ups?|crunch(?:es)?",
-    "lunge": r"lunges?",
-    "deadlift": r"dead[- ]?lifts?",
-    "jumping_jack": r"jumping[- ]jacks?|star jumps?",
-    "bench_press": r"bench(?:[- ]press(?:es)?)?",
-    "front_raise": r"front raises?",
-    "bicep_curl": r"(?:biceps? )?curls?",
-    "overhead_press": r"(?:overhead|shoulder|military) press(?:es)?",
-    "plank": r"planks?",
-    "burpee": r"burpees?",
-    "pommel_horse": r"pommel horse",
-    "row": r"(?:bent[- ]over |barbell |dumbbell )rows?",
-}
-_ALIASES = {"pushup": "push_up", "pullup": "pull_up", "sit_up": "situp", "squats": "squat",
-            "lunges": "lunge", "curl": "bicep_curl", "jumpingjack": "jumping_jack"}  # fmt: skip
-_TERM_RES = {
-    code: re.compile(rf"\b(?:{rx})\b", re.IGNORECASE) for code, rx in EXERCISE_TERMS.items()
-}
 _LEAK_RE = re.compile(r"<\||\|>|</s>|<s>|\[/?INST\]|<<|>>|#")
+_SECONDS = ("s", "sec", "secs", "second", "seconds")
+_REP_WORDS = ("rep", "reps", "repetition", "repetitions")
+_MORE = ("more", "extra")
+_FEWER = ("fewer", "less")
+_UP_WORDS = ("up", "lift", "lifting", "lifted", "rise", "rising", "pull", "press", "pushed")
+_DOWN_WORDS = ("down", "lower", "lowering", "lowered", "descent", "eccentric")
+_CLEAN_WORDS = ("clean", "perfect", "good", "solid", "great", "flawless", "strong")
+_SLOW_WORDS = ("slow", "slowed", "slowest", "slower", "grind", "grinder", "ground")
+MAX_WORDS = 26  # a spoken sentence of a short summary; longer ones ramble
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,92 +39,133 @@ class Verdict:
     reason: str = ""
 
 
-def numbers_in(text: str) -> list[tuple[str, float]]:
-    """Every number in ``text``, written in digits or in words, with how it was written.
-
-    ``"eight reps, 1.5 s, twenty-one, the third rep"`` gives 8, 1.5, 21 and 3.
-    """
-    found: list[tuple[str, float]] = []
-    words = _WORD_RE.findall(text.replace("-", " "))
-    i = 0
-    while i < len(words):
-        w = words[i]
-        lw = w.lower()
-        m = _DIGITS_RE.fullmatch(w)
-        if m:
-            found.append((w, float(m.group(1).replace(",", "."))))
-            i += 1
-            continue
-        if lw in _TENS or lw in _UNITS:
-            if lw == "one" and i > 0 and words[i - 1].lower() in _PRONOUN_ONE:
-                i += 1
-                continue
-            start = i
-            value = float(_TENS.get(lw, _UNITS.get(lw, 0)))
-            i += 1
-            if lw in _TENS and i < len(words) and words[i].lower() in _UNITS:
-                value += _UNITS[words[i].lower()]
-                i += 1
-            elif lw in _TENS and i < len(words) and words[i].lower() in _ORDINALS:
-                value += _ORDINALS[words[i].lower()]
-                i += 1
-            if (
-                i + 1 < len(words)
-                and words[i].lower() == "point"
-                and words[i + 1].lower() in _UNITS
-            ):
-                value += _UNITS[words[i + 1].lower()] / 10
-                i += 2
-            found.append((" ".join(words[start:i]), value))
-            continue
-        if lw in _ORDINALS:
-            found.append((w, float(_ORDINALS[lw])))
-        elif lw == "hundred" and found:
-            text_, value = found.pop()
-            found.append((f"{text_} hundred", value * 100))
-        i += 1
-    return found
-
-
 def allowed_numbers(facts: SetFacts) -> frozenset[float]:
     """The numbers a summary of these facts may say: those on its fact sheet."""
     return frozenset(v for _, v in numbers_in(facts.sheet()))
 
 
-def canonical_exercise(name: str) -> str:
-    """The EXERCISE_TERMS code for a recorded exercise name (itself if unknown)."""
-    key = name.strip().lower().replace("-", "_").replace(" ", "_")
-    return _ALIASES.get(key, key)
+def _near(value: float, options: set[float]) -> bool:
+    return any(abs(value - o) < 1e-6 for o in options)
 
 
-def other_exercises_named(text: str, exercise: str) -> list[str]:
-    """Exercise names in ``text`` that are not ``exercise``."""
-    own = canonical_exercise(exercise)
-    own_re = _TERM_RES.get(own)
-    # Blank out the set's own name first, so "bench press" does not also read as "press".
-    rest = own_re.sub(" ", text) if own_re else text
-    return [
-        m.group(0) for code, rx in _TERM_RES.items() if code != own for m in [rx.search(rest)] if m
-    ]
+def _rep_numbers(found: list[Mention]) -> set[int]:
+    """Indexes (into ``found``) of numbers that name a rep: "rep 4", "reps 2, 8 and 14"."""
+    out: set[int] = set()
+    for k, m in enumerate(found):
+        prev = m.before[-1] if m.before else ""
+        named = prev in _REP_WORDS or prev in ("#", "number")
+        listed = k - 1 in out and prev in ("and", "or", found[k - 1].written.lower())
+        ordinal = m.written.lower().endswith(("st", "nd", "rd", "th")) and m.after[:1] == ("rep",)
+        if named or listed or ordinal:
+            out.add(k)
+    return out
+
+
+def _role_problem(m: Mention, is_rep_number: bool, f: SetFacts, words: set[str]) -> str | None:
+    """Why the number ``m`` does not fit its role in these facts (None: it fits)."""
+    said = fmt_number(m.value)
+    ahead: list[str] = []
+    for w in m.after[:2]:
+        if w[:1].isdigit():
+            break
+        ahead.append(w)
+    if m.percent:
+        if f.velocity_loss_pct is None or m.value != f.velocity_loss_pct:
+            return f"{said}% is not the velocity loss"
+        return None
+    if m.after[:1] and m.after[0] in _SECONDS:
+        options = {v for v in (f.avg_up_s, f.avg_down_s, f.slowest_up_s) if v is not None}
+        if words & set(_DOWN_WORDS) and not words & set(_UP_WORDS):
+            options = {f.avg_down_s} if f.avg_down_s is not None else set()
+        elif words & set(_UP_WORDS) and not words & set(_DOWN_WORDS):
+            options = {v for v in (f.avg_up_s, f.slowest_up_s) if v is not None}
+        return None if _near(m.value, options) else f"{said} s is not a time in the facts"
+    if m.before[-1:] == ("added",) and f.previous is not None:
+        ahead = ["more"]  # "you added 2 rows": the change from last set
+    if any(w in _MORE or w in _FEWER for w in ahead):
+        if f.previous is None:
+            return f"'{m.written} more/fewer' needs a previous set"
+        diff = f.reps - f.previous.reps
+        more = any(w in _MORE for w in ahead)
+        if m.value != abs(diff) or diff == 0 or (diff > 0) != more:
+            return f"'{m.written} {'more' if more else 'fewer'}' is not the change from last set"
+        return None
+    if is_rep_number:
+        fault_reps = {i for x in f.faults for i in x.reps}
+        slow = {f.slowest_rep} if f.slow_rep_stands_out and f.slowest_rep else set()
+        allowed = (slow if words & set(_SLOW_WORDS) else set()) | fault_reps
+        if words & set(_SLOW_WORDS) and not f.faults:
+            allowed = slow
+        if int(m.value) != m.value or int(m.value) not in allowed:
+            return f"rep {said} is neither a faulted nor the slowest rep"
+        return None
+    return _count_problem(m, f)
+
+
+def _count_problem(m: Mention, f: SetFacts) -> str | None:
+    said = fmt_number(m.value)
+    near = m.after[:3]
+    if "partial" in near or "partials" in near:
+        return None if m.value == f.partial_reps else f"{said} is not the partial count"
+    fault_counts = {float(len(x.reps)) for x in f.faults}
+    fault_counts.add(float(len({i for x in f.faults for i in x.reps})))
+    if m.before[-1:] in (("on",), ("in",)) and near[:1] and near[0] in _REP_WORDS:
+        if _near(m.value, fault_counts):
+            return None
+        return f"{said} is not how many reps had a fault"
+    if any(w in _CLEAN_WORDS for w in (*m.before[-1:], *near[:1])):
+        if m.value == f.clean_reps:
+            return None
+        return f"{said} is not the count of clean reps ({f.clean_reps})"
+    if m.value == f.reps:
+        return None
+    return f"{said} is not the rep count ({f.reps})"
 
 
 def check_sentence(
-    sentence: str, facts: SetFacts, allowed: frozenset[float] | None = None
+    sentence: str,
+    facts: SetFacts,
+    allowed: frozenset[float] | None = None,
+    cue: str = "",
 ) -> Verdict:
-    """Check one sentence: its numbers are in the facts and it names no other exercise."""
-    if allowed is None:
-        allowed = allowed_numbers(facts)
+    """Check one model sentence against the facts.
+
+    Args:
+        sentence: The sentence.
+        facts: The set's facts.
+        allowed: Unused, kept for callers that pass the sheet's numbers.
+        cue: The top fault's cue when this sentence is the fix of a faulted set: it must
+            say it.
+    """
+    del allowed
     leak = _LEAK_RE.search(sentence)
     if leak:
         return Verdict(False, f"markup {leak.group(0)!r} in the text")
-    for written, value in numbers_in(sentence):
-        if not any(abs(value - a) < 1e-6 for a in allowed):
-            return Verdict(False, f"number {written!r} is not in the facts")
+    if not re.search(r"[A-Za-z]{2,}", sentence):
+        return Verdict(False, "no words")
+    problem = voice_problem(sentence) or garble_problem(sentence)
+    if problem is not None:
+        return Verdict(False, problem)
+    found = mentions(sentence)
+    reps_named = _rep_numbers(found)
+    words = set(re.findall(r"[a-z']+", sentence.lower()))
+    for k, m in enumerate(found):
+        problem = _role_problem(m, k in reps_named, facts, words)
+        if problem is not None:
+            return Verdict(False, problem)
     others = other_exercises_named(sentence, facts.exercise)
     if others:
         return Verdict(False, f"names another exercise ({others[0]!r})")
-    if not re.search(r"[A-Za-z]{2,}", sentence):
-        return Verdict(False, "no words")
+    problem = contradiction(sentence, facts)
+    if problem is not None:
+        return Verdict(False, problem)
+    if cue and not says_cue(sentence, cue):
+        return Verdict(False, f"does not say the fix ({cue!r})")
+    problem = fix_tail_problem(sentence, cue, facts) if cue else None
+    if problem is not None:
+        return Verdict(False, problem)
+    if len(sentence.split()) > MAX_WORDS:
+        return Verdict(False, f"{len(sentence.split())} words, more than {MAX_WORDS}")
     return Verdict(True)
 
 
@@ -166,9 +180,8 @@ def check_summary(
     length = len(" ".join(sentences))
     if length > max_chars:
         return Verdict(False, f"{length} characters, more than {max_chars}")
-    allowed = allowed_numbers(facts)
     for s in sentences:
-        verdict = check_sentence(s, facts, allowed)
+        verdict = check_sentence(s, facts)
         if not verdict.ok:
             return verdict
     return Verdict(True)

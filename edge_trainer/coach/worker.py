@@ -17,6 +17,7 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import queue
+import random
 import threading
 import time
 from collections.abc import Callable
@@ -45,12 +46,19 @@ class SummaryService:
         cfg: The ``[llm]`` config section.
         models_dir: The model store, used when ``cfg.model_path`` is empty.
         max_restarts_per_min: A worker that dies more often than this stays down.
+        frame_threads: Cores the frame path keeps busy (``pose.threads``); the worker's
+            llama.cpp threads take the rest when ``cfg.threads`` is 0.
     """
 
     def __init__(
-        self, cfg: LlmConfig, models_dir: str | os.PathLike[str], max_restarts_per_min: int = 3
+        self,
+        cfg: LlmConfig,
+        models_dir: str | os.PathLike[str],
+        max_restarts_per_min: int = 3,
+        frame_threads: int = 1,
     ) -> None:
         self.cfg = cfg
+        self.frame_threads = frame_threads
         self.models_dir = Path(models_dir)
         self.max_restarts_per_min = max_restarts_per_min
         self.state = "stopped"  # stopped, off, starting, ready, unavailable, closed
@@ -58,6 +66,7 @@ class SummaryService:
         self.restarts: list[float] = []
         self.info: dict[str, Any] = {}
         self._ids = itertools.count(1)
+        self._rng = random.Random()  # varied openers from set to set
         self._last_id = 0
         self._cmds: queue.Queue[tuple[str, Any]] = queue.Queue()
         self._wake_r, self._wake_w = os.pipe()
@@ -97,7 +106,9 @@ class SummaryService:
         ``on_done`` gets the final Summary once (after its last sentence). A request made
         while another is running cancels that one.
         """
-        job = SummaryJob.create(next(self._ids), record, previous, on_sentence, on_done)
+        job = SummaryJob.create(
+            next(self._ids), record, previous, on_sentence, on_done, rng=self._rng
+        )
         self._last_id = job.id
         if self._thread is None or self.state == "closed":
             self._deliver(job, "deterministic", f"summary service {self.state}")
@@ -186,7 +197,7 @@ class SummaryService:
             self._set_state("unavailable", str(exc))
             return
         store = str(self.models_dir) if self._from_store else ""
-        spec = WorkerSpec.from_config(self.cfg, self._model_path, store)
+        spec = WorkerSpec.from_config(self.cfg, self._model_path, store, self.frame_threads)
         self._worker = WorkerProcess(self._ctx, self._cancel, spec)
         self._watch.loading(self.cfg.load_timeout_s, time.monotonic())
         self._set_state("starting")
@@ -239,7 +250,7 @@ class SummaryService:
             return
         self._job = job
         try:
-            self._worker.conn.send(("summarize", job.id, job.facts.sheet()))
+            self._worker.conn.send(("summarize", job.id, job.notes()))
         except OSError:
             self._worker_lost("worker pipe closed")
             return
@@ -273,12 +284,14 @@ class SummaryService:
             self.info = dict(msg[1])
             # Logged before the state flips so a waiter on "ready" sees the line.
             log.info(
-                "LLM ready: %s%s, system prompt %s tokens cached, loaded in %.1f s (%s)",
+                "LLM ready: %s%s, fixed prompt %s tokens cached, loaded in %.1f s (%s, "
+                "%s llama.cpp threads)",
                 Path(self.info["model"]).name,
                 f" sha256 {self.info['sha256'][:12]}" if self.info.get("sha256") else "",
                 self.info["prefix_tokens"],
                 self.info["load_s"] + self.info["prefix_s"],
                 self.info["priority"],
+                self.info.get("threads"),
             )
             self._set_state("ready")
             return
@@ -293,7 +306,7 @@ class SummaryService:
         if kind == "started":
             self._mark_busy(rid)
         elif kind == "sentence" and job is not None and job.id > self._cancel.value:
-            self._take_sentence(job, str(msg[2]))
+            self._take_sentence(job, int(msg[2]), str(msg[3]))
         elif kind == "done":
             self._watch.done(rid)
             if job is not None:
@@ -305,20 +318,15 @@ class SummaryService:
                 log.warning("LLM generation failed: %s", msg[2])
                 self._finish_job("mixed", f"generation failed: {msg[2]}")
 
-    def _take_sentence(self, job: SummaryJob, sentence: str) -> None:
-        verdict = job.check(sentence, self.cfg.max_chars)
-        if not verdict.ok:
-            log.info("LLM sentence rejected (%s): %r", verdict.reason, sentence)
-            self._cancel.value = job.id
-            self._finish_job("mixed", f"rejected: {verdict.reason}")
-            return
-        self._call(job.on_sentence, sentence)
+    def _take_sentence(self, job: SummaryJob, index: int, sentence: str) -> None:
+        if index != len(job.spoken):
+            return  # a line already finished with its deterministic sentence
+        spoken, _verdict = job.take(index, sentence, self.cfg.max_chars)
+        self._call(job.on_sentence, spoken)
 
     def _job_done(self, job: SummaryJob, stop: str) -> None:
-        if stop in ("tokens", "seconds", "context"):
+        if len(job.spoken) < len(job.lines):
             self._finish_job("mixed", f"budget reached ({stop})")
-        elif not job.spoken:
-            self._finish_job("mixed", "the model wrote nothing usable")
         else:
             self._finish_job("llm", "")
 

@@ -58,11 +58,13 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_fetch_llm)
 
     p = msub.add_parser(
-        "provision", help="fetch pose models if missing and install the project's shipped models"
+        "provision",
+        help="fetch the pose models and the summary LLM if missing, install the shipped models",
     )
     _common(p)
     _install_opts(p)
     p.add_argument("--shipped", type=Path, help="shipped models folder (default: found)")
+    p.add_argument("--no-llm", action="store_true", help="do not fetch the default summary model")
     p.set_defaults(func=cmd_provision)
 
     fetch_pose.register(msub)
@@ -278,6 +280,7 @@ def check_fetch_llm_args(args: argparse.Namespace) -> None:
 
 
 def cmd_provision(args: argparse.Namespace) -> int:
+    from edge_trainer.models.fetch_llm_wheel import fetch_default_llm
     from edge_trainer.models.provision import provision, shipped_models_dir
 
     def change(root: Path, state: Path, kw: dict[str, Any]) -> list[str]:
@@ -285,8 +288,12 @@ def cmd_provision(args: argparse.Namespace) -> int:
             # The same code as 'models fetch-pose --if-missing' (and 'make models').
             fetch_pose.fetch_pose(root, None, if_missing=True)
 
+        def get_llm() -> None:
+            fetch_default_llm(root, if_missing=True)
+
         shipped = args.shipped or shipped_models_dir()
-        done = provision(root, state, shipped, get_pose, keep=args.keep, **kw)
+        llm = None if args.no_llm else get_llm
+        done = provision(root, state, shipped, get_pose, llm, keep=args.keep, **kw)
         return done or ["models are up to date"]
 
     return _change_live_set(args, change)

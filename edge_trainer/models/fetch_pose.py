@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import logging
 import platform
-import subprocess
 import sys
 import tempfile
 import zipfile
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from edge_trainer.errors import InputError, ModelError
+from edge_trainer.models.pip_wheel import pip_download
 
 log = logging.getLogger(__name__)
 
@@ -97,21 +97,14 @@ def download_wheel(dest: Path, version: str | None = None) -> Path:
         ModelError: pip failed (no network to the registry, say) or gave no wheel.
     """
     version = version or wheel_version()
-    cmd = [sys.executable, "-m", "pip", "download", f"mediapipe=={version}", "--no-deps",
-           "--only-binary=:all:", "--disable-pip-version-check", "--progress-bar", "on",
-           "-d", str(dest)]  # fmt: skip
+    extra: list[str] = []
     if sys.version_info[:2] not in WHEEL_PYTHONS:
         # The models are the same in every wheel; ask for one built for a Python that has them.
         # pip does not widen an explicit manylinux tag to older ones: name both.
         arch = "aarch64" if version == WHEEL_VERSIONS["aarch64"] else "x86_64"
-        cmd += ["--python-version", "3.12"]
-        cmd += ["--platform", f"manylinux_2_28_{arch}", "--platform", f"manylinux2014_{arch}"]
-    print(f"downloading the mediapipe {version} wheel (only its two pose models are kept)",
-          file=sys.stderr, flush=True)  # fmt: skip
-    try:
-        subprocess.run(cmd, check=True, stdout=sys.stderr)
-    except (OSError, subprocess.CalledProcessError) as exc:
-        raise ModelError(f"downloading mediapipe=={version} with pip failed ({exc})") from exc
+        extra += ["--python-version", "3.12"]
+        extra += ["--platform", f"manylinux_2_28_{arch}", "--platform", f"manylinux2014_{arch}"]
+    pip_download(f"mediapipe=={version}", dest, "only its two pose models are kept", extra)
     wheels = sorted(dest.glob("mediapipe-*.whl"))
     if not wheels:
         raise ModelError(f"pip left no mediapipe wheel in '{dest}'")

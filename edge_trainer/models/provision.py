@@ -109,15 +109,18 @@ def provision(
     state_dir: Path,
     shipped: Path | None,
     fetch_pose: Callable[[], None] | None = None,
+    fetch_llm: Callable[[], None] | None = None,
     **install_kw: object,
 ) -> list[str]:
-    """Make sure the live set has the pose models and the project's shipped models.
+    """Make sure the live set has the pose models, an LLM and the project's shipped models.
 
     Args:
         root: The model store.
         state_dir: The daemon's state folder (for reload and health).
         shipped: The project's ``models/`` folder, or None when there is none.
         fetch_pose: Called when the live set lacks a pose model.
+        fetch_llm: Called when the live set has no ``llm`` model once the shipped sets are
+            in (None: no LLM step).
         **install_kw: Passed to ``install_set``.
 
     Returns:
@@ -132,8 +135,18 @@ def provision(
         fetch_pose()
         done.append(f"fetched pose models ({', '.join(missing_pose)})")
     if shipped is None or not shipped.is_dir():
-        log.warning("no shipped models folder (%s); only the pose models were checked", shipped)
-        return done
+        log.warning("no shipped models folder (%s); only pose and LLM models checked", shipped)
+    else:
+        done += _install_shipped(root, state_dir, shipped, **install_kw)
+    live = store.current_manifest(root)
+    if fetch_llm is not None and (live is None or "llm" not in live.models):
+        fetch_llm()
+        done.append("fetched the summary model (llm)")
+    return done
+
+
+def _install_shipped(root: Path, state_dir: Path, shipped: Path, **install_kw: object) -> list[str]:
+    done = []
     root.mkdir(parents=True, exist_ok=True)
     record = _read_record(root)
     for folder in shipped_sets(shipped):

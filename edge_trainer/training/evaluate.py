@@ -213,7 +213,7 @@ def eval_sim(verbose: bool) -> dict[str, float]:
     return out
 
 
-SECTIONS = ("counting", "live", "form", "sim")
+SECTIONS = ("counting", "live", "form", "sim", "llm")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -253,6 +253,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\nform: skipped, no data at {folder}")
     if "sim" in wanted:
         results.update(eval_sim(args.verbose))
+    if "llm" in wanted:
+        from edge_trainer.coach import evaluate_llm
+
+        results.update(evaluate_llm.run(args.verbose))
     print(f"\nevaluated in {time.perf_counter() - started:.0f} s")
     return 0
 

@@ -1,34 +1,26 @@
-"""The llama.cpp backend on a tiny random GGUF: template, cached prefix, streaming, budgets."""
+"""The llama.cpp backend: template, reused prefix, one sentence a call, budgets (tiny random
+GGUF), and what the real SmolLM2 model says."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 
-from edge_trainer.coach.facts import SetFacts, build_facts
-from edge_trainer.coach.llm import SYSTEM_PROMPT, GenerationStats, LlamaSummarizer
+from edge_trainer.coach.facts import SetFacts
+from edge_trainer.coach.llm import GenerationStats, LlamaSummarizer
+from edge_trainer.coach.prompt import EXAMPLES, SYSTEM_PROMPT
+from edge_trainer.coach.summary import coach_lines
 from edge_trainer.errors import ModelError
-from edge_trainer.events import RepRecord, SetRecord
-from tests.llm_fixture import CHATTY_BIAS, build_tiny_gguf
+from tests.llm_fixture import CHATTY_BIAS, build_tiny_gguf, knees_in_facts
 
 pytest.importorskip("llama_cpp", reason="llama-cpp-python (the 'llm' extra) is not installed")
 pytestmark = pytest.mark.llm
 
 
 def squat_facts(n: int = 8, loss: float | None = 23.0) -> SetFacts:
-    reps = tuple(
-        RepRecord(
-            i,
-            3.0 * i,
-            3.0 * i + 2.6,
-            1.1,
-            1.5,
-            faults=("squat_knee_valgus",) if i in (3, 5) else (),
-        )
-        for i in range(1, n + 1)
-    )
-    return build_facts(SetRecord("squat", 0.0, 30.0, reps, velocity_loss_pct=loss))
+    return knees_in_facts(n, loss)  # type: ignore[no-any-return]
 
 
 @pytest.fixture(scope="module")
@@ -39,80 +31,58 @@ def model(tmp_path_factory: pytest.TempPathFactory) -> LlamaSummarizer:
     m.close()
 
 
+def say(
+    m: LlamaSummarizer, note: str, start: str = "", **kw: object
+) -> tuple[str | None, GenerationStats]:
+    st = kw.pop("stats", None) or GenerationStats()
+    assert isinstance(st, GenerationStats)
+    args: dict[str, object] = {"max_tokens": 40, "deadline": time.monotonic() + 10, **kw}
+    return m.say(note, start, stats=st, **args), st  # type: ignore[arg-type]
+
+
 def test_prompt_comes_from_the_gguf_chat_template(model: LlamaSummarizer) -> None:
-    assert model.prefix_text == f"<s><|system|>\n{SYSTEM_PROMPT}</s>\n<|user|>\n"
+    assert model.prefix_text.startswith(f"<s><|system|>\n{SYSTEM_PROMPT}</s>\n<|user|>\n")
+    note, answer = EXAMPLES[0]
+    assert f"{note}</s>\n<|assistant|>\n{answer}</s>\n" in model.prefix_text
+    assert model.prefix_text.endswith("<|user|>\n")
     assert model.suffix_text == "</s>\n<|assistant|>\n"
-    tokens = model.prompt_tokens(squat_facts().sheet())
+    tokens = model.prompt_tokens("8 squats.", "Nice work, you")
     # The template writes the BOS itself; it must not be added twice.
     assert tokens[0] == 1 and tokens[1] != 1
 
 
-def test_cached_prefix_means_fewer_prompt_tokens_per_set(model: LlamaSummarizer) -> None:
-    sheet_a, sheet_b = squat_facts(8).sheet(), squat_facts(6, None).sheet()
-    full = GenerationStats()
-    list(
-        model.sentences(
-            sheet_a, max_tokens=8, max_seconds=10, max_sentences=2, use_cache=False, stats=full
-        )
-    )
-    first, second = GenerationStats(), GenerationStats()
-    list(model.sentences(sheet_a, max_tokens=8, max_seconds=10, max_sentences=2, stats=first))
-    list(model.sentences(sheet_b, max_tokens=8, max_seconds=10, max_sentences=2, stats=second))
-    # Counts read from llama.cpp's own performance counters.
+def test_the_fixed_prompt_is_reused_by_llama_generate(model: LlamaSummarizer) -> None:
+    _, full = say(model, "8 squats.", max_tokens=8, use_cache=False)
+    _, first = say(model, "8 squats.", max_tokens=8)
+    _, second = say(model, "6 squats, no form faults.", max_tokens=8)
     assert full.evaluated_prompt_tokens == full.prompt_tokens
-    assert model.prefix_tokens > 50
+    assert model.prefix_tokens > 150
     for st in (first, second):
-        assert st.cached_tokens == model.prefix_tokens
-        assert st.evaluated_prompt_tokens == st.prompt_tokens - model.prefix_tokens
-        assert st.evaluated_prompt_tokens < full.evaluated_prompt_tokens / 2
+        assert st.cached_tokens >= model.prefix_tokens
+        assert st.evaluated_prompt_tokens == st.prompt_tokens - st.cached_tokens
+        assert st.evaluated_prompt_tokens < full.evaluated_prompt_tokens / 5
 
 
-def test_sentences_are_handed_off_while_generation_goes_on(model: LlamaSummarizer) -> None:
-    st = GenerationStats()
-    seen_at: list[int] = []
-    for _sentence in model.sentences(
-        squat_facts().sheet(), max_tokens=200, max_seconds=10, max_sentences=3, stats=st
-    ):
-        seen_at.append(model._llm.n_tokens)  # tokens llama.cpp has processed so far
-    assert len(st.sentences) == 3 and st.stop == "sentences"
-    assert seen_at == sorted(set(seen_at))
-    assert seen_at[0] < seen_at[-1]
-    assert st.first_sentence_s is not None and st.first_sentence_s < st.wall_s
-    assert all(s.endswith((".", "!", "?")) for s in st.sentences)
+def test_one_sentence_a_call_starting_with_the_given_words(model: LlamaSummarizer) -> None:
+    sentence, st = say(model, "8 squats.", "Nice work, you")
+    assert sentence is not None and sentence.startswith("Nice work, you")
+    assert sentence.endswith((".", "!", "?")) and st.stop == "sentences"
+    assert st.first_sentence_s is not None and st.first_sentence_s <= st.wall_s
+    assert st.sentences == [sentence]
 
 
 def test_token_budget_drops_the_unfinished_sentence(model: LlamaSummarizer) -> None:
-    st = GenerationStats()
-    out = list(
-        model.sentences(
-            squat_facts().sheet(), max_tokens=2, max_seconds=10, max_sentences=3, stats=st
-        )
-    )
-    assert (out, st.stop, st.generated_tokens) == ([], "tokens", 2)
+    sentence, st = say(model, "8 squats.", max_tokens=2)
+    assert (sentence, st.stop, st.generated_tokens) == (None, "tokens", 2)
 
 
 def test_time_budget_stops_generation(model: LlamaSummarizer) -> None:
-    st = GenerationStats()
-    out = list(
-        model.sentences(
-            squat_facts().sheet(), max_tokens=500, max_seconds=0.0, max_sentences=3, stats=st
-        )
-    )
-    assert (out, st.stop, st.generated_tokens) == ([], "seconds", 1)
+    sentence, st = say(model, "8 squats.", deadline=time.monotonic())
+    assert (sentence, st.stop, st.generated_tokens) == (None, "seconds", 1)
 
 
 def test_cancel_stops_after_one_token(model: LlamaSummarizer) -> None:
-    st = GenerationStats()
-    list(
-        model.sentences(
-            squat_facts().sheet(),
-            max_tokens=500,
-            max_seconds=10,
-            max_sentences=3,
-            should_stop=lambda: True,
-            stats=st,
-        )
-    )
+    _, st = say(model, "8 squats.", should_stop=lambda: True)
     assert (st.stop, st.generated_tokens) == ("cancelled", 1)
 
 
@@ -123,13 +93,12 @@ def test_template_without_system_role(tmp_path: Path) -> None:
         "{{ '[' + m['role'] + '] ' + m['content'] + '\\n' }}{% endfor %}[assistant] "
     )
     path = build_tiny_gguf(tmp_path / "nosys.gguf", bias=CHATTY_BIAS, chat_template=template)
-    m = LlamaSummarizer(path, n_ctx=512, threads=1, system_prompt="Be brief.")
+    m = LlamaSummarizer(path, n_ctx=1024, threads=1)
     try:
-        assert m.prefix_text == "[user] Be brief.\n\n"
+        assert m.prefix_text.startswith(f"[user] {SYSTEM_PROMPT}\n\n{EXAMPLES[0][0]}\n")
         assert m.suffix_text == "\n[assistant] "
-        st = GenerationStats()
-        list(m.sentences("Reps: 8", max_tokens=4, max_seconds=10, max_sentences=1, stats=st))
-        assert st.cached_tokens == m.prefix_tokens
+        _, st = say(m, "8 squats.", max_tokens=4)
+        assert st.cached_tokens >= m.prefix_tokens
     finally:
         m.close()
 
@@ -144,3 +113,21 @@ def test_missing_and_corrupt_files_raise_model_error(tmp_path: Path) -> None:
     (tmp_path / "cut.gguf").write_bytes(good[: len(good) // 2])
     with pytest.raises(ModelError, match=r"llama\.cpp cannot load"):
         LlamaSummarizer(tmp_path / "cut.gguf")
+
+
+@pytest.mark.slow
+def test_real_smollm2_coaches_the_top_fault(smollm2: Path) -> None:
+    # The real default model on a faulted squat set: each line re-worded in one call.
+    m = LlamaSummarizer(smollm2, threads=1)
+    try:
+        facts = squat_facts()
+        well, fix = coach_lines(facts)
+        assert fix.cue == "Knees out"
+        said, st = say(m, well.text, "Nice work, you")
+        assert said is not None and said.startswith("Nice work, you")
+        fixed, _ = say(m, fix.text, "Next set, knees out,", stats=st)
+        assert fixed is not None and fixed.startswith("Next set, knees out,")
+        # The instructions and examples (a few hundred tokens) are processed once, at load.
+        assert m.prefix_tokens > 200 and st.evaluated_prompt_tokens < 120
+    finally:
+        m.close()

@@ -8,10 +8,11 @@ import pytest
 
 from edge_trainer.cli import main
 from edge_trainer.coach.facts import build_facts
-from edge_trainer.coach.summary import deterministic_summary
+from edge_trainer.coach.prompt import OPENERS
+from edge_trainer.coach.summary import coach_lines, deterministic_summary
+from edge_trainer.coach.verify import check_sentence
 from edge_trainer.events import RepRecord, SetRecord
 from edge_trainer.session.store import HistoryStore
-from tests.llm_fixture import CHATTY_BIAS, build_tiny_gguf
 
 pytest.importorskip("llama_cpp", reason="llama-cpp-python (the 'llm' extra) is not installed")
 pytestmark = pytest.mark.llm
@@ -37,19 +38,28 @@ def history(tmp_path: Path) -> tuple[Path, Path, int]:
     return db, cfg, set_id
 
 
-def test_summarize_stored_set_with_a_model(
-    history: tuple[Path, Path, int], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.slow
+def test_summarize_stored_set_with_the_real_model(
+    history: tuple[Path, Path, int], smollm2: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db, cfg, set_id = history
-    model = build_tiny_gguf(tmp_path / "tiny.gguf", bias=CHATTY_BIAS)
     code = main(["summarize", "--set", str(set_id), "--config", str(cfg), "--db", str(db),
-                 "--model", str(model), "--facts"])  # fmt: skip
+                 "--model", str(smollm2), "--facts"])  # fmt: skip
     out, err = capsys.readouterr()
     assert code == 0
     # Compared with the earlier set of the same exercise.
     assert out.startswith("Exercise: squat\nReps: 8, 2 more than last set\n")
-    assert len(out.split("\n\n", 1)[1].strip().splitlines()) == 2
-    assert "source: llm" in err and "evaluated_prompt_tokens=" in err
+    said = out.split("\n\n", 1)[1].strip().splitlines()
+    facts = build_facts(SetRecord("squat", 60, 85, reps(8)), SetRecord("squat", 0, 25, reps(6)))
+    lines = [line.text for line in coach_lines(facts)]
+    assert len(said) == 2
+    # Each sentence is the model's, checked, or the deterministic line in its place.
+    assert all(
+        s == line or check_sentence(s, facts).ok for s, line in zip(said, lines, strict=True)
+    )
+    assert said[0] == lines[0] or said[0].startswith(OPENERS)
+    assert "source: llm" in err or "source: mixed (rejected: " in err
+    assert "evaluated_prompt_tokens=" in err
 
 
 def test_summarize_without_a_model_prints_the_deterministic_summary(

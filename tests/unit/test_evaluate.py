@@ -1,80 +1,88 @@
-"""make eval's repcount table on a small labelled folder of stick-figure sequences."""
+"""make eval's counting: held-out knobs, held-out classifiers, and what the live box said."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from edge_trainer.training import evaluate
-from edge_trainer.training.folds import read_groups
+from edge_trainer.exercise.counting import CounterParams
+from edge_trainer.training import counter_cv, evaluate
+from edge_trainer.training.eval_counting import eval_counting
+from edge_trainer.training.eval_data import EvalClip
+from edge_trainer.training.eval_jobs import mae_obo
+from edge_trainer.training.eval_live import Heard, spoken_reps
 from tests.unit.exercise_figures import reps, sequence, squat
 
 
-def _folder(tmp_path: Path, labelled: list[tuple[str, int]]) -> Path:
-    rows, _ = sequence(squat, [(0, 0, 1.0), *reps([1.0] * 5), (0, 0, 1.0)])
-    lines = ["file,exercise,reps,rep_bounds"]
-    for name, count in labelled:
-        np.save(tmp_path / name, rows.astype(np.float32))
-        lines.append(f"{name},squat,{count},")
-    (tmp_path / "labels.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return tmp_path
+def _clip(name: str, source: str, group: str, true: int, n: int = 5) -> EvalClip:
+    rows, _ = sequence(squat, [(0, 0, 1.0), *reps([1.0] * n), (0, 0, 1.0)])
+    return EvalClip(name, source, group, rows, 30.0, true, "squat", "squat")
 
 
 def test_mae_and_off_by_one_follow_their_definitions() -> None:
-    mae, obo = evaluate._mae_obo([(5, 5), (4, 5), (2, 4), (0, 0)])
+    mae, obo = mae_obo([(5, 5), (4, 5), (2, 4), (0, 0)])
     assert mae == pytest.approx((0 + 0.2 + 0.5 + 0) / 4)
     assert obo == pytest.approx(0.75)
 
 
-def test_repcount_counts_as_analyze_does_and_reports_both_ways(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_knobs_are_chosen_without_the_fold_they_count() -> None:
+    # Two data sets disagree on which candidate is best; each fold gets the other's choice,
+    # and each data set weighs the same whatever its number of clips.
+    err = np.array([[0.0, 1.0], [0.0, 1.0], [0.0, 1.0], [1.0, 0.0]])
+    sources = ["a", "a", "a", "b"]
+    assert counter_cv.choose(err, sources, np.array([False, False, False, True])) == 1
+    assert counter_cv.choose(err, sources, np.array([True, True, True, False])) == 0
+    both = counter_cv.choose(np.array([[0.0, 0.4], [1.0, 0.4]]), ["a", "b"], np.ones(2, bool))
+    assert both == 1
+
+
+def test_a_repcount_clip_is_held_out_with_its_subject() -> None:
+    clip = _clip("stu8_99.npy", "repcount", "stu8", 5)
+    assert counter_cv.fold_of(clip, {"stu8": 2}) == "repcount fold 2"
+    assert counter_cv.fold_of(_clip("x.mp4", "videos", "x", 5), {"stu8": 2}) == "videos"
+    assert len(counter_cv.candidates()) == int(np.prod([len(v) for v in counter_cv.GRID.values()]))
+
+
+def test_counting_reports_held_out_first_and_per_fold_knobs(
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    # The same five squats labelled 5 and 4: one clip exact, one a quarter over.
-    folder = _folder(tmp_path, [("a.npy", 5), ("b.npy", 4)])
-    out = evaluate.eval_repcount(folder, verbose=True)
-    assert out["repcount_mae_no_classifier"] == pytest.approx(0.125)
-    assert out["repcount_obo"] == pytest.approx(1.0)
+    data = {
+        "repcount": [
+            _clip("stu8_99.npy", "repcount", "stu8", 5),
+            _clip("a.npy", "repcount", "a", 4),
+        ],
+        "videos": [_clip("v.mp4", "videos", "v", 5)],
+    }
+    out = eval_counting(data, evaluate.SHIPPED_CLASSIFIER, verbose=True)
     text = capsys.readouterr().out
-    assert "a.npy" in text and "whole-body motion only" in text
-    assert "targets: MAE <= 0.2" in text
+    assert text.index("counting, held out") < text.index("| in-sample")
+    assert "knobs chosen without each fold" in text
+    # Five squats: exact against 5, a quarter over against 4.
+    assert out["repcount_mae"] == pytest.approx(0.125)
+    assert out["videos_mae"] == pytest.approx(0.0)
+    assert out["repcount_one_set"] == pytest.approx(1.0)
 
 
-def test_repcount_reports_the_clips_with_no_pose_apart(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    folder = _folder(tmp_path, [("a.npy", 5)])
-    np.save(folder / "empty.npy", np.full((90, 33, 4), np.nan, dtype=np.float32))
-    with (folder / "labels.csv").open("a", encoding="utf-8") as fh:
-        fh.write("empty.npy,squat,3,\n")
-    out = evaluate.eval_repcount(folder, verbose=False)
-    # The empty clip counts 0 of 3 (error 1.0) in the main figure, and is left out of the other.
-    assert out["repcount_mae"] == pytest.approx(0.5)
-    assert out["repcount_mae_with_pose"] == pytest.approx(0.0)
-    assert "1 clip(s) with no pose in any frame" in capsys.readouterr().out
+def test_what_the_box_said_is_read_from_its_cue_index(tmp_path: Path) -> None:
+    index = tmp_path / "cues.jsonl"
+    lines = [
+        {"kind": "rep", "outcome": "spoken", "text": "Squats. 1"},
+        {"kind": "rep", "outcome": "superseded", "text": "2"},
+        {"kind": "rep", "outcome": "spoken", "text": "3"},
+        {"kind": "fault", "outcome": "spoken", "text": "3. Go deeper"},
+        {"kind": "rep", "outcome": "spoken", "text": "1"},
+    ]
+    index.write_text("".join(json.dumps(e) + "\n" for e in lines), encoding="utf-8")
+    heard = Heard(spoken_reps(index), 3, 3, 1)
+    assert heard.spoken == (1, 3, 1)
+    assert heard.last_spoken == 1
+    assert heard.restarts == 1
 
 
-def test_repcount_counts_each_clip_through_the_fold_model_that_never_saw_its_subject(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    # A clip named as a RepCount subject's (stu8) is named by the shipped fold model that
-    # held stu8 out; a clip of no known subject is left out of the held-out figure.
-    fold_of = read_groups(evaluate.SHIPPED_CLASSIFIER)
-    assert "stu8" in fold_of
-    folder = _folder(tmp_path, [("stu8_99.npy", 4), ("a.npy", 5)])
-    out = evaluate.eval_repcount(folder, verbose=True)
-    text = capsys.readouterr().out
-    assert "never saw its subject (1 clips)" in text
-    # Five squats labelled 4 are a quarter over, whichever model names them.
-    assert out["repcount_mae_held_out"] == pytest.approx(0.25)
-    assert "subject held out:   5" in text
-
-
-def test_without_fold_models_there_is_no_held_out_figure(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(evaluate, "SHIPPED_CLASSIFIER", tmp_path / "no-classifier")
-    out = evaluate.eval_repcount(_folder(tmp_path, [("stu8_99.npy", 5)]), verbose=False)
-    assert np.isnan(out["repcount_mae_held_out"])
-    assert "never saw its subject" not in capsys.readouterr().out
+def test_the_shipped_knobs_are_the_ones_chosen_on_every_fold() -> None:
+    # The defaults must stay in the grid that make eval cross-validates.
+    shipped = CounterParams()
+    assert any(p == shipped for p in counter_cv.candidates())

@@ -11,8 +11,8 @@ import pytest
 from edge_trainer.coach.facts import build_facts
 from edge_trainer.coach.llm import SentenceSplitter
 from edge_trainer.coach.llm_process import cpu_ticks
-from edge_trainer.coach.summary import deterministic_summary, plural
-from edge_trainer.coach.verify import check_summary
+from edge_trainer.coach.summary import coach_lines, deterministic_summary, plural
+from edge_trainer.coach.verify import check_sentence, check_summary
 from edge_trainer.events import RepRecord, SetRecord
 
 
@@ -108,3 +108,50 @@ def test_cpu_ticks_tell_a_busy_process_from_a_stopped_one() -> None:
     after = cpu_ticks(os.getpid())
     assert before is not None and after is not None and after > before
     assert cpu_ticks(2**22 + 12345) is None  # no such process
+
+
+def test_coach_lines_say_what_went_well_then_the_fix_or_next_step() -> None:
+    well, fix = coach_lines(build_facts(SETS["faults"]))
+    assert (well.role, well.text) == ("well", "8 squats.")
+    assert fix.cue == "Knees out" and fix.text.endswith("knees out next set.")
+    # Clean sets: a big speed drop asks for rest; otherwise the tempo advice, if any.
+    _, rest = coach_lines(build_facts(SETS["grinder"]))
+    assert rest.cue == "" and rest.text.startswith("Speed dropped 41%")
+    _, tempo = coach_lines(build_facts(SETS["fast_lowering"]))
+    assert tempo.text.startswith("Slow the lowering down")
+    _, held = coach_lines(build_facts(SETS["clean"]))
+    assert held.text == "Speed held well, so try adding a rep next set."
+    _, nothing = coach_lines(build_facts(SETS["nothing"]))
+    assert nothing.text == "Go through the full range so each rep counts." and not nothing.cue
+
+
+@pytest.mark.parametrize("name", sorted(SETS))
+def test_every_coach_line_passes_verification_in_its_role(name: str) -> None:
+    facts = build_facts(SETS[name])
+    for line in coach_lines(facts):
+        assert check_sentence(line.text, facts, cue=line.cue).ok, line
+
+
+def test_a_rejected_model_sentence_is_replaced_by_its_own_line() -> None:
+    from edge_trainer.coach.job import SummaryJob
+
+    job = SummaryJob.create(1, SETS["faults"], None, lambda _s: None, lambda _s: None)
+    said, verdict = job.take(0, "Nice work, you did 8 squats.")
+    assert verdict.ok and said == "Nice work, you did 8 squats."
+    said, verdict = job.take(1, "Next set, knees out, rep 4 showed knees caving in.")
+    assert not verdict.ok and said == job.lines[1].text
+    rest, summary = job.finish("llm", "")
+    assert rest == () and summary.source == "mixed"
+    assert summary.sentences == ("Nice work, you did 8 squats.", job.lines[1].text)
+    assert summary.reason == "rejected: rep 4 is neither a faulted nor the slowest rep"
+
+
+def test_a_model_sentence_past_the_length_cap_is_replaced() -> None:
+    from edge_trainer.coach.job import SummaryJob
+
+    job = SummaryJob.create(1, SETS["faults"], None, lambda _s: None, lambda _s: None)
+    said, verdict = job.take(0, "Nice work, you did 8 squats.", max_chars=10)
+    assert not verdict.ok and said == "8 squats." and "characters" in verdict.reason
+    _rest, summary = job.finish("mixed", "budget reached (seconds)")
+    assert summary.source == "deterministic"
+    assert summary.sentences == tuple(line.text for line in job.lines)
