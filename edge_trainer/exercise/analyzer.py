@@ -365,14 +365,13 @@ class Analyzer:
         )
 
     def _set_exercise(
-        self, live: str, since: float, rows: npt.NDArray[np.float64]
+        self, live: str, recs: list[RecognitionLike], rows: npt.NDArray[np.float64]
     ) -> tuple[str, str]:
-        """The set's exercise, decided once from the whole set, and why."""
+        """The set's exercise, decided once from the recognitions of the whole set, and why."""
         if self.fixed is not None:
             return self.fixed, "chosen (button or config)"
         if self.recognizer is None:
             return live, "no classifier"
-        recs = [r for u, r in self._recognitions if u >= since]
         if not recs:
             return live, "no recognition during the set"
         decided = self.recognizer.decide(recs, rows)
@@ -398,7 +397,9 @@ class Analyzer:
         if until is not None:
             keep = ts <= until
             rows, ts = rows[keep], ts[keep]
-        exercise, why = self._set_exercise(s.exercise, s.start_t, rows)
+        last_t = until if until is not None else t
+        recs = [r for u, r in self._recognitions if s.start_t <= u <= last_t]
+        exercise, why = self._set_exercise(s.exercise, recs, rows)
         result = (
             count_exercise(rows, ts, exercise, self.counter, caches=self._caches)
             if len(ts) >= 3
@@ -444,7 +445,10 @@ class Analyzer:
             # A set the final pass found empty (live reps taken back) is not kept.
             self.sets.append(record)
             if result is not None:
-                self.explanations.append(SetExplanation(record, ts, result, why, len(s.reps)))
+                probs = tuple(dict(getattr(r, "probs", {}) or {}) for r in recs)
+                self.explanations.append(
+                    SetExplanation(record, ts, result, why, len(s.reps), probs)
+                )
         last = max([r.end_s for r in reps] + [s.last_activity_t])
         if until is not None:
             # Frames after the change belong to the next movement: keep them so the new

@@ -16,6 +16,7 @@ import numpy.typing as npt
 from edge_trainer.errors import ModelError
 from edge_trainer.exercise import kinematics
 from edge_trainer.exercise.classifier import CLASSES, REST, ExerciseClassifier
+from edge_trainer.exercise.decision import Decision, OpenSet, decide_exercise
 from edge_trainer.exercise.features import (
     DEFAULT_WINDOW,
     FEATURE_VERSION,
@@ -27,9 +28,6 @@ from edge_trainer.models.manifest import ModelEntry, read_manifest, verify_entry
 log = logging.getLogger(__name__)
 
 ROLE = "classifier"
-
-# A classifier this sure of a plausible exercise is not overruled by a movement signature.
-SIGNATURE_OVERRULES = 0.5
 
 
 @dataclass(frozen=True)
@@ -45,80 +43,6 @@ class Recognition:
     label: str
     confidence: float
     probs: dict[str, float]
-
-
-@dataclass(frozen=True)
-class Decision:
-    """The exercise of a whole set and why.
-
-    Attributes:
-        label: The exercise, or ``rest`` (no exercise the model knows).
-        reason: One line: the evidence that decided it.
-    """
-
-    label: str
-    reason: str
-
-
-def decide_exercise(
-    recognitions: Sequence[Any],
-    min_share: float = 0.1,
-    movement: kinematics.Movement | None = None,
-) -> Decision:
-    """The exercise of a whole set from the recognitions made during it.
-
-    Averages the probabilities over the set, so setup and re-racking moments (``rest``)
-    do not outvote the exercise: the best non-rest class wins when its mean probability
-    reaches ``min_share``; otherwise the set is ``rest`` (an exercise the model does not
-    know, or no exercise).
-
-    With the set's ``movement`` the geometry has a say: an exercise whose joints were
-    seen and never moved is passed over (a "raise" with still shoulders), and a movement
-    only one exercise makes (``kinematics.signature``) is chosen over a classifier that
-    is unsure of its own answer (under ``SIGNATURE_OVERRULES``) or has none left.
-
-    Args:
-        recognitions: :class:`Recognition` objects; anything with ``label`` and
-            ``confidence`` (and optionally ``probs``) is accepted.
-        min_share: Mean probability the best exercise needs.
-        movement: The set's measured movement (``kinematics.measure``), if known.
-    """
-    if not recognitions:
-        return Decision(REST, "no recognition during the set")
-    dists: list[dict[str, float]] = []
-    for r in recognitions:
-        probs = getattr(r, "probs", None)
-        dists.append(dict(probs) if probs else {str(r.label): float(r.confidence)})
-    labels = sorted({k for d in dists for k in d})
-    mean = np.mean([[d.get(k, 0.0) for k in labels] for d in dists], axis=0)
-    order = [i for i in np.argsort(-mean) if labels[i] != REST]
-    n = len(recognitions)
-
-    def said(i: int | None) -> str:
-        return "nothing" if i is None else f"{labels[i]} p={mean[i]:.2f}"
-
-    best = order[0] if order and mean[order[0]] >= min_share else None
-    if movement is None:
-        if best is None:
-            top = said(order[0] if order else None)
-            return Decision(REST, f"classifier over {n} windows: best {top} < {min_share}")
-        return Decision(str(labels[best]), f"classifier over {n} windows: {said(best)}")
-    kept = [i for i in order if kinematics.plausible(labels[i], movement)]
-    ruled_out = ""
-    if best is not None and best not in kept:
-        ruled_out = f"{said(best)} ruled out (the joints it moves were seen and did not move); "
-        log.info("set is not %s: the joints it moves were seen and did not move", said(best))
-    choice = kept[0] if kept and mean[kept[0]] >= min_share else None
-    sign = kinematics.signature(movement)
-    if sign is not None and (choice is None or mean[choice] < SIGNATURE_OVERRULES):
-        saw = kinematics.SIGNATURES[sign]
-        why = f"{ruled_out}named from its movement ({saw}); classifier: {said(choice)}"
-        if choice is None or labels[choice] != sign:
-            log.info("set decided %s: %s", sign, why)
-        return Decision(sign, why)
-    if choice is None:
-        return Decision(REST, f"{ruled_out}classifier over {n} windows: no exercise >= {min_share}")
-    return Decision(str(labels[choice]), f"{ruled_out}classifier over {n} windows: {said(choice)}")
 
 
 class ExerciseRecognizer:
@@ -169,6 +93,8 @@ class ExerciseRecognizer:
         self.current: Recognition | None = None
         # How the model was made (its manifest's provenance: trainer, seed, sources).
         self.provenance = ""
+        # How a set is named from its recognitions (calibration and the unknown threshold).
+        self.open_set = OpenSet()
         self.reset()
 
     @classmethod
@@ -280,9 +206,9 @@ class ExerciseRecognizer:
 
     def decide(self, recognitions: Sequence[Any], rows: npt.ArrayLike | None = None) -> Decision:
         """The exercise of a set from its recognitions and landmarks (see
-        :func:`decide_exercise`)."""
+        :func:`decision.decide_exercise`; ``open_set`` says how)."""
         movement = None if rows is None else kinematics.measure(rows)
-        return decide_exercise(recognitions, movement=movement)
+        return decide_exercise(recognitions, movement=movement, open_set=self.open_set)
 
     def close(self) -> None:
         """Release the interpreter; idempotent."""

@@ -24,6 +24,8 @@ class SetExplanation:
         result: The final count (its signal, reps and trace).
         exercise_reason: Why the set got its name.
         live_reps: Reps announced while the set ran.
+        window_probs: The classifier's probabilities of each recognition made during the
+            set (what its name was decided from).
     """
 
     record: SetRecord
@@ -31,6 +33,7 @@ class SetExplanation:
     result: CountResult
     exercise_reason: str
     live_reps: int
+    window_probs: tuple[dict[str, float], ...] = ()
 
 
 def _at(t: FloatArray, i: int) -> float:

@@ -45,12 +45,17 @@ def _classifier_for(clip: EvalClip, shipped: Path, subject_folds: dict[str, int]
 
 def eval_counting(
     data: dict[str, list[EvalClip]], shipped: Path, verbose: bool = False
-) -> dict[str, float]:
-    """Print the counting tables; return the headline figures."""
+) -> tuple[dict[str, float], list[tuple[EvalClip, Outcome]]]:
+    """Print the counting tables.
+
+    Returns:
+        The headline figures, and each clip with its held-out outcome (which the naming
+        figures reuse).
+    """
     clips = [c for s in COUNTED for c in data.get(s, []) if c.reps is not None]
     if not clips:
         print("\ncounting: no data")
-        return {}
+        return {}, []
     try:
         subject_folds = read_groups(shipped)
     except ModelError as exc:
@@ -85,7 +90,8 @@ def eval_counting(
                 f"  held-out {h.reps:3d} in {len(h.sets)} set(s) as {h.named:13s}"
                 f"  in-sample {i.reps:3d}  [{f}]"
             )
-    return _report(clips, folds, cv, held, inside, told=told)
+    figures = _report(clips, folds, cv, held, inside, told=told)
+    return figures, list(zip(clips, held, strict=True))
 
 
 def _report(

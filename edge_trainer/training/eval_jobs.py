@@ -20,6 +20,7 @@ from edge_trainer.config import ExerciseConfig
 from edge_trainer.errors import ModelError
 from edge_trainer.events import SetRecord
 from edge_trainer.exercise.counting import CounterParams
+from edge_trainer.exercise.kinematics import Movement, measure
 from edge_trainer.exercise.offline import analyze_rows, offline
 from edge_trainer.exercise.trace import SetExplanation
 from edge_trainer.training.eval_data import EvalClip
@@ -53,12 +54,17 @@ class Outcome:
         sets: The sets, in order.
         named: The exercise of the set with the most reps (``-`` for none).
         reasons: Why each set got its name.
+        window_probs: The classifier's probabilities during that set (what it was named
+            from), so the naming can be decided again with other settings.
+        movement: That set's measured movement (``kinematics.measure``).
     """
 
     reps: int
     sets: tuple[SetRecord, ...]
     named: str
     reasons: tuple[str, ...]
+    window_probs: tuple[dict[str, float], ...] = ()
+    movement: Movement | None = None
 
 
 _RECOGNIZERS: dict[Path, Any] = {}
@@ -93,7 +99,13 @@ def run(job: Job) -> Outcome:
     )
     named = max(sets, key=lambda s: s.rep_count).exercise if sets else "-"
     reasons = tuple(e.exercise_reason for e in explanations)
-    return Outcome(sum(s.rep_count for s in sets), tuple(sets), named, reasons)
+    main = max(explanations, key=lambda e: e.record.rep_count, default=None)
+    movement = None
+    if main is not None and len(main.t):
+        a, b = (round(float(x) * clip.fps) for x in (main.t[0], main.t[-1]))
+        movement = measure(clip.rows[a : b + 1])
+    probs = main.window_probs if main is not None else ()
+    return Outcome(sum(s.rep_count for s in sets), tuple(sets), named, reasons, probs, movement)
 
 
 def run_all(jobs: Sequence[Job], workers: int | None = None) -> Iterator[Outcome]:

@@ -31,6 +31,7 @@ import numpy as np
 import numpy.typing as npt
 
 from edge_trainer.config import Config, ExerciseConfig
+from edge_trainer.exercise.counting import CounterParams
 from edge_trainer.exercise.offline import analyze_rows, offline
 from edge_trainer.exercise.rules import EXERCISES
 from edge_trainer.training.eval_models import store_or_shipped
@@ -213,7 +214,7 @@ def eval_sim(verbose: bool) -> dict[str, float]:
     return out
 
 
-SECTIONS = ("counting", "live", "form", "sim", "llm")
+SECTIONS = ("counting", "naming", "live", "form", "sim", "llm")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -233,14 +234,29 @@ def main(argv: list[str] | None = None) -> int:
         p.error(f"unknown section(s) {names}; choose from {', '.join(SECTIONS)}")
     cfg = Config()
     results: dict[str, float] = {}
-    if "counting" in wanted:
+    if wanted & {"counting", "naming"}:
         from edge_trainer.training.eval_counting import COUNTED, eval_counting
         from edge_trainer.training.eval_data import load_all
+        from edge_trainer.training.eval_jobs import Job, run_all
+        from edge_trainer.training.eval_recognition import eval_recognition
 
         data = load_all(
-            args.data, lambda path: _video_rows(path, args.cache, cfg), COUNTED, args.cache
+            args.data,
+            lambda path: _video_rows(path, args.cache, cfg),
+            (*COUNTED, "penn"),
+            args.cache,
         )
-        results.update(eval_counting(data, SHIPPED_CLASSIFIER, args.verbose))
+        figures, held = eval_counting(data, SHIPPED_CLASSIFIER, args.verbose)
+        results.update(figures)
+        if "naming" in wanted:
+            penn = data.get("penn", [])
+            knobs = CounterParams()
+            jobs = [Job(c, knobs, classifier=SHIPPED_CLASSIFIER) for c in penn]
+            held += zip(penn, run_all(jobs), strict=True)
+            named = [(c, o) for c, o in held if c.source != "sim"]
+            results.update(
+                eval_recognition([c for c, _ in named], [o for _, o in named], args.verbose)
+            )
     if "live" in wanted:
         from edge_trainer.training.eval_live import eval_live
 
