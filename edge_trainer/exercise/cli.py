@@ -17,6 +17,7 @@ import numpy.typing as npt
 from edge_trainer import inputs
 from edge_trainer.errors import InputError, ModelError
 from edge_trainer.events import Event, SetRecord
+from edge_trainer.exercise.trace import SetExplanation, trace_json
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,12 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--json", action="store_true", help="print one JSON object to stdout")
     p.add_argument("--annotate", type=Path, metavar="OUT.mp4", help="write an annotated video")
+    p.add_argument(
+        "--explain",
+        type=Path,
+        metavar="PLOT.png",
+        help="draw why each set was counted and named as it was (the 'plot' extra)",
+    )
     p.add_argument("--config", type=Path, help="TOML config (default: built-in defaults)")
     p.set_defaults(func=cmd_analyze)
 
@@ -52,6 +59,7 @@ class _Run:
     events: list[Event]
     pose_ms: float | None
     rows: list[npt.NDArray[np.float64] | None] = field(default_factory=list)
+    explanations: list[SetExplanation] = field(default_factory=list)
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
@@ -63,6 +71,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     inputs.fps(args.fps)
     inputs.clip(args.input)
     inputs.output_file(args.annotate, "--annotate")
+    inputs.output_file(args.explain, "--explain")
     if args.fps is not None and not args.fps > 0:
         raise InputError(f"--fps must be a positive number of frames per second, got {args.fps}")
     if args.exercise is not None and args.exercise not in (*EXERCISES, "unknown"):
@@ -92,6 +101,10 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     report = build_report(str(args.input), run, total_s)
     if args.annotate is not None:
         _annotate(args.input, args.annotate, run)
+    if args.explain is not None:
+        from edge_trainer.analysis.explain import plot_explanations
+
+        plot_explanations(run.explanations, args.explain, f"{args.input.name}: why this count")
     if args.json:
         sys.stdout.write(json.dumps(report) + "\n")
     else:
@@ -135,9 +148,10 @@ def load_landmarks(path: Path) -> npt.NDArray[np.float64]:
 def _run_npy(arr: npt.NDArray[np.float64], fps: float, ex_cfg: Any, recognizer: Any) -> _Run:
     from edge_trainer.exercise.offline import analyze_rows
 
-    sets, events = analyze_rows(arr, fps, ex_cfg, recognizer)
+    explanations: list[SetExplanation] = []
+    sets, events = analyze_rows(arr, fps, ex_cfg, recognizer, explanations=explanations)
     rows: list[npt.NDArray[np.float64] | None] = list(arr)
-    return _Run(len(arr), fps, sets, events, None, rows)
+    return _Run(len(arr), fps, sets, events, None, rows, explanations)
 
 
 def _run_video(
@@ -174,7 +188,7 @@ def _run_video(
             sys.stderr.write("\n")
     events += analyzer.finish(t + 1.0 / source.fps)
     pose_ms = pose_s / frames * 1000.0 if frames else None
-    return _Run(frames, source.fps, analyzer.sets, events, pose_ms, rows)
+    return _Run(frames, source.fps, analyzer.sets, events, pose_ms, rows, analyzer.explanations)
 
 
 def _pose_estimator(cfg: Any) -> Any:
@@ -223,6 +237,7 @@ def build_report(name: str, run: _Run, total_s: float) -> dict[str, Any]:
                     }
                     for r in s.reps
                 ],
+                "trace": _trace(run, s),
             }
         )
     return {
@@ -239,6 +254,12 @@ def build_report(name: str, run: _Run, total_s: float) -> dict[str, Any]:
     }
 
 
+def _trace(run: _Run, record: SetRecord) -> dict[str, Any] | None:
+    """Why the set was counted and named as it was (``None`` if the analysis kept no trace)."""
+    found = next((e for e in run.explanations if e.record is record), None)
+    return None if found is None else trace_json(found)
+
+
 def format_report(report: dict[str, Any]) -> str:
     """The readable table printed without ``--json``."""
     lines = [
@@ -252,6 +273,11 @@ def format_report(report: dict[str, Any]) -> str:
             f"  partial {s['partial_reps']}  TUT {s['time_under_tension_s']:.1f} s"
             f"  velocity loss {'-' if vl is None else f'{vl:.0f}%'}"
         )
+        trace = s.get("trace")
+        if trace:
+            lines.append(f"  named: {trace['exercise_reason']}")
+            for r in trace["rejected"]:
+                lines.append(f"  not a rep {r['start_s']:.1f}-{r['end_s']:.1f} s: {r['reason']}")
         lines.append("   rep   start    end   conc   ecc  faults")
         for i, r in enumerate(s["rep_details"], 1):
             lines.append(

@@ -39,7 +39,8 @@ def test_landmark_file_to_json(squats: Path, capsys: pytest.CaptureFixture[str])
     assert report["total_reps"] == 5
     (s,) = report["sets"]
     assert set(s) == {"exercise", "start_s", "end_s", "reps", "partial_reps",
-                      "velocity_loss_pct", "time_under_tension_s", "rep_details"}  # fmt: skip
+                      "velocity_loss_pct", "time_under_tension_s", "rep_details",
+                      "trace"}  # fmt: skip
     assert s["exercise"] == "squat" and s["reps"] == 5 and s["partial_reps"] == 0
     assert len(s["rep_details"]) == 5
     for rep in s["rep_details"]:
@@ -48,6 +49,37 @@ def test_landmark_file_to_json(squats: Path, capsys: pytest.CaptureFixture[str])
         assert rep["faults"] == []
     assert report["timing"]["pose_ms_per_frame"] is None
     assert s["time_under_tension_s"] > 5 * 1.5
+
+
+def test_json_trace_says_which_signal_decided_and_why_candidates_were_rejected(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Five squats and a half dip squeezed in right after the third: the dip is not a rep,
+    # and the trace says why.
+    slow = reps([1.0] * 5, down_s=1.2, up_s=1.2, rest_s=0.2)
+    dip = [(0.0, 0.45, 0.35), (0.45, 0.0, 0.35), (0, 0, 0.3)]
+    rows, _ = sequence(squat, [(0, 0, 1.0), *slow[:9], *dip, *slow[9:], (0, 0, 1.0)])
+    path = tmp_path / "dip.npy"
+    np.save(path, rows.astype(np.float32))
+    report = _json(capsys, str(path), "--exercise", "squat")
+    (s,) = report["sets"]
+    trace = s["trace"]
+    assert s["reps"] == 5 and s["partial_reps"] == 1
+    assert trace["signal"] == "whole body"
+    assert trace["exercise_reason"] == "chosen (button or config)"
+    assert trace["stretches"][0]["counted"] and trace["stretches"][0]["period_s"] > 1.5
+    assert {"min_periodicity", "full", "partial", "rhythm"} <= set(trace["thresholds"])
+    assert all(r["reason"] for r in trace["rejected"])
+
+
+def test_explain_plot_draws_every_set(squats: Path, tmp_path: Path) -> None:
+    out = tmp_path / "why.png"
+    assert main(["analyze", str(squats), "--exercise", "squat", "--explain", str(out)]) == 0
+    image = cv2.imread(str(out))
+    assert image is not None and image.shape[0] > 300 and image.shape[1] > 600
+    # The counted reps are shaded green (BGR): the plot is not blank.
+    b, g, r = (image[..., k].astype(int) for k in range(3))
+    assert ((g > r + 15) & (g > b + 15)).mean() > 0.05
 
 
 def test_frame_rate_option_scales_time(squats: Path, capsys: pytest.CaptureFixture[str]) -> None:
