@@ -248,8 +248,15 @@ class Analyzer:
         for span in self._new_reps(result, ts):
             stretch = _stretch_of(result, span)
             parts = stretch.movers if stretch is not None else ()
-            if self._set is not None and not _same_movement(self._set.movers, parts):
-                assert stretch is not None
+            if (
+                self._set is not None
+                and stretch is not None
+                and self._set.reps
+                and float(ts[stretch.start]) >= self._set.reps[-1].start_s
+                and not _same_movement(self._set.movers, parts)
+            ):
+                # A stretch of its own (it does not take in the set's reps) moving other
+                # parts of the body: another exercise began without a pause.
                 changed_at = float(ts[stretch.start])
                 log.info("another part of the body is moving at %.1f s: the set ends", changed_at)
                 events += self._close_set(float(ts[span.start]), until=changed_at)

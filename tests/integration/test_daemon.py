@@ -159,9 +159,14 @@ def test_kill_9_never_loses_an_announced_rep(tmp_path: Path, assets: tuple[Path,
     db = state / "history.sqlite3"
     rng = random.Random(20261121)
     checked = 0
+    health = state / "health.json"
     for trial in range(8):
+        began = time.time()
         proc = start(cfg, clip)
-        time.sleep(rng.uniform(5.0, 12.0))
+        # Killed at a random moment of the clip, counted from when the daemon was up (its
+        # start-up time depends on how busy the machine is).
+        wait_for(lambda: health.exists() and health.stat().st_mtime >= began, 90, proc)
+        time.sleep(rng.uniform(2.0, 10.0))
         proc.kill()
         proc.wait(10)
         spoken = []
