@@ -165,7 +165,7 @@ def test_kill_9_never_loses_an_announced_rep(tmp_path: Path, assets: tuple[Path,
         proc = start(cfg, clip)
         # Killed at a random moment of the clip, counted from when the daemon was up (its
         # start-up time depends on how busy the machine is).
-        wait_for(lambda: health.exists() and health.stat().st_mtime >= began, 90, proc)
+        wait_for(lambda t0=began: health.exists() and health.stat().st_mtime >= t0, 90, proc)
         time.sleep(rng.uniform(2.0, 10.0))
         proc.kill()
         proc.wait(10)
