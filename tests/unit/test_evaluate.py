@@ -56,7 +56,8 @@ def test_counting_reports_held_out_first_and_per_fold_knobs(
         ],
         "videos": [_clip("v.mp4", "videos", "v", 5)],
     }
-    out = eval_counting(data, evaluate.SHIPPED_CLASSIFIER, verbose=True)
+    out, held = eval_counting(data, evaluate.SHIPPED_CLASSIFIER, verbose=True)
+    assert [c.name for c, _ in held] == ["stu8_99.npy", "a.npy", "v.mp4"]
     text = capsys.readouterr().out
     assert text.index("counting, held out") < text.index("| in-sample")
     assert "knobs chosen without each fold" in text
