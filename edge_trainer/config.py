@@ -24,6 +24,34 @@ DEFAULT_CONFIG_PATH = Path("/etc/edge-trainer/config.toml")
 CONFIG_ENV = "EDGE_TRAINER_CONFIG"
 
 
+_PACKAGE_PARENT = Path(__file__).resolve().parents[1]
+
+
+def default_state_dir(checkout: Path = _PACKAGE_PARENT) -> Path:
+    """The state folder (database, logs, model store) when the config names none.
+
+    Under systemd, the service's own (``$STATE_DIRECTORY``: /var/lib/edge-trainer). Run
+    from a source checkout (``make``, its ``.venv``), the checkout's ``var/``, wherever the
+    command is started, so each checkout keeps its own models. Otherwise the user's data
+    folder (platformdirs: ``~/.local/share/edge-trainer`` on Linux).
+
+    Args:
+        checkout: The folder above the package: a checkout when it holds pyproject.toml
+            and models/ (an installed package sits in site-packages instead).
+    """
+    service = os.environ.get("STATE_DIRECTORY", "")
+    if service:
+        return Path(service.split(":")[0])
+    if (checkout / "pyproject.toml").is_file() and (checkout / "models").is_dir():
+        return checkout / "var"
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("edge-trainer", appauthor=False))
+
+
+_STATE_DIR = default_state_dir()
+
+
 def setting(default: Any, doc: str) -> Any:
     """Declare a config field with its default and its one-line documentation."""
     if isinstance(default, (list, dict, set)):
@@ -193,10 +221,13 @@ class PathsConfig:
     """Where the box keeps its state and finds its models."""
 
     state_dir: str = setting(
-        "./var", "database and logs; /var/lib/edge-trainer on the Pi (systemd StateDirectory)"
+        str(_STATE_DIR),
+        "database and logs; /var/lib/edge-trainer on the Pi (systemd StateDirectory); by "
+        "default a checkout's var/, else ~/.local/share/edge-trainer",
     )
     models_dir: str = setting(
-        "./var/models", "model store (versions + 'current'); /var/lib/edge-trainer/models on the Pi"
+        str(_STATE_DIR / "models"),
+        "model store (versions + 'current'); /var/lib/edge-trainer/models on the Pi",
     )
     output_dir: str = setting(
         "./demo-output", "emulator output: OLED PNG frames, WAV cues, session log"

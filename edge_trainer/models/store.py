@@ -48,10 +48,7 @@ def current_dir(root: Path) -> Path:
     """
     link = root / CURRENT
     if not link.exists():
-        raise ModelError(
-            f"no models installed in '{root}'; run 'edge-trainer models fetch-pose' "
-            "(or 'make models')"
-        )
+        raise ModelError(f"no models installed in '{root}'; run 'edge-trainer models provision'")
     return link.resolve()
 
 
@@ -72,7 +69,10 @@ def resolve(root: Path, role: str, verify: bool = True) -> tuple[Path, ModelEntr
     manifest = read_manifest(folder)
     entry = manifest.models.get(role)
     if entry is None:
-        raise ModelError(f"model set '{manifest.id}' in '{root}' has no {role} model")
+        raise ModelError(
+            f"model set '{manifest.id}' in '{root}' has no {role} model; "
+            "run 'edge-trainer models provision'"
+        )
     path = verify_entry(folder, entry) if verify else folder / entry.file
     return path, entry
 
