@@ -256,13 +256,27 @@ step_config() {
     return 0
   fi
   mkdir -p "$etc"
-  cat >"$config.new" <<'EOF'
-# edge-trainer on a Raspberry Pi. `edge-trainer config-reference` lists every setting;
-# `edge-trainer check-config /etc/edge-trainer/config.toml` checks this file.
+  # Pose speed by board (hardware/README.md, "Pose speed on a Pi"): a Pi 5 keeps up with a
+  # 30 fps camera on 2 LiteRT threads; a Pi 4 manages about 15 fps on all 4 cores.
+  local board="" pose_threads=4 camera_fps=15
+  [ -r /proc/device-tree/model ] && board=$(tr -d '\0' </proc/device-tree/model)
+  case "$board" in
+    *"Raspberry Pi 5"*) pose_threads=2 camera_fps=30 ;;
+  esac
+  say "board: ${board:-unknown}; pose threads $pose_threads, camera $camera_fps fps"
+  cat >"$config.new" <<EOF
+# edge-trainer on a Raspberry Pi. \`edge-trainer config-reference\` lists every setting;
+# \`edge-trainer check-config /etc/edge-trainer/config.toml\` checks this file.
 # This file is yours: upgrades never overwrite it.
 
 [camera]
 source = "picamera2"
+width = 640
+height = 480
+fps = $camera_fps
+
+[pose]
+threads = $pose_threads
 
 [display]
 kind = "ssd1306"
@@ -336,7 +350,7 @@ step_models() {
 
 step_service() {
   if [ "$test_mode" -eq 1 ]; then
-    say "test root: not starting the service (would run: systemctl enable --now edge-trainer)"
+    say "test root: the service is not started (a box runs: systemctl enable --now edge-trainer)"
     return 0
   fi
   skipped service && return 0
