@@ -73,8 +73,32 @@ step() {
   say "$1"
 }
 
+# qemu-user 7.2 (Debian bookworm's) crashes inside LiteRT 2.x (SIGSEGV while XNNPACK sets
+# up a model; LiteRT 2.0 and older run); qemu 10 (bookworm-backports, trixie) runs it.
+QEMU_MIN=8
+qemu_major() {
+  local v
+  v=$(qemu-aarch64-static --version 2>/dev/null | sed -n 's/^qemu-aarch64 version \([0-9]*\).*/\1/p')
+  echo "${v:-0}"
+}
+
 step "host: qemu-user and binfmt_misc"
 "$script_dir/ensure-apt.sh" qemu-user-static debootstrap binfmt-support
+if [ "$(qemu_major)" -lt "$QEMU_MIN" ]; then
+  # shellcheck source=/dev/null
+  codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+  say "qemu-user $(qemu_major) is too old (LiteRT crashes under it): installing ${codename}-backports' qemu"
+  if ! grep -rqs "${codename}-backports" /etc/apt/sources.list /etc/apt/sources.list.d/; then
+    echo "deb http://deb.debian.org/debian ${codename}-backports main" \
+      >"/etc/apt/sources.list.d/${codename}-backports.list"
+  fi
+  apt-get update -q
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q -t "${codename}-backports" qemu-user-static
+  if [ "$(qemu_major)" -lt "$QEMU_MIN" ]; then
+    echo "pi-check: needs qemu-user $QEMU_MIN or newer, found $(qemu_major)" >&2
+    exit 1
+  fi
+fi
 if ! mountpoint -q /proc/sys/fs/binfmt_misc; then
   mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
 fi
@@ -121,13 +145,14 @@ if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
   cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
 fi
 
+# The emulated CPU is a Pi 4's (Cortex-A72, Armv8.0): a wheel that needs a newer core fails.
 in_root() {
   chroot "$root" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     HOME=/root LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive PIP_CACHE_DIR=/var/cache/pip-check \
-    "$@"
+    QEMU_CPU=cortex-a72 "$@"
 }
 as_service() { in_root runuser -u edge-trainer -- "$@"; }
-in_root update-ca-certificates >/dev/null
+in_root update-ca-certificates >/dev/null 2>&1
 
 step "copy this checkout into the root"
 # A fresh install every run: the package, config, state and models; apt's packages stay.
