@@ -24,6 +24,7 @@ Options:
 Environment:
   PI_CHECK_CACHE   cache folder for the root and downloads (default /var/cache/edge-trainer-pi-check)
   PI_CHECK_MIRROR  Debian mirror for debootstrap (default http://deb.debian.org/debian)
+  PI_CHECK_VIDEO   the squat video, as --video
   VENV             this machine's edge-trainer venv (default .venv)
 EOF
 }
@@ -33,7 +34,7 @@ source_dir=$(dirname "$script_dir")
 cache=${PI_CHECK_CACHE:-/var/cache/edge-trainer-pi-check}
 mirror=${PI_CHECK_MIRROR:-http://deb.debian.org/debian}
 venv=${VENV:-$source_dir/.venv}
-video=$(dirname "$source_dir")/shared/data/videos/yuyoujiang_test_video__squat.mp4
+video=${PI_CHECK_VIDEO:-$(dirname "$source_dir")/shared/data/videos/yuyoujiang_test_video__squat.mp4}
 rebuild=0
 
 while [ $# -gt 0 ]; do
@@ -152,6 +153,19 @@ in_root() {
     QEMU_CPU=cortex-a72 "$@"
 }
 as_service() { in_root runuser -u edge-trainer -- "$@"; }
+
+# binfmt_misc keeps running the qemu binary it opened when it was registered (flag F): after
+# an upgrade it must be registered again. qemu 8 and newer show the emulated CPU in
+# /proc/cpuinfo; an older one shows this machine's.
+if ! in_root grep -q '^CPU part' /proc/cpuinfo; then
+  say "re-registering qemu-aarch64 with binfmt_misc (the one registered is older)"
+  update-binfmts --disable qemu-aarch64
+  update-binfmts --enable qemu-aarch64
+  if ! in_root grep -q '^CPU part' /proc/cpuinfo; then
+    echo "pi-check: binfmt_misc still runs a qemu-aarch64 older than $QEMU_MIN" >&2
+    exit 1
+  fi
+fi
 in_root update-ca-certificates >/dev/null 2>&1
 
 step "copy this checkout into the root"

@@ -105,6 +105,11 @@ def compare(x86: Path, arm: Path) -> bool:
         verdict = "same" if same else "DIFFERENT"
         print(f"{clip}: x86-64 {a['total_reps']} reps {_counts(a)}, "
               f"arm64 {b['total_reps']} reps {_counts(b)}: {verdict}")  # fmt: skip
+        ms_a, ms_b = a["timing"]["pose_ms_per_frame"], b["timing"]["pose_ms_per_frame"]
+        if ms_a and ms_b:
+            print(
+                f"  pose: {ms_a:.0f} ms a frame native, {ms_b:.0f} ms emulated ({ms_b / ms_a:.0f}x)"
+            )
         la, lb = np.load(x86 / f"{clip}.npy"), np.load(arm / f"{clip}.npy")
         if la.shape != lb.shape:
             print(f"  landmarks: shapes differ {la.shape} vs {lb.shape}")

@@ -26,7 +26,11 @@ def _results(folder: Path, reps: int, shift: float = 0.0, lost: int | None = Non
     folder.mkdir()
     rng = np.random.default_rng(0)
     for clip in ("real_squat", "synthetic_squat"):
-        report = {"total_reps": reps, "sets": [{"exercise": "squat", "reps": reps}]}
+        report = {
+            "total_reps": reps,
+            "sets": [{"exercise": "squat", "reps": reps}],
+            "timing": {"pose_ms_per_frame": 40.0 * (1 + shift * 1000)},
+        }
         (folder / f"{clip}.json").write_text(json.dumps(report), encoding="utf-8")
         rows = rng.random((60, 33, 4)).astype(np.float32)
         rows[..., :2] += shift
@@ -45,6 +49,7 @@ def test_same_counts_and_close_landmarks_agree(
     out = capsys.readouterr().out
     assert "real_squat: x86-64 2 reps [('squat', 2)], arm64 2 reps [('squat', 2)]: same" in out
     assert "differ by at most 0.00400" in out
+    assert "pose: 40 ms a frame native, 200 ms emulated (5x)" in out
 
 
 @pytest.mark.parametrize(
