@@ -69,9 +69,10 @@ def resolve(root: Path, role: str, verify: bool = True) -> tuple[Path, ModelEntr
     manifest = read_manifest(folder)
     entry = manifest.models.get(role)
     if entry is None:
+        # The LLM is the owner's choice and never provisioned; every other role is.
+        how = "models fetch-llm FILE-or-URL" if role == "llm" else "models provision"
         raise ModelError(
-            f"model set '{manifest.id}' in '{root}' has no {role} model; "
-            "run 'edge-trainer models provision'"
+            f"model set '{manifest.id}' in '{root}' has no {role} model; run 'edge-trainer {how}'"
         )
     path = verify_entry(folder, entry) if verify else folder / entry.file
     return path, entry

@@ -199,3 +199,19 @@ def test_installed_package_carries_the_classifier_and_works_from_any_folder(
     done = _run(["analyze", str(SQUAT_CLIP)], elsewhere, env)
     assert done.returncode == 0, done.stderr
     assert "set 1: squat" in done.stdout
+
+
+def test_a_missing_role_names_the_command_that_installs_it(tmp_path: Path) -> None:
+    from edge_trainer.errors import ModelError
+    from edge_trainer.models import store
+    from edge_trainer.models.manifest import read_manifest
+
+    shipped = REPO / "models" / "classifier"
+    entry = read_manifest(shipped).models["classifier"]
+    store.add_set(tmp_path, {"classifier": (shipped / entry.file, entry)}, "classifier")
+    with pytest.raises(
+        ModelError, match=r"no pose_landmarks model; run 'edge-trainer models provision'"
+    ):
+        store.resolve(tmp_path, "pose_landmarks")
+    with pytest.raises(ModelError, match=r"no llm model; run 'edge-trainer models fetch-llm"):
+        store.resolve(tmp_path, "llm")
