@@ -14,10 +14,12 @@ set -euo pipefail
 
 usage() {
   cat <<'EOF'
-Usage: deploy/pi-check.sh [--rebuild-root] [--video FILE]
+Usage: deploy/pi-check.sh [--rebuild-root] [--reuse-install] [--video FILE]
 
 Options:
   --rebuild-root   make the arm64 root again instead of reusing the cached one
+  --reuse-install  keep the last run's install in the root (no install.sh): doctor and
+                   the comparison only, for working on them
   --video FILE     the squat video to cut the real clip from
                    (default: ../shared/data/videos/yuyoujiang_test_video__squat.mp4)
 
@@ -36,10 +38,12 @@ mirror=${PI_CHECK_MIRROR:-http://deb.debian.org/debian}
 venv=${VENV:-$source_dir/.venv}
 video=${PI_CHECK_VIDEO:-$(dirname "$source_dir")/shared/data/videos/yuyoujiang_test_video__squat.mp4}
 rebuild=0
+reuse=0
 
 while [ $# -gt 0 ]; do
   case "$1" in
     --rebuild-root) rebuild=1; shift ;;
+    --reuse-install) reuse=1; shift ;;
     --video) video=${2:?}; shift 2 ;;
     -h | --help) usage; exit 0 ;;
     *) echo "pi-check: unknown argument '$1' (see --help)" >&2; exit 2 ;;
@@ -169,9 +173,13 @@ fi
 in_root update-ca-certificates >/dev/null 2>&1
 
 step "copy this checkout into the root"
+if [ "$reuse" -eq 1 ] && [ ! -x "$root/opt/edge-trainer/venv/bin/edge-trainer" ]; then
+  echo "pi-check: --reuse-install, but the root has no install yet" >&2
+  exit 2
+fi
 # A fresh install every run: the package, config, state and models; apt's packages stay.
-rm -rf "$root/opt/edge-trainer" "$root/etc/edge-trainer" "$root/var/lib/edge-trainer" \
-  "$root/src" "$root/tmp/pi-check"
+[ "$reuse" -eq 1 ] || rm -rf "$root/opt/edge-trainer" "$root/etc/edge-trainer" "$root/var/lib/edge-trainer"
+rm -rf "$root/src" "$root/tmp/pi-check"
 mkdir -p "$root/src/edge-trainer"
 git -C "$source_dir" ls-files -z --cached --others --exclude-standard \
   | tar -C "$source_dir" --null --ignore-failed-read -T - -cf - \
@@ -179,7 +187,11 @@ git -C "$source_dir" ls-files -z --cached --others --exclude-standard \
 
 step "deploy/install.sh --test (arm64)"
 # The llm extra builds llama.cpp from source: hours under emulation (see README).
-in_root bash /src/edge-trainer/deploy/install.sh --test --extras pi
+if [ "$reuse" -eq 0 ]; then
+  in_root bash /src/edge-trainer/deploy/install.sh --test --extras pi
+else
+  say "reusing the last install (--reuse-install)"
+fi
 
 step "edge-trainer doctor (arm64)"
 work=$(mktemp -d)
@@ -205,9 +217,11 @@ for clip in "${clips[@]}"; do
 done
 
 step "analyze + pose stage (arm64, emulated)"
+# The installed config with one pose thread: more threads only spin under emulation here.
+sed 's/^threads = .*/threads = 1/' "$root/etc/edge-trainer/config.toml" >"$root/tmp/pi-check/config.toml"
 for clip in "${clips[@]}"; do
   as_service /opt/edge-trainer/venv/bin/edge-trainer analyze --json \
-    --config /etc/edge-trainer/config.toml "/tmp/pi-check/clips/$clip.mp4" \
+    --config /tmp/pi-check/config.toml "/tmp/pi-check/clips/$clip.mp4" \
     >"$root/tmp/pi-check/arm64/$clip.json"
   as_service /opt/edge-trainer/venv/bin/python /src/edge-trainer/deploy/pi_check_clips.py \
     landmarks "/tmp/pi-check/clips/$clip.mp4" "/tmp/pi-check/arm64/$clip.npy" \

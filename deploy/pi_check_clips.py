@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 CLIPS = ("real_squat", "synthetic_squat")
 # The real clip: 1.0-6.8 s of the squat video (its first two reps), at half its frame rate.
@@ -25,6 +26,9 @@ REAL_START_S, REAL_END_S, REAL_STEP = 1.0, 6.8, 2
 SYNTH_ARGS = ("--exercise", "squat", "--reps", "2", "--view", "side", "--seed", "1",
               "--tempo", "2", "--fps", "15")  # fmt: skip
 SYNTH_FIRST, SYNTH_FRAMES = 12, 60
+# Landmarks are compared on each clip's first frames (the detector's first find, then
+# tracking): emulated pose costs seconds a frame, and the counts cover the whole clips.
+LANDMARK_FRAMES = 30
 # Largest allowed difference of a landmark coordinate (x, y: fractions of the image size)
 # between the two machines; float rounding differs between XNNPACK's x86 and ARM kernels.
 TOLERANCE = 0.01
@@ -82,12 +86,27 @@ def make_clips(out: Path, video: Path) -> None:
         extra.unlink()
 
 
-def landmarks(video: Path, dest: Path, models: Path) -> None:
-    """Save the pose stage's ``(frames, 33, 4)`` landmarks of ``video`` to ``dest``."""
-    from edge_trainer.training.data import video_landmarks
+def landmarks(video: Path, dest: Path, models: Path, threads: int, frames: int) -> None:
+    """Save the pose stage's ``(frames, 33, 4)`` landmarks of ``video``'s first ``frames``.
 
-    rows, _fps = video_landmarks(video, models)
-    np.save(dest, rows)
+    Frames come as ``edge-trainer analyze`` reads them; NaN rows where nobody was found.
+    """
+    from edge_trainer.camera.video import VideoFileSource
+    from edge_trainer.config import PoseConfig
+    from edge_trainer.pose.blazepose import BlazePoseEstimator
+
+    estimator = BlazePoseEstimator.from_store(models, PoseConfig(threads=threads))
+    source = VideoFileSource(video)
+    source.open()
+    rows: list[npt.NDArray[np.float32]] = []
+    try:
+        while len(rows) < frames and (frame := source.read()) is not None:
+            pose = estimator.estimate(frame.image, frame.t)
+            rows.append(np.full((33, 4), np.nan, np.float32) if pose is None else pose.as_row())
+    finally:
+        source.close()
+        estimator.close()
+    np.save(dest, np.stack(rows))
 
 
 def _counts(report: dict[str, object]) -> list[tuple[str, int]]:
@@ -151,6 +170,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("video", type=Path)
     p.add_argument("dest", type=Path)
     p.add_argument("--models", type=Path, required=True)
+    p.add_argument("--threads", type=int, default=1, help="pose.threads")
+    p.add_argument("--frames", type=int, default=LANDMARK_FRAMES, help="frames to compare")
     p = sub.add_parser("compare")
     p.add_argument("x86", type=Path)
     p.add_argument("arm", type=Path)
@@ -159,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "make":
         make_clips(args.out, args.video)
     elif args.command == "landmarks":
-        landmarks(args.video, args.dest, args.models)
+        landmarks(args.video, args.dest, args.models, args.threads, args.frames)
     else:
         doctor = doctor_ok(args.doctor)
         return 0 if compare(args.x86, args.arm) and doctor else 1
