@@ -14,12 +14,13 @@ set -euo pipefail
 
 usage() {
   cat <<'EOF'
-Usage: deploy/pi-check.sh [--rebuild-root] [--reuse-install] [--video FILE]
+Usage: deploy/pi-check.sh [--rebuild-root] [--reuse-install] [--clips LIST] [--video FILE]
 
 Options:
   --rebuild-root   make the arm64 root again instead of reusing the cached one
   --reuse-install  keep the last run's install in the root (no install.sh): doctor and
                    the comparison only, for working on them
+  --clips LIST     clips to compare, of real_squat,synthetic_squat (default both)
   --video FILE     the squat video to cut the real clip from
                    (default: ../shared/data/videos/yuyoujiang_test_video__squat.mp4)
 
@@ -39,11 +40,13 @@ venv=${VENV:-$source_dir/.venv}
 video=${PI_CHECK_VIDEO:-$(dirname "$source_dir")/shared/data/videos/yuyoujiang_test_video__squat.mp4}
 rebuild=0
 reuse=0
+clips=(real_squat synthetic_squat)
 
 while [ $# -gt 0 ]; do
   case "$1" in
     --rebuild-root) rebuild=1; shift ;;
     --reuse-install) reuse=1; shift ;;
+    --clips) IFS=, read -r -a clips <<<"${2:?}"; shift 2 ;;
     --video) video=${2:?}; shift 2 ;;
     -h | --help) usage; exit 0 ;;
     *) echo "pi-check: unknown argument '$1' (see --help)" >&2; exit 2 ;;
@@ -206,7 +209,6 @@ step "clips (made here, never kept)"
 mkdir -p "$work/x86_64" "$root/tmp/pi-check/clips" "$root/tmp/pi-check/arm64"
 cp "$work/clips/"*.mp4 "$root/tmp/pi-check/clips/"
 chmod -R a+rwX "$root/tmp/pi-check"
-clips=(real_squat synthetic_squat)
 
 step "analyze + pose stage (x86-64, here)"
 host_models=$("$venv/bin/python" -c 'from edge_trainer.config import Config; print(Config().paths.models_dir)')
