@@ -23,7 +23,7 @@ help:
 	@echo "make train  - retrain the exercise classifier into models/"
 	@echo "make lint   - ruff, mypy, shellcheck"
 	@echo "make arm64-wheels - every runtime dependency has a Raspberry Pi OS arm64 wheel (~1 min)"
-	@echo "make pi-check - install and run on an emulated Debian arm64 root (root; ~30 min)"
+	@echo "make pi-check - install and run on an emulated Debian arm64 root (root; slow: see hardware/README.md)"
 
 $(PY):
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"' \
@@ -86,7 +86,7 @@ arm64-wheels: $(VENV)/.stamp-test
 
 # Slow (emulated arm64): not part of `make test`. Needs root; the root is cached.
 pi-check: $(VENV)/.stamp-demo models
-	VENV=$(abspath $(VENV)) deploy/pi-check.sh
+	VENV=$(abspath $(VENV)) deploy/pi-check.sh $(PI_CHECK_ARGS)
 
 clean:
 	rm -rf $(VENV) $(OUT) var .pytest_cache .mypy_cache .ruff_cache
