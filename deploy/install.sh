@@ -5,6 +5,8 @@
 # upgrades the package and leaves the owner's config alone. --dry-run prints the plan.
 # DESTDIR=/some/root installs the files under that root and skips every step that would
 # change the running system (packages, interfaces, users, services); tests use it.
+# --test installs for real on a Debian root without a running systemd (make pi-check's
+# emulated arm64 root): every step but starting the service.
 set -euo pipefail
 
 usage() {
@@ -19,6 +21,8 @@ Options:
   --skip STEPS       comma-separated steps to skip:
                      apt,interfaces,user,files,config,venv,models,service
   --force            install on an OS or CPU this script does not know
+  --test             a test root (Debian without a running systemd): install for real,
+                     start nothing, and skip the Raspberry Pi OS packages Debian lacks
   -h, --help         this help
 
 Environment:
@@ -34,6 +38,7 @@ prefix=/opt/edge-trainer
 extras=pi,llm
 dry_run=0
 force=0
+test_mode=0
 skip=","
 destdir=${DESTDIR:-}
 python=${PYTHON:-python3}
@@ -41,10 +46,13 @@ read -r -a pip_extra <<<"${PIP_INSTALL_ARGS:-}"
 
 APT_PACKAGES=(
   python3-venv python3-pip python3-dev build-essential cmake # venv; llama-cpp-python builds
-  python3-picamera2 python3-libcamera libcamera-apps-lite    # Pi camera (apt only)
   espeak-ng libespeak-ng1                                    # speech
   i2c-tools                                                  # OLED bus checks
   alsa-utils                                                 # speaker checks and mixer
+)
+# From Raspberry Pi OS's own archive (Debian bookworm has none of them).
+APT_PI_PACKAGES=(
+  python3-picamera2 python3-libcamera libcamera-apps-lite    # Pi camera (apt only)
   python3-lgpio                                              # buttons on Pi 5 and 4
 )
 
@@ -56,6 +64,7 @@ while [ $# -gt 0 ]; do
     --extras) extras=${2?}; shift 2 ;;
     --skip) skip+="${2:?},"; shift 2 ;;
     --force) force=1; shift ;;
+    --test) test_mode=1; shift ;;
     -h | --help) usage; exit 0 ;;
     *) echo "install.sh: unknown argument '$1' (see --help)" >&2; exit 1 ;;
   esac
@@ -114,13 +123,31 @@ check_os() {
   fi
 }
 
+# The Raspberry Pi OS packages to install: all of them, except in a --test root, where
+# those its apt sources do not offer are named and left out.
+pi_packages() {
+  local pkg
+  for pkg in "${APT_PI_PACKAGES[@]}"; do
+    if [ "$test_mode" -eq 0 ] || apt-cache policy "$pkg" 2>/dev/null | grep -q '^ *Candidate: [^(]'; then
+      echo "$pkg"
+    else
+      say "test root: skipping $pkg (only Raspberry Pi OS's archive has it)" >&2
+    fi
+  done
+}
+
 step_apt() {
   skipped apt && return 0
   say "system packages"
+  if [ "$test_mode" -eq 1 ] && [ "$dry_run" -eq 0 ] && ! compgen -G '/var/lib/apt/lists/*_Packages' >/dev/null; then
+    as_root apt-get update -q
+  fi
+  local -a packages=("${APT_PACKAGES[@]}")
+  mapfile -t -O "${#packages[@]}" packages < <(pi_packages)
   if [ "$dry_run" -eq 1 ]; then
-    printf 'would run: %s %s\n' "$script_dir/ensure-apt.sh" "${APT_PACKAGES[*]}"
+    printf 'would run: %s %s\n' "$script_dir/ensure-apt.sh" "${packages[*]}"
   else
-    "$script_dir/ensure-apt.sh" "${APT_PACKAGES[@]}"
+    "$script_dir/ensure-apt.sh" "${packages[@]}"
   fi
 }
 
@@ -163,6 +190,20 @@ step_user() {
   done
 }
 
+# The folders the tmpfiles snippet names; by hand where systemd-tmpfiles is missing (a
+# container or chroot), from the snippet's 'd PATH MODE USER GROUP' lines.
+make_state_dirs() {
+  local snippet=/usr/lib/tmpfiles.d/edge-trainer.conf kind path mode user group _age
+  if command -v systemd-tmpfiles >/dev/null; then
+    as_root systemd-tmpfiles --create "$snippet"
+    return 0
+  fi
+  while read -r kind path mode user group _age; do
+    [ "$kind" = d ] || continue
+    as_root install -d -m "$mode" -o "$user" -g "$group" "$path"
+  done < <(if [ "$dry_run" -eq 1 ]; then cat "$source_dir/systemd/edge-trainer.tmpfiles"; else cat "$snippet"; fi)
+}
+
 # Install a file only when its content differs; mode as for install(1).
 put_file() {
   local src=$1 dest=$2 mode=$3
@@ -184,8 +225,8 @@ step_files() {
   rm -f "$tmp"
   put_file "$source_dir/systemd/edge-trainer.sysusers" "$destdir/usr/lib/sysusers.d/edge-trainer.conf" 644
   put_file "$source_dir/systemd/edge-trainer.tmpfiles" "$destdir/usr/lib/tmpfiles.d/edge-trainer.conf" 644
-  if [ -z "$destdir" ] && ! skipped service; then
-    as_root systemd-tmpfiles --create /usr/lib/tmpfiles.d/edge-trainer.conf
+  if [ -z "$destdir" ] && { ! skipped service || [ "$test_mode" -eq 1 ]; }; then
+    make_state_dirs
   fi
   if [ -d "$source_dir/models" ]; then
     say "shipped models -> $destdir$prefix/models"
@@ -215,13 +256,27 @@ step_config() {
     return 0
   fi
   mkdir -p "$etc"
-  cat >"$config.new" <<'EOF'
-# edge-trainer on a Raspberry Pi. `edge-trainer config-reference` lists every setting;
-# `edge-trainer check-config /etc/edge-trainer/config.toml` checks this file.
+  # Pose speed by board (hardware/README.md, "Pose speed on a Pi"): a Pi 5 keeps up with a
+  # 30 fps camera on 2 LiteRT threads; a Pi 4 manages about 15 fps on all 4 cores.
+  local board="" pose_threads=4 camera_fps=15
+  [ -r /proc/device-tree/model ] && board=$(tr -d '\0' </proc/device-tree/model)
+  case "$board" in
+    *"Raspberry Pi 5"*) pose_threads=2 camera_fps=30 ;;
+  esac
+  say "board: ${board:-unknown}; pose threads $pose_threads, camera $camera_fps fps"
+  cat >"$config.new" <<EOF
+# edge-trainer on a Raspberry Pi. \`edge-trainer config-reference\` lists every setting;
+# \`edge-trainer check-config /etc/edge-trainer/config.toml\` checks this file.
 # This file is yours: upgrades never overwrite it.
 
 [camera]
 source = "picamera2"
+width = 640
+height = 480
+fps = $camera_fps
+
+[pose]
+threads = $pose_threads
 
 [display]
 kind = "ssd1306"
@@ -294,6 +349,10 @@ step_models() {
 }
 
 step_service() {
+  if [ "$test_mode" -eq 1 ]; then
+    say "test root: the service is not started (a box runs: systemctl enable --now edge-trainer)"
+    return 0
+  fi
   skipped service && return 0
   say "service"
   as_root systemctl daemon-reload

@@ -35,6 +35,34 @@ _VOICE = re.compile(r"[A-Za-z0-9_+./-]{1,64}")
 _ALSA_DEVICE = re.compile(r"[A-Za-z0-9_:,.=-]{0,64}")
 
 
+_PACKAGE_PARENT = Path(__file__).resolve().parents[1]
+
+
+def default_state_dir(checkout: Path = _PACKAGE_PARENT) -> Path:
+    """The state folder (database, logs, model store) when the config names none.
+
+    Under systemd, the service's own (``$STATE_DIRECTORY``: /var/lib/edge-trainer). Run
+    from a source checkout (``make``, its ``.venv``), the checkout's ``var/``, wherever the
+    command is started, so each checkout keeps its own models. Otherwise the user's data
+    folder (platformdirs: ``~/.local/share/edge-trainer`` on Linux).
+
+    Args:
+        checkout: The folder above the package: a checkout when it holds pyproject.toml
+            and models/ (an installed package sits in site-packages instead).
+    """
+    service = os.environ.get("STATE_DIRECTORY", "")
+    if service:
+        return Path(service.split(":")[0])
+    if (checkout / "pyproject.toml").is_file() and (checkout / "models").is_dir():
+        return checkout / "var"
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("edge-trainer", appauthor=False))
+
+
+_STATE_DIR = default_state_dir()
+
+
 def setting(default: Any, doc: str, *, limits: tuple[float, float] | None = None) -> Any:
     """Declare a config field with its default, its one-line documentation and, for a
     number (or a list of numbers), the lowest and highest value it may take."""
@@ -269,10 +297,13 @@ class PathsConfig:
     """Where the box keeps its state and finds its models."""
 
     state_dir: str = setting(
-        "./var", "database and logs; /var/lib/edge-trainer on the Pi (systemd StateDirectory)"
+        str(_STATE_DIR),
+        "database and logs; /var/lib/edge-trainer on the Pi (systemd StateDirectory); by "
+        "default a checkout's var/, else ~/.local/share/edge-trainer",
     )
     models_dir: str = setting(
-        "./var/models", "model store (versions + 'current'); /var/lib/edge-trainer/models on the Pi"
+        str(_STATE_DIR / "models"),
+        "model store (versions + 'current'); /var/lib/edge-trainer/models on the Pi",
     )
     output_dir: str = setting(
         "./demo-output", "emulator output: OLED PNG frames, WAV cues, session log"

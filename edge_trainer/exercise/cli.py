@@ -90,12 +90,14 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     if not args.input.exists():
         raise InputError(f"cannot read '{args.input}': no such file")
     landmarks = load_landmarks(args.input) if args.input.suffix.lower() == ".npy" else None
+    # A video needs the pose models: without them, the one error says how to get them.
+    estimator = _pose_estimator(cfg) if landmarks is None else None
     recognizer = None if ex_cfg.exercise != "auto" else _recognizer(Path(cfg.paths.models_dir))
     if landmarks is not None:
         run = _run_npy(landmarks, args.fps or DEFAULT_FPS, ex_cfg, recognizer)
     else:
         run = _run_video(
-            args.input, args.fps, cfg, ex_cfg, recognizer, keep_rows=args.annotate is not None
+            args.input, args.fps, estimator, ex_cfg, recognizer, keep_rows=args.annotate is not None
         )
     total_s = time.perf_counter() - started
     report = build_report(str(args.input), run, total_s)
@@ -154,13 +156,21 @@ def _run_npy(arr: npt.NDArray[np.float64], fps: float, ex_cfg: Any, recognizer: 
     return _Run(len(arr), fps, sets, events, None, rows, explanations)
 
 
+def _pose_estimator(cfg: Any) -> Any:
+    """BlazePose from the model store (the error names the command that installs it)."""
+    from edge_trainer.pose.blazepose import BlazePoseEstimator
+
+    return BlazePoseEstimator.from_store(Path(cfg.paths.models_dir), cfg.pose)
+
+
 def _run_video(
-    path: Path, fps: float | None, cfg: Any, ex_cfg: Any, recognizer: Any, *, keep_rows: bool
+    path: Path, fps: float | None, estimator: Any, ex_cfg: Any, recognizer: Any, *, keep_rows: bool
 ) -> _Run:
+    from tqdm import tqdm
+
     from edge_trainer.camera.video import VideoFileSource
     from edge_trainer.exercise.analyzer import Analyzer
 
-    estimator = _pose_estimator(cfg)
     source = VideoFileSource(path, fps_override=fps)
     source.open()
     analyzer = Analyzer(ex_cfg, recognizer)
@@ -168,8 +178,11 @@ def _run_video(
     rows: list[npt.NDArray[np.float64] | None] = []
     pose_s = 0.0
     frames = 0
-    total = source.frame_count
     t = 0.0
+    # A bar on a terminal; nothing when stderr is a file or a pipe (disable=None).
+    progress = tqdm(
+        total=source.frame_count or None, unit="frame", file=sys.stderr, disable=None, leave=False
+    )
     try:
         while (frame := source.read()) is not None:
             t0 = time.perf_counter()
@@ -180,36 +193,14 @@ def _run_video(
                 rows.append(None if pose is None else pose.as_row().astype(np.float64))
             frames += 1
             t = frame.t
-            _progress(frames, total)
+            progress.update(1)
     finally:
+        progress.close()
         source.close()
         estimator.close()
-        if total:
-            sys.stderr.write("\n")
     events += analyzer.finish(t + 1.0 / source.fps)
     pose_ms = pose_s / frames * 1000.0 if frames else None
     return _Run(frames, source.fps, analyzer.sets, events, pose_ms, rows, analyzer.explanations)
-
-
-def _pose_estimator(cfg: Any) -> Any:
-    """BlazePose from the model store; the MediaPipe reference if that is all there is."""
-    try:
-        from edge_trainer.pose.blazepose import BlazePoseEstimator
-
-        return BlazePoseEstimator.from_store(Path(cfg.paths.models_dir), cfg.pose)
-    except ModelError as exc:
-        raise ModelError(
-            f"{exc}; video analysis needs the pose models: run 'edge-trainer models fetch-pose'"
-        ) from exc
-
-
-def _progress(done: int, total: int) -> None:
-    if total <= 0 or (done % 10 and done != total):
-        return
-    frac = min(1.0, done / total)
-    bar = "#" * int(frac * 30)
-    sys.stderr.write(f"\r[{bar:<30}] {frac * 100:5.1f}% {done}/{total} frames")
-    sys.stderr.flush()
 
 
 def build_report(name: str, run: _Run, total_s: float) -> dict[str, Any]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import shutil
-import sys
 import tempfile
 import urllib.parse
 import urllib.request
@@ -33,14 +32,17 @@ POSE_ROLES = ("pose_detector", "pose_landmarks")
 
 
 def shipped_models_dir() -> Path | None:
-    """The project's ``models/`` folder: the source checkout's, or the one install.sh copies.
+    """The project's own model sets (the exercise classifier), as the package carries them.
+
+    ``shipped/`` beside this module holds them: in a wheel, a copy of the checkout's
+    ``models/`` made when it was built; in a checkout (or an editable install), links to it.
 
     Returns:
-        The first of ``<checkout>/models`` and ``<venv>/../models`` that exists, else None.
+        The first of ``shipped/`` and ``<checkout>/models`` that holds a set, else None.
     """
-    here = Path(__file__).resolve()
-    for candidate in (here.parents[2] / "models", Path(sys.prefix).parent / "models"):
-        if candidate.is_dir():
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "shipped", here.parents[1] / "models"):
+        if candidate.is_dir() and shipped_sets(candidate):
             return candidate
     return None
 

@@ -49,10 +49,7 @@ def current_dir(root: Path) -> Path:
     """
     link = root / CURRENT
     if not link.exists():
-        raise ModelError(
-            f"no models installed in '{root}'; run 'edge-trainer models fetch-pose' "
-            "(or 'make models')"
-        )
+        raise ModelError(f"no models installed in '{root}'; run 'edge-trainer models provision'")
     return link.resolve()
 
 
@@ -73,7 +70,11 @@ def resolve(root: Path, role: str, verify: bool = True) -> tuple[Path, ModelEntr
     manifest = read_manifest(folder)
     entry = manifest.models.get(role)
     if entry is None:
-        raise ModelError(f"model set '{manifest.id}' in '{root}' has no {role} model")
+        # The LLM is the owner's choice and never provisioned; every other role is.
+        how = "models fetch-llm FILE-or-URL" if role == "llm" else "models provision"
+        raise ModelError(
+            f"model set '{manifest.id}' in '{root}' has no {role} model; run 'edge-trainer {how}'"
+        )
     path = verify_entry(folder, entry) if verify else folder / entry.file
     return path, entry
 

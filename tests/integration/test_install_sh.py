@@ -129,3 +129,16 @@ def test_bad_arguments_give_one_line(tmp_path: Path) -> None:
     assert done.stderr.strip() == "install.sh: unknown argument '--bogus' (see --help)"
     done = _run("--source", str(tmp_path))
     assert done.returncode == 1 and "is not an edge-trainer source tree" in done.stderr
+
+
+def test_test_mode_starts_nothing_and_names_the_pi_packages_it_skips() -> None:
+    done = _run("--dry-run", "--test", "--force")
+    assert done.returncode == 0, done.stderr
+    out = done.stdout + done.stderr
+    plan = next(line for line in out.splitlines() if "ensure-apt.sh" in line)
+    assert "espeak-ng" in plan and "python3-venv" in plan
+    for pkg in ("python3-picamera2", "python3-libcamera", "libcamera-apps-lite", "python3-lgpio"):
+        # Installed where apt offers it (Raspberry Pi OS), else named and left out.
+        assert pkg in plan or f"test root: skipping {pkg} (only Raspberry Pi OS's archive" in out
+    assert "==> test root: the service is not started" in out
+    assert not [line for line in out.splitlines() if line.startswith("would run: systemctl")]

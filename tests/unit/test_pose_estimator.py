@@ -131,7 +131,7 @@ def test_from_store_verifies_hashes(tmp_path: Path) -> None:
 
 
 def test_from_empty_store_says_what_to_run(tmp_path: Path) -> None:
-    with pytest.raises(ModelError, match="fetch-pose"):
+    with pytest.raises(ModelError, match="models provision"):
         BlazePoseEstimator.from_store(tmp_path)
 
 
