@@ -30,8 +30,12 @@ SYNTH_FIRST, SYNTH_FRAMES = 12, 60
 # tracking): emulated pose costs seconds a frame, and the counts cover the whole clips.
 LANDMARK_FRAMES = 15
 # Largest allowed difference of a landmark coordinate (x, y: fractions of the image size)
-# between the two machines; float rounding differs between XNNPACK's x86 and ARM kernels.
-TOLERANCE = 0.01
+# between the two machines, on landmarks both runs see (visibility >= SEEN): float rounding
+# differs between XNNPACK's x86 and ARM kernels, and the One Euro smoothing carries it
+# from frame to frame. Two x86-64 runs of the same clip already differ by ~0.01; a hidden
+# hand (visibility ~0.1) is the model's guess and may move by 0.05.
+TOLERANCE = 0.02
+SEEN = 0.5
 # Doctor's checks an emulated root can pass; camera, display, buttons and audio need the
 # Pi's devices, and the LLM is not installed there.
 ROOT_CHECKS = ("models", "voice", "disk", "clock", "permissions")
@@ -141,12 +145,14 @@ def compare(x86: Path, arm: Path) -> bool:
             continue
         found_a, found_b = np.isfinite(la[:, 0, 0]), np.isfinite(lb[:, 0, 0])
         both = found_a & found_b
-        diff = np.abs(la[both][..., :2] - lb[both][..., :2])
+        seen = (la[both][..., 3] >= SEEN) & (lb[both][..., 3] >= SEEN)
+        diff = np.abs(la[both][..., :2] - lb[both][..., :2])[seen]
         worst = float(diff.max()) if diff.size else 0.0
         ok = bool(np.array_equal(found_a, found_b)) and worst <= TOLERANCE
         agree &= ok
         print(f"  landmarks: person found in {int(found_a.sum())}/{len(la)} vs "
-              f"{int(found_b.sum())}/{len(lb)} frames; x, y differ by at most {worst:.5f} "
+              f"{int(found_b.sum())}/{len(lb)} frames; x, y of the landmarks both see "
+              f"(visibility >= {SEEN}) differ by at most {worst:.5f} "
               f"(median {float(np.median(diff)) if diff.size else 0.0:.6f}; tolerance "
               f"{TOLERANCE}): {'ok' if ok else 'TOO FAR'}")  # fmt: skip
     return agree and compared > 0
