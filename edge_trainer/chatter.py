@@ -17,6 +17,9 @@ import threading
 
 log = logging.getLogger(__name__)
 
+# Whether the real descriptor 2 is a terminal while it is being filtered (the pipe is not).
+_filtered_terminal: bool | None = None
+
 CHATTER = re.compile(
     rb"^(INFO: (Created TensorFlow Lite|Initialized TensorFlow Lite|TfLite)"
     rb"|\[[\w,. -]+ @ 0x[0-9a-f]+\]"  # FFmpeg: [mov,mp4,m4a,3gp,3g2,mj2 @ 0x55d1...] ...
@@ -25,6 +28,16 @@ CHATTER = re.compile(
     rb"|W0000 |I0000 |E0000 )"  # absl-style prefixes
 )
 _SPLIT = re.compile(rb"([^\r\n]*(?:\r\n|\n|\r))")
+
+
+def stderr_is_terminal() -> bool:
+    """Whether the user's stderr is a terminal, also while ``NativeChatter`` filters it."""
+    if _filtered_terminal is not None:
+        return _filtered_terminal
+    try:
+        return sys.stderr is not None and sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 class NativeChatter:
@@ -46,6 +59,8 @@ class NativeChatter:
         except (AttributeError, OSError, ValueError):
             return self
         sys.stderr.flush()
+        global _filtered_terminal
+        _filtered_terminal = os.isatty(2)
         read_fd, write_fd = os.pipe()
         self._saved = os.dup(2)
         os.dup2(write_fd, 2)
@@ -68,6 +83,8 @@ class NativeChatter:
             self._thread.join(timeout=1.0)
         os.close(self._saved)
         self._saved = None
+        global _filtered_terminal
+        _filtered_terminal = None
 
     def _pump(self, read_fd: int, out_fd: int) -> None:
         pending = b""

@@ -168,6 +168,8 @@ def _run_video(
 ) -> _Run:
     from tqdm import tqdm
 
+    from edge_trainer.chatter import stderr_is_terminal
+
     from edge_trainer.camera.video import VideoFileSource
     from edge_trainer.exercise.analyzer import Analyzer
 
@@ -179,9 +181,14 @@ def _run_video(
     pose_s = 0.0
     frames = 0
     t = 0.0
-    # A bar on a terminal; nothing when stderr is a file or a pipe (disable=None).
+    # A bar on a terminal; nothing when stderr is a file or a pipe. The terminal check is
+    # the chatter filter's: it puts a pipe in front of descriptor 2 while it runs.
     progress = tqdm(
-        total=source.frame_count or None, unit="frame", file=sys.stderr, disable=None, leave=False
+        total=source.frame_count or None,
+        unit="frame",
+        file=sys.stderr,
+        disable=not stderr_is_terminal(),
+        leave=False,
     )
     try:
         while (frame := source.read()) is not None:
