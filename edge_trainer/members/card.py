@@ -129,7 +129,7 @@ def write_card(member: Member, out: Path) -> Path:
     for text, font in ((member.name, name_font), ("edge trainer member", small)):
         box = draw.textbbox((0, 0), text, font=font)
         draw.text(((width - (box[2] - box[0])) // 2, y), text, font=font, fill=0)
-        y += box[3] - box[1] + 30
+        y += round(box[3] - box[1]) + 30
     # A light cut line at the card's edge: far too faint to be taken for the frame.
     draw.rectangle((0, 0, width - 1, height - 1), outline=200)
     try:

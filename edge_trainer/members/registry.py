@@ -43,6 +43,12 @@ class Member:
     removed: bool = False
 
 
+def members_path(state_dir: str | os.PathLike[str], name: str) -> Path:
+    """Where the member list lives: ``name`` under ``state_dir`` unless it is absolute."""
+    p = Path(name)
+    return p if p.is_absolute() else Path(state_dir) / p
+
+
 def new_id() -> str:
     """A random member id (``ID_LENGTH`` characters of ``ID_ALPHABET``)."""
     return "".join(secrets.choice(ID_ALPHABET) for _ in range(ID_LENGTH))

@@ -63,7 +63,9 @@ class CardScanner:
 
     def scan(self, image: npt.NDArray[np.uint8]) -> ScanResult:
         """Every card readable in an RGB (or grey) frame."""
-        gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+        gray = np.asarray(
+            image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY), np.uint8
+        )
         texts: list[str] = []
         unreadable = 0
         for _level in range(MAX_LEVELS):
@@ -77,7 +79,9 @@ class CardScanner:
                     texts.append(text)
             if texts:
                 break
-            gray = cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+            gray = np.asarray(
+                cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA), np.uint8
+            )
         # A frame too small at one level is seen again, bigger, at the next: count once.
         return ScanResult(tuple(texts), unreadable if not texts else 0)
 

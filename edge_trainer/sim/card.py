@@ -68,8 +68,8 @@ def card_corners(texture: Image, pose: CardPose) -> npt.NDArray[np.float32]:
     # Perspective from a lens about six card widths away, as an arm's length is.
     depth = 6.0 * pose.width_px
     f = depth / (depth + pts[:, 2])
-    xy = pts[:, :2] * f[:, None] + pose.centre
-    return xy.astype(np.float32)
+    xy: npt.NDArray[np.float32] = (pts[:, :2] * f[:, None] + pose.centre).astype(np.float32)
+    return xy
 
 
 def hold_card(frame: Image, texture: Image, pose: CardPose, *, hand: bool = True) -> Image:
@@ -88,9 +88,10 @@ def hold_card(frame: Image, texture: Image, pose: CardPose, *, hand: bool = True
     tex = cv2.GaussianBlur(texture, (0, 0), sigma) if sigma > 0.7 else texture
     warped = cv2.warpPerspective(tex, matrix, size, flags=cv2.INTER_LINEAR)
     alpha = cv2.warpPerspective(np.full((h, w), 255, np.uint8), matrix, size)
-    out = frame.astype(np.float32)
     a = (alpha.astype(np.float32) / 255.0)[..., None]
-    out = out * (1 - a) + warped.astype(np.float32)[..., None] * a
+    out: npt.NDArray[np.float32] = (
+        frame.astype(np.float32) * (1 - a) + warped.astype(np.float32)[..., None] * a
+    ).astype(np.float32)
     if hand:
         # A thumb over the card's lower edge, below the printed square.
         bottom = (dst[2] + dst[3]) / 2
