@@ -73,9 +73,9 @@ class CardScanner:
                 break
             for quad, contour in _quads(gray):
                 text = self._read(gray, quad, contour)
-                if text is None:
-                    unreadable += 1
-                elif text not in texts:
+                if text == "":
+                    unreadable += 1  # a code was there, but it did not decode
+                elif text is not None and text not in texts:
                     texts.append(text)
             if texts:
                 break
