@@ -158,8 +158,9 @@ def member_report(app: App) -> list[str]:
         lines.append(f'  signed in:    {event.name} (member {event.member_id}) at {event.t:.1f} s, '
                      f'"Hello {event.name}"')  # fmt: skip
     for best in app.outputs.bests:
-        what = "fastest" if best.faster else "most reps"
-        lines.append(f"  new best:     {best.reps} {best.exercise} ({what}; set {best.set_id})")
+        what = "fastest at these reps" if best.faster else "most reps"
+        name = exercise_phrase(best.exercise)
+        lines.append(f"  new best:     {best.reps} {name} ({what}; set {best.set_id})")
     if not app.outputs.greetings:
         return lines
     member = app.outputs.greetings[-1]
