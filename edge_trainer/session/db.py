@@ -146,6 +146,13 @@ class HistoryReader:
         except sqlite3.Error as exc:
             raise damaged(self.path, exc) from exc
 
+    def backup(self, dst: sqlite3.Connection) -> None:
+        """Copy a consistent snapshot of the whole file into ``dst``."""
+        try:
+            self._c().backup(dst)
+        except sqlite3.Error as exc:
+            raise damaged(self.path, exc) from exc
+
     def integrity_check(self) -> str:
         """SQLite's own integrity check; ``"ok"`` when the file is sound."""
         return self._check("integrity_check")
