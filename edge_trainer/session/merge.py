@@ -187,8 +187,8 @@ def _session(
     if found is not None:
         out.execute(
             "UPDATE sessions SET ended_s = ?, wall_end = ?, end_reason = ? "
-            "WHERE id = ? AND ended_s IS NULL",
-            (row["ended_s"], row["wall_end"], row["end_reason"], found["id"]),
+            "WHERE id = ? AND ? IS NOT NULL AND (ended_s IS NULL OR end_reason = 'interrupted')",
+            (row["ended_s"], row["wall_end"], row["end_reason"], found["id"], row["ended_s"]),
         )
         return int(found["id"])
     cur = out.execute(
@@ -205,7 +205,8 @@ def _further(new: sqlite3.Row, old: sqlite3.Row) -> bool:
     """True when ``new`` is a later state of the set ``old`` holds."""
 
     def rank(r: sqlite3.Row) -> tuple[int, float, bool]:
-        return (_STATUS_RANK.get(r["status"], 0), r["wall_end"] or 0.0, r["summary"] is not None)
+        status = "interrupted" if r["status"] == "open" else r["status"]
+        return (_STATUS_RANK.get(status, 0), r["wall_end"] or 0.0, r["summary"] is not None)
 
     return rank(new) > rank(old)
 
@@ -233,9 +234,14 @@ def _copy_set(
 ) -> None:
     cols = ", ".join(_SET_COLUMNS)
     marks = ", ".join("?" for _ in range(len(_SET_COLUMNS) + 4))
+    values = {c: row[c] for c in _SET_COLUMNS}
+    if values["status"] == "open":
+        # Still running on its box: here it is as far as it got (a later export brings
+        # the rest); as 'open' this file's own crash recovery would close it as its own.
+        values["status"] = "interrupted"
     cur = out.execute(
         f"INSERT INTO sets (id, session_id, {cols}, origin_box, origin_id) VALUES ({marks})",
-        (set_id, session_id, *(row[c] for c in _SET_COLUMNS), *key),
+        (set_id, session_id, *values.values(), *key),
     )
     new_id = cur.lastrowid
     rep_cols = ", ".join(_REP_COLUMNS)
