@@ -66,6 +66,8 @@ def export(source: Path, out: Path) -> str:
             dst = sqlite3.connect(out)
             try:
                 reader.backup(dst)
+                # One self-contained file: no -wal or -shm beside it, wherever it is read.
+                dst.execute("PRAGMA journal_mode = DELETE")
                 dst.execute(
                     "INSERT OR REPLACE INTO meta (key, value) VALUES ('exported_from', ?), "
                     "('exported_at', ?)",
