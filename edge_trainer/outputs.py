@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from edge_trainer.coach.cues import Cue, CuePolicy, Priority
+from edge_trainer.coach.cues import Cue, CuePolicy, Priority, exercise_phrase
 from edge_trainer.coach.facts import PreviousFacts
 from edge_trainer.coach.summary import Summary
 from edge_trainer.coach.worker import SummaryService
@@ -222,8 +222,8 @@ class Outputs:
             " (fastest)" if event.faster else "",
         )
         self.bests.append(event)
-        label = event.exercise.replace("_", " ")
-        what = f"{event.reps} {label}" + (", fastest" if event.faster else "")
+        label = exercise_phrase(event.exercise) if event.reps != 1 else event.exercise
+        what = f"{event.reps} {label.replace('_', ' ')}" + (", fastest" if event.faster else "")
         self.notice("New best", what, event.t, "info")
         self.speech.say(
             self.policy.personal_best(event.exercise, event.reps, event.faster, event.t)
