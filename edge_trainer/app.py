@@ -8,11 +8,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from edge_trainer import config as config_mod
 from edge_trainer.bus import EventBus
-from edge_trainer.camera.base import FrameSource
+from edge_trainer.camera.base import Frame, FrameSource
 from edge_trainer.camera.capture import CaptureWorker
 from edge_trainer.camera.queue import FrameQueue
 from edge_trainer.config import CameraConfig, Config, replace
@@ -22,6 +22,7 @@ from edge_trainer.events import CameraLost, CameraRestored, Event, RepCompleted
 from edge_trainer.exercise.base import ExerciseAnalyzer
 from edge_trainer.exercise.names import EXERCISES
 from edge_trainer.lifecycle import Closer
+from edge_trainer.members.registry import members_path
 from edge_trainer.outputs import Outputs
 from edge_trainer.pipeline import Pipeline
 from edge_trainer.pose.base import Pose, PoseEstimator
@@ -29,6 +30,9 @@ from edge_trainer.service.health import HealthReporter
 from edge_trainer.service.runtime import ServiceRuntime
 from edge_trainer.session import Request, SessionState
 from edge_trainer.status import StatusLine
+
+if TYPE_CHECKING:
+    from edge_trainer.members.signin import CardReader
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +141,7 @@ class App:
         self.outputs: Outputs | None = None
         self.event_log: EventLog | None = None
         self.reps = 0
+        self.card_reader: CardReader | None = None
         self.manifest_id = ""
         self.health = HealthReporter(
             self.state_dir,
@@ -189,7 +194,10 @@ class App:
         self.bus.subscribe(self.outputs.on_event, "outputs")
         self.bus.subscribe(self.event_log, "event log")
         self.bus.subscribe(self._count, "counters")
-        self.pipeline = Pipeline(self.frames, pose, analyzer, self.bus, on_frame=self._on_frame)
+        self.card_reader = self._build_card_reader(self.outputs)
+        self.pipeline = Pipeline(
+            self.frames, pose, analyzer, self.bus, on_frame=self._on_frame, tap=self._tap
+        )
 
     def _build_outputs(self, out_dir: Path) -> Outputs:
         from edge_trainer.coach.cues import CuePolicy, CueSettings
@@ -237,11 +245,28 @@ class App:
             publish=self.bus.publish,
             request=self._session_request,
             capture_time=self._capture_time,
+            defer=self._defer,
         )
         self._closer.add("outputs", outputs.close)
         if moved is not None:
             outputs.notice("History reset", "Damaged file moved aside", 0.0)
         return outputs
+
+    def _build_card_reader(self, outputs: Outputs) -> CardReader | None:
+        """Member cards are looked for between sets, unless turned off."""
+        if not self.cfg.members.enabled:
+            return None
+        from edge_trainer.members.signin import CardReader
+
+        reader = CardReader(
+            members_path(self.state_dir, self.cfg.members.file),
+            self.cfg.members.scan_every,
+            self._defer,
+            inline=self.mode == "demo",
+            on_removed=outputs.session.anonymise,
+        )
+        self._closer.add("card reader", reader.close)
+        return reader
 
     def _optional(self, name: str, build: Callable[[], T], fallback: Callable[[], T]) -> T:
         """Build a device the box can work without; if it fails, say so and go on."""
@@ -412,8 +437,16 @@ class App:
     def _camera_event(self, event: Event) -> None:
         # Capture runs on its own thread; the session is touched only from the frame
         # thread, so camera events enter the pipeline like any other request.
+        self._defer(event)
+
+    def _defer(self, event: Event) -> None:
+        """Publish ``event`` on the bus from the frame thread, before the next frame."""
         if self.pipeline is not None:
             self.pipeline.call(lambda _analyzer, _t: [event])
+
+    def _tap(self, frame: Frame) -> None:
+        if self.card_reader is not None and self.outputs is not None:
+            self.card_reader.offer(frame, self.outputs.session.view.state)
 
     def _capture_time(self, t: float) -> float | None:
         return self.capture.wall_time(t) if self.capture is not None else None

@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "edge_trainer.coach.cli",
     "edge_trainer.sim.cli",
     "edge_trainer.exercise.cli",
+    "edge_trainer.members.cli",
 )
 
 

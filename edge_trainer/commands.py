@@ -67,11 +67,25 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
     if args.output is not None:
         cfg = replace(cfg, paths=replace(cfg.paths, output_dir=str(args.output)))
+    if args.video is None and cfg.camera.source == "video" and not cfg.camera.path:
+        register_demo_member(cfg)
     app = App(cfg, "demo", video=args.video)
     code = app.run()
     for line in demo_report(app):
         print(line)
     return code
+
+
+def register_demo_member(cfg: config_mod.Config) -> None:
+    """The built-in clip shows the demo member's card: make them a member of this box."""
+    from edge_trainer.members.registry import MemberList, members_path
+    from edge_trainer.sim.api import DEMO_MEMBER_ID, DEMO_MEMBER_NAME
+
+    path = members_path(cfg.paths.state_dir, cfg.members.file)
+    members = MemberList.load(path)
+    if members.get(DEMO_MEMBER_ID) is None:
+        members.ensure(DEMO_MEMBER_ID, DEMO_MEMBER_NAME)
+        members.save(path)
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
@@ -127,4 +141,35 @@ def demo_report(app: App) -> list[str]:
     if app.outputs is not None:
         for set_id, summary in app.outputs.summaries_done:
             lines.append(f"  summary of stored set {set_id} ({summary.source}): {summary.text}")
+        lines.extend(member_report(app))
+    return lines
+
+
+def member_report(app: App) -> list[str]:
+    """Who signed in, their stored sets and their personal bests, for the demo's report."""
+    from edge_trainer.coach.cues import exercise_phrase
+    from edge_trainer.members.bests import bests
+    from edge_trainer.session import history
+    from edge_trainer.session.db import HistoryReader, database_path
+
+    assert app.outputs is not None
+    lines = []
+    for event in app.outputs.greetings:
+        lines.append(f'  signed in:    {event.name} (member {event.member_id}) at {event.t:.1f} s, '
+                     f'"Hello {event.name}"')  # fmt: skip
+    for best in app.outputs.bests:
+        what = "fastest at these reps" if best.faster else "most reps"
+        name = exercise_phrase(best.exercise)
+        lines.append(f"  new best:     {best.reps} {name} ({what}; set {best.set_id})")
+    if not app.outputs.greetings:
+        return lines
+    member = app.outputs.greetings[-1]
+    db = database_path(app.state_dir, app.cfg.session.database)
+    with HistoryReader(db) as reader:
+        sets = [s for s in reader.member_sets(member.member_id) if s.rep_count]
+    lines.append(f"  {member.name}'s history ({len(sets)} set(s) with reps, newest last):")
+    lines.extend("    " + row for row in history.to_table(sets[-6:]).splitlines())
+    for exercise, s in sorted(bests(sets).items()):
+        up = "-" if s.concentric_avg_s is None else f"{s.concentric_avg_s:.2f} s up"
+        lines.append(f"  personal best: {exercise} {s.rep_count} reps ({up}), set {s.id}")
     return lines

@@ -172,6 +172,19 @@ class SessionConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class MembersConfig:
+    """Member cards shown to the camera between sets."""
+
+    enabled: bool = setting(True, "look for member cards while nobody is in a set")
+    file: str = setting("members.json", "member list under paths.state_dir (or an absolute path)")
+    scan_every: int = setting(
+        10,
+        "frames between two looks for a card (never during a set); a look costs a few ms",
+        limits=(1, 300),
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class DisplayConfig:
     """The 128x64 OLED."""
 
@@ -346,6 +359,7 @@ class Config:
     pose: PoseConfig = field(default_factory=PoseConfig)
     exercise: ExerciseConfig = field(default_factory=ExerciseConfig)
     session: SessionConfig = field(default_factory=SessionConfig)
+    members: MembersConfig = field(default_factory=MembersConfig)
     display: DisplayConfig = field(default_factory=DisplayConfig)
     buttons: ButtonsConfig = field(default_factory=ButtonsConfig)
     speech: SpeechConfig = field(default_factory=SpeechConfig)
@@ -496,6 +510,15 @@ def _validate(cfg: Config) -> list[tuple[str, str]]:
         why = "must name a file"
     if why:
         problems.append(("session.database", why))
+    why = path_problem(cfg.members.file)
+    if (
+        why is None
+        and not Path(cfg.members.file).is_absolute()
+        and ".." in Path(cfg.members.file).parts
+    ):
+        why = "must stay inside paths.state_dir (no '..'), or be an absolute path"
+    if why:
+        problems.append(("members.file", why))
     if not _VOICE.fullmatch(cfg.speech.voice):
         problems.append(
             ("speech.voice", "must be an espeak-ng voice name (letters, digits, -_+./)")

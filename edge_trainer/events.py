@@ -137,6 +137,39 @@ class CameraRestored(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class MemberSignedIn(Event):
+    """A member's card was read between sets: their sets are recorded under their id.
+
+    Attributes:
+        member_id: The opaque id the card carries.
+        name: The member's display name, for the greeting.
+    """
+
+    member_id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class PersonalBest(Event):
+    """A member's set beat every earlier set of its exercise at this box.
+
+    Attributes:
+        member_id: Whose best it is.
+        exercise: The exercise.
+        reps: Full reps of the set.
+        faster: True when the best is the fastest mean lifting time at these reps
+            (not more reps than ever).
+        set_id: The stored set.
+    """
+
+    member_id: str
+    exercise: str
+    reps: int
+    faster: bool = False
+    set_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Command(Event):
     """A user command from a button, a key or a script.
 

@@ -9,17 +9,30 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from edge_trainer.coach.cues import Cue, CuePolicy, Priority
+from edge_trainer.coach.cues import Cue, CuePolicy, Priority, exercise_phrase
+from edge_trainer.coach.facts import PreviousFacts
 from edge_trainer.coach.summary import Summary
 from edge_trainer.coach.worker import SummaryService
-from edge_trainer.events import Command, Event, PartialRep, RepCompleted, SetEnded, SetStarted
+from edge_trainer.events import (
+    Command,
+    Event,
+    MemberSignedIn,
+    PartialRep,
+    PersonalBest,
+    RepCompleted,
+    SetEnded,
+    SetRecord,
+    SetStarted,
+)
 from edge_trainer.hw.buttons import CommandSource
 from edge_trainer.hw.display import DisplayWorker
 from edge_trainer.hw.screen_select import select_screen
 from edge_trainer.hw.screens import StatusScreen
 from edge_trainer.hw.speech import CueSpeaker
 from edge_trainer.lifecycle import Closer
+from edge_trainer.members.bests import last_time, new_best
 from edge_trainer.session import Request, WorkoutSession
+from edge_trainer.session.records import StoredSet
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +73,8 @@ class Outputs:
         request: Hands a session request (end set, set exercise) to the pipeline.
         capture_time: Maps a source time to the monotonic time its frame was captured, so
             a rep's cue is timed (and expires) from the rep's last frame.
+        defer: Puts an event on the bus after the current one (between frames): a
+            personal best found when a set is stored.
     """
 
     def __init__(
@@ -75,6 +90,7 @@ class Outputs:
         publish: Callable[[Event], None],
         request: Callable[[Request], None],
         capture_time: Callable[[float], float | None] = lambda t: None,
+        defer: Callable[[Event], None] | None = None,
     ) -> None:
         self.session = session
         self.policy = policy
@@ -86,6 +102,9 @@ class Outputs:
         self.publish = publish
         self.request = request
         self.capture_time = capture_time
+        self.defer = defer
+        self.greetings: list[MemberSignedIn] = []
+        self.bests: list[PersonalBest] = []
         self.status_screen: StatusScreen | None = None
         self._notice: StatusScreen | None = None
         self._notice_until = 0.0
@@ -125,6 +144,10 @@ class Outputs:
             cues = self._not_saving(event.t)
         for cue in cues:
             self.speech.say(cue, origin=origin)
+        if isinstance(event, MemberSignedIn):
+            self._greet(event)
+        if isinstance(event, PersonalBest):
+            self._best(event)
         if isinstance(event, SetEnded) and saved:
             # A summary says the set's count: only of a set that is on disk.
             self._summarise(event)
@@ -145,10 +168,12 @@ class Outputs:
         self._drain_notes()
         self._redraw()
 
-    def notice(self, title: str, message: str, t: float | None = None) -> None:
-        """Show a short status (error level) on the OLED for a few seconds."""
+    def notice(
+        self, title: str, message: str, t: float | None = None, level: str = "error"
+    ) -> None:
+        """Show a short status on the OLED for a few seconds."""
         start = self.t if t is None else t
-        self._notice = StatusScreen(title, message)
+        self._notice = StatusScreen(title, message, "info" if level == "info" else "error")
         self._notice_until = start + NOTICE_S
         self._redraw()
 
@@ -177,14 +202,68 @@ class Outputs:
         screen = select_screen(view, self.t, rest_target_s=self.rest_target_s, status=status)
         self.display.show(screen, self.t)
 
+    # -- members ----------------------------------------------------------------------
+
+    def _greet(self, event: MemberSignedIn) -> None:
+        view = self.session.view
+        if view.member_id != event.member_id or view.signed_in_t != event.t:
+            return  # the same member's card again: already greeted
+        log.info("member %s signed in", event.member_id)
+        self.greetings.append(event)
+        self.notice("Welcome", f"Hi {event.name}. Your sets are saved as yours.", event.t, "info")
+        self.speech.say(self.policy.greeting(event.name, event.t))
+
+    def _best(self, event: PersonalBest) -> None:
+        log.info(
+            "member %s: new best, %d %s%s",
+            event.member_id,
+            event.reps,
+            event.exercise,
+            " (fastest)" if event.faster else "",
+        )
+        self.bests.append(event)
+        label = exercise_phrase(event.exercise) if event.reps != 1 else event.exercise
+        what = f"{event.reps} {label.replace('_', ' ')}" + (", fastest" if event.faster else "")
+        self.notice("New best", what, event.t, "info")
+        self.speech.say(
+            self.policy.personal_best(event.exercise, event.reps, event.faster, event.t)
+        )
+
+    def _member_history(self, record: SetRecord, set_id: int | None) -> list[StoredSet] | None:
+        """The signed-in member's earlier sets of this exercise (None for a guest)."""
+        member = self.session.view.member_id
+        if member is None or set_id is None:
+            return None
+        return self.session.member_sets(member, record.exercise, set_id)
+
+    def _check_best(self, event: SetEnded, earlier: list[StoredSet]) -> None:
+        record = event.record
+        member = self.session.view.member_id
+        if member is None or self.defer is None:
+            return
+        ups = [r.concentric_s for r in record.reps]
+        mean_up = round(sum(ups) / len(ups), 3) if ups else None
+        best = new_best(record.exercise, record.rep_count, mean_up, earlier)
+        if best is not None:
+            self.defer(
+                PersonalBest(
+                    event.t, member, record.exercise, best.reps, best.faster,
+                    self.session.last_set_id,
+                )
+            )  # fmt: skip
+
     # -- summaries --------------------------------------------------------------------
 
     def _summarise(self, event: SetEnded) -> None:
         record = event.record
         set_id = self.session.last_set_id
+        earlier = self._member_history(record, set_id) if record.reps else None
+        if earlier is not None:
+            self._check_best(event, earlier)
         if self.summaries is None or not record.reps:
             return
         previous = self.session.previous_set(record.exercise, set_id)
+        before = last_time(earlier, self.session.session_id) if earlier else None
         with self._pending_lock:
             self._pending += 1
         self.summaries.request(
@@ -192,6 +271,7 @@ class Outputs:
             previous.to_record() if previous is not None else None,
             on_sentence=lambda s: self._notes.put(_SummaryNote(set_id, sentence=s)),
             on_done=lambda summary: self._notes.put(_SummaryNote(set_id, done=summary)),
+            last_time=PreviousFacts(before.rep_count) if before is not None else None,
         )
 
     def _drain_notes(self) -> None:

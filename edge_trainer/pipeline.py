@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from edge_trainer.bus import EventBus
+from edge_trainer.camera.base import Frame
 from edge_trainer.camera.queue import FrameQueue
 from edge_trainer.events import Event
 from edge_trainer.exercise.base import ExerciseAnalyzer
@@ -52,6 +53,8 @@ class Pipeline:
         analyzer: Turns poses into events.
         bus: Receives every event.
         on_frame: Called after each frame with its source time (watchdog pings, ticks).
+        tap: Also sees each frame after it is processed (the card reader), and must
+            return at once.
     """
 
     def __init__(
@@ -61,12 +64,15 @@ class Pipeline:
         analyzer: ExerciseAnalyzer,
         bus: EventBus,
         on_frame: Callable[[float, Pose | None], None] | None = None,
+        *,
+        tap: Callable[[Frame], None] | None = None,
     ) -> None:
         self.frames = frames
         self.pose = pose
         self.analyzer = analyzer
         self.bus = bus
         self.on_frame = on_frame
+        self.tap = tap
         self.stats = PipelineStats()
         self._calls: queue.SimpleQueue[AnalyzerCall] = queue.SimpleQueue()
 
@@ -102,11 +108,14 @@ class Pipeline:
             self.bus.publish_all(self.analyzer.update(pose, frame.t))
             if self.on_frame is not None:
                 self.on_frame(frame.t, pose)
+            if self.tap is not None:
+                self.tap(frame)
         self._apply_calls()
 
     def finish(self, cut_short: bool = False) -> None:
         """End of stream (or shutdown, ``cut_short``): let the analyzer close its set."""
         self.bus.publish_all(self.analyzer.finish(self.stats.last_t, cut_short))
+        self._apply_calls()  # what the last set's end asked for (a personal best)
 
     def _apply_calls(self) -> None:
         while True:

@@ -155,9 +155,9 @@ def _compare_problem(sentence: str, facts: SetFacts) -> str | None:
     cmp = _COMPARE.search(sentence)
     if cmp is None:
         return None
-    if facts.previous is None:
+    if facts.compared is None:
         return f"compares with a previous set ({cmp.group(0)!r}) but there is none"
-    diff = facts.reps - facts.previous.reps
+    diff = facts.reps - facts.compared.reps
     if _UP_WORDS.search(sentence) and diff <= 0:
         return f"says more than last set, but it was {'fewer' if diff else 'the same'}"
     if _DOWN_WORDS.search(sentence) and diff >= 0:
@@ -169,7 +169,7 @@ def _compare_problem(sentence: str, facts: SetFacts) -> str | None:
 
 def _rep_advice_problem(sentence: str, facts: SetFacts) -> str | None:
     if _ADDED_REP.search(sentence) and (
-        facts.previous is None or facts.reps <= facts.previous.reps
+        facts.compared is None or facts.reps <= facts.compared.reps
     ):
         return "claims a rep was added, which the facts do not say"
     loss = facts.velocity_loss_pct

@@ -24,7 +24,9 @@ from edge_trainer.events import (
 )
 from edge_trainer.exercise.faults import fault
 
-CueKind = Literal["rep", "fault", "encourage", "rest", "set", "summary", "exercise", "status"]
+CueKind = Literal[
+    "rep", "fault", "encourage", "rest", "set", "summary", "exercise", "status", "member", "best"
+]
 
 
 class Priority(enum.IntEnum):
@@ -204,6 +206,16 @@ class CuePolicy:
     def stop_rest(self) -> None:
         """Stop the rest countdown (session ended)."""
         self._rest_start = None
+
+    def greeting(self, name: str, t: float) -> Cue:
+        """A member signed in with their card: greet them by name."""
+        return _cue(f"Hello {name}", Priority.SUMMARY, "member", t, self.settings.summary_max_age_s)
+
+    def personal_best(self, exercise: str, reps: int, faster: bool, t: float) -> Cue:
+        """A new personal best, said after the set: "New best: 12 push ups"."""
+        name = exercise_phrase(exercise) if reps != 1 else exercise.replace("_", " ")
+        text = f"New best: {reps} {name}" + (", your fastest yet" if faster else "")
+        return _cue(text, Priority.SUMMARY, "best", t, self.settings.summary_max_age_s)
 
     def summary(self, text: str, t: float) -> Cue:
         """The cue for a set summary (from the LLM or the deterministic writer)."""

@@ -58,7 +58,8 @@ class FaultFact:
 
 @dataclass(frozen=True, slots=True)
 class PreviousFacts:
-    """The previous set of the same exercise in this session, for comparison."""
+    """An earlier set of the same exercise, for comparison: the previous set of this
+    session, or the member's set of an earlier session ("last time")."""
 
     reps: int
 
@@ -78,7 +79,9 @@ class SetFacts:
         slowest_up_s: That rep's lifting seconds.
         faults: Faults, most frequent first.
         velocity_loss_pct: Velocity loss from the fastest to the last rep, whole percent.
-        previous: The previous set of the same exercise, if any.
+        previous: The previous set of the same exercise in this session, if any.
+        last_time: The signed-in member's latest set of the exercise in an earlier
+            session, if any (the comparison when this session has none).
     """
 
     exercise: str
@@ -92,6 +95,12 @@ class SetFacts:
     faults: tuple[FaultFact, ...]
     velocity_loss_pct: int | None
     previous: PreviousFacts | None
+    last_time: PreviousFacts | None = None
+
+    @property
+    def compared(self) -> PreviousFacts | None:
+        """The set a comparison speaks of: this session's previous set, else last time."""
+        return self.previous if self.previous is not None else self.last_time
 
     @property
     def clean_reps(self) -> int:
@@ -126,6 +135,12 @@ class SetFacts:
                 reps += f", {abs(diff)} {'more' if diff > 0 else 'fewer'} than last set"
             else:
                 reps += ", same as last set"
+        elif self.last_time is not None:
+            diff = self.reps - self.last_time.reps
+            if diff:
+                reps += f", {abs(diff)} {'more' if diff > 0 else 'fewer'} than last time"
+            else:
+                reps += ", same as last time"
         lines.append(reps)
         if self.avg_up_s is not None and self.avg_down_s is not None:
             up, down = fmt_number(self.avg_up_s), fmt_number(self.avg_down_s)
@@ -165,13 +180,16 @@ def _faults(reps: tuple[RepRecord, ...]) -> tuple[FaultFact, ...]:
     return tuple(facts)
 
 
-def build_facts(record: SetRecord, previous: SetRecord | None = None) -> SetFacts:
+def build_facts(
+    record: SetRecord, previous: SetRecord | None = None, last_time: PreviousFacts | None = None
+) -> SetFacts:
     """Build the fact sheet of a set.
 
     Args:
         record: The finished set.
         previous: The previous set of the same exercise in this session; ignored when it
             is of another exercise.
+        last_time: The member's latest set of the exercise in an earlier session.
     """
     # A partial flagged inside ``reps`` is still a partial.
     reps = tuple(r for r in record.reps if not r.partial)
@@ -200,4 +218,5 @@ def build_facts(record: SetRecord, previous: SetRecord | None = None) -> SetFact
         faults=_faults(reps),
         velocity_loss_pct=round(loss) if loss is not None else None,
         previous=prev,
+        last_time=last_time,
     )

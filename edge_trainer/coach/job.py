@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from edge_trainer.coach.facts import SetFacts, build_facts
+from edge_trainer.coach.facts import PreviousFacts, SetFacts, build_facts
 from edge_trainer.coach.prompt import prefill
 from edge_trainer.coach.summary import (
     CoachLine,
@@ -73,9 +73,10 @@ class SummaryJob:
         on_done: DoneCallback,
         *,
         rng: random.Random | None = None,
+        last_time: PreviousFacts | None = None,
     ) -> SummaryJob:
         """A job for a finished set, with its facts, lines and deterministic summary ready."""
-        facts = build_facts(record, previous)
+        facts = build_facts(record, previous, last_time)
         lines = coach_lines(facts)
         rng = rng or random.Random()
         starts = tuple(prefill(line, rng) for line in lines)

@@ -62,6 +62,8 @@ def _well(f: SetFacts) -> str:
         text += ", no form faults"
     if f.previous is not None and f.reps > f.previous.reps:
         text += f", {f.reps - f.previous.reps} more than last set"
+    elif f.previous is None and f.last_time is not None and f.reps > f.last_time.reps:
+        text += f", {f.reps - f.last_time.reps} more than last time"
     return text + "."
 
 

@@ -80,12 +80,12 @@ def _role_problem(m: Mention, is_rep_number: bool, f: SetFacts, words: set[str])
         elif words & set(_UP_WORDS) and not words & set(_DOWN_WORDS):
             options = {v for v in (f.avg_up_s, f.slowest_up_s) if v is not None}
         return None if _near(m.value, options) else f"{said} s is not a time in the facts"
-    if m.before[-1:] == ("added",) and f.previous is not None:
+    if m.before[-1:] == ("added",) and f.compared is not None:
         ahead = ["more"]  # "you added 2 rows": the change from last set
     if any(w in _MORE or w in _FEWER for w in ahead):
-        if f.previous is None:
+        if f.compared is None:
             return f"'{m.written} more/fewer' needs a previous set"
-        diff = f.reps - f.previous.reps
+        diff = f.reps - f.compared.reps
         more = any(w in _MORE for w in ahead)
         if m.value != abs(diff) or diff == 0 or (diff > 0) != more:
             return f"'{m.written} {'more' if more else 'fewer'}' is not the change from last set"

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from edge_trainer.coach.facts import PreviousFacts
 from edge_trainer.coach.job import DoneCallback, SentenceCallback, SummaryJob
 from edge_trainer.coach.llm_process import WorkerSpec
 from edge_trainer.coach.summary import Summary, SummarySource
@@ -99,6 +100,7 @@ class SummaryService:
         previous: SetRecord | None,
         on_sentence: SentenceCallback,
         on_done: DoneCallback,
+        last_time: PreviousFacts | None = None,
     ) -> Summary:
         """Summarise a finished set; returns at once with the deterministic summary.
 
@@ -107,7 +109,13 @@ class SummaryService:
         while another is running cancels that one.
         """
         job = SummaryJob.create(
-            next(self._ids), record, previous, on_sentence, on_done, rng=self._rng
+            next(self._ids),
+            record,
+            previous,
+            on_sentence,
+            on_done,
+            rng=self._rng,
+            last_time=last_time,
         )
         self._last_id = job.id
         if self._thread is None or self.state == "closed":

@@ -130,6 +130,29 @@ class HistoryReader:
         except sqlite3.Error as exc:
             raise damaged(self.path, exc) from exc
 
+    def member_sets(
+        self, member_id: str, exercise: str | None = None, before_set_id: int | None = None
+    ) -> list[StoredSet]:
+        """A member's closed sets, oldest first, without their reps."""
+        try:
+            return member_sets(self._c(), member_id, exercise, before_set_id)
+        except sqlite3.Error as exc:
+            raise damaged(self.path, exc) from exc
+
+    def box_id(self) -> str:
+        """The box id recorded in the file."""
+        try:
+            return box_id(self._c())
+        except sqlite3.Error as exc:
+            raise damaged(self.path, exc) from exc
+
+    def backup(self, dst: sqlite3.Connection) -> None:
+        """Copy a consistent snapshot of the whole file into ``dst``."""
+        try:
+            self._c().backup(dst)
+        except sqlite3.Error as exc:
+            raise damaged(self.path, exc) from exc
+
     def integrity_check(self) -> str:
         """SQLite's own integrity check; ``"ok"`` when the file is sound."""
         return self._check("integrity_check")
@@ -239,6 +262,7 @@ def set_from_row(
         partial_reps=tuple(r for r in reps if r.partial),
         discounted_count=row["discounted_count"],
         discounted=tuple(discounted),
+        member_id=row["member_id"],
     )
 
 
@@ -299,6 +323,25 @@ def recent_sets(conn: sqlite3.Connection, last: int) -> list[StoredSet]:
         "SELECT * FROM (SELECT * FROM sets ORDER BY id DESC LIMIT ?) ORDER BY id", (last,)
     ).fetchall()
     return [with_reps(conn, r) if r["status"] == "open" else set_from_row(r) for r in rows]
+
+
+def member_sets(
+    conn: sqlite3.Connection, member_id: str, exercise: str | None, before_set_id: int | None
+) -> list[StoredSet]:
+    """A member's closed sets (optionally of one exercise, before a set), oldest first."""
+    query = "SELECT * FROM sets WHERE member_id = ? AND status != 'open' AND id < ?"
+    args: list[object] = [member_id, before_set_id if before_set_id is not None else 2**62]
+    if exercise is not None:
+        query += " AND exercise = ?"
+        args.append(exercise)
+    rows = conn.execute(query + " ORDER BY wall_start, id", args).fetchall()
+    return [set_from_row(r) for r in rows]
+
+
+def box_id(conn: sqlite3.Connection) -> str:
+    """The box id recorded in the file (made when the file was created or migrated)."""
+    row = conn.execute("SELECT value FROM meta WHERE key = 'box_id'").fetchone()
+    return str(row[0]) if row is not None else ""
 
 
 def sessions(conn: sqlite3.Connection, last: int) -> list[SessionRow]:

@@ -16,6 +16,7 @@ from edge_trainer.events import (
     Event,
     ExerciseChanged,
     FormFault,
+    MemberSignedIn,
     PartialRep,
     PersonAppeared,
     PersonLost,
@@ -69,6 +70,9 @@ class SessionView:
         person_present: Someone is in view.
         camera_ok: Frames are flowing.
         muted: Speech is muted.
+        member_id: The signed-in member's opaque id (None: a guest).
+        member_name: Their display name.
+        signed_in_t: Source time they signed in (the greeting shows for a while).
     """
 
     state: SessionState = SessionState.IDLE
@@ -90,6 +94,9 @@ class SessionView:
     person_present: bool = False
     camera_ok: bool = True
     muted: bool = False
+    member_id: str | None = None
+    member_name: str | None = None
+    signed_in_t: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +223,8 @@ class SessionMachine:
         self._absent_since = None
         self._rest_started = None
         out.append(SessionFinished(t, self._view.session_no, reason))
-        self._set(rest_s=0, rest_remaining_s=0)
+        # The session's end signs the member out: the next person is a guest.
+        self._set(rest_s=0, rest_remaining_s=0, member_id=None, member_name=None, signed_in_t=None)
         self._goto(SessionState.IDLE, t, out)
 
     def handle(self, event: Event) -> list[SessionOutput]:
@@ -257,6 +265,8 @@ class SessionMachine:
             self._set(camera_ok=True)
         elif isinstance(event, Command):
             self._command(t, event.name, out)
+        elif isinstance(event, MemberSignedIn):
+            self._sign_in(t, event, out)
         out.extend(self._timers(t))
         return out
 
@@ -276,6 +286,15 @@ class SessionMachine:
     def set_summary(self, text: str) -> None:
         """Show a better summary of the last set (the LLM's) once it is ready."""
         self._set(summary=text)
+
+    def _sign_in(self, t: float, event: MemberSignedIn, out: list[SessionOutput]) -> None:
+        """A card starts a session (or switches its member); the same card again is a no-op."""
+        self._ensure_session(t, out)
+        if not self._view.person_present and self._absent_since is None:
+            self._absent_since = t  # a card shown by nobody who then trains still times out
+        if event.member_id == self._view.member_id:
+            return
+        self._set(member_id=event.member_id, member_name=event.name, signed_in_t=t)
 
     def _start_set(self, t: float, exercise: str, out: list[SessionOutput]) -> None:
         self._ensure_session(t, out)

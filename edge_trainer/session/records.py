@@ -50,6 +50,7 @@ class StoredSet:
         partial_reps: Partial reps, in order (empty when listed without reps).
         discounted_count: Announced reps the set's final record did not confirm.
         discounted: Those reps with the reason (empty when listed without reps).
+        member_id: The member who did the set (None: a guest, or a removed member).
     """
 
     id: int
@@ -74,6 +75,7 @@ class StoredSet:
     partial_reps: tuple[RepRecord, ...] = ()
     discounted_count: int = 0
     discounted: tuple[DiscountedRep, ...] = ()
+    member_id: str | None = None
 
     @property
     def interrupted(self) -> bool:

@@ -109,8 +109,20 @@ def salvage(src: Path, dst: Path) -> dict[str, int]:
                         [row[c] for c in cols],
                     )
                 counts[table] = len(rows)
+            _keep_box_id(source, out)
             out.execute("COMMIT")
         finally:
             out.close()
             source.close()
     return counts
+
+
+def _keep_box_id(source: sqlite3.Connection, out: sqlite3.Connection) -> None:
+    """The recovered file is the same box's history: a fleet merge must see it as such."""
+    try:
+        row = source.execute("SELECT value FROM meta WHERE key = 'box_id'").fetchone()
+    except sqlite3.DatabaseError as exc:  # an older file, or the table is unreadable
+        log.info("no box id recovered (%s): the recovered history gets a new one", exc)
+        return
+    if row is not None:
+        out.execute("UPDATE meta SET value = ? WHERE key = 'box_id'", (row[0],))

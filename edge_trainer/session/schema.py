@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 import sqlite3
 from collections.abc import Callable
 
@@ -114,9 +115,25 @@ def _v3(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE sets ADD COLUMN min_reps INTEGER NOT NULL DEFAULT 1")
 
 
+def _v4(conn: sqlite3.Connection) -> None:
+    """Members and a fleet: each set's member, this file's box id, and where merged rows
+    came from (their box and their id there), so a second merge adds nothing."""
+    conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    conn.execute("INSERT INTO meta (key, value) VALUES ('box_id', ?)", (secrets.token_hex(8),))
+    conn.execute("ALTER TABLE sets ADD COLUMN member_id TEXT")
+    for table in ("sessions", "sets"):
+        conn.execute(f"ALTER TABLE {table} ADD COLUMN origin_box TEXT")
+        conn.execute(f"ALTER TABLE {table} ADD COLUMN origin_id INTEGER")
+        conn.execute(
+            f"CREATE UNIQUE INDEX {table}_by_origin ON {table}(origin_box, origin_id) "
+            "WHERE origin_box IS NOT NULL"
+        )
+    conn.execute("CREATE INDEX sets_by_member ON sets(member_id, exercise, id)")
+
+
 # Append only: a released migration is never edited, so every older file upgrades the
 # same way. The database's user_version is the number of migrations applied.
-MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v3)
+MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v3, _v4)
 LATEST = len(MIGRATIONS)
 
 

@@ -329,6 +329,35 @@ class HistoryStore:
             self._close_from_reps(conn, set_id, status)
         self._open_sets.pop(set_id, None)
 
+    def set_member(self, set_id: int, member_id: str) -> None:
+        """Record whose set it is (the member signed in when it started)."""
+        with self._tx() as conn:
+            conn.execute("UPDATE sets SET member_id = ? WHERE id = ?", (member_id, set_id))
+
+    def anonymise(self, member_ids: set[str] | frozenset[str]) -> int:
+        """Unlink removed members from their sets (the sets stay, as a guest's).
+
+        Returns:
+            Sets changed.
+        """
+        if not member_ids:
+            return 0
+        marks = ", ".join("?" for _ in member_ids)
+        with self._tx() as conn:
+            cur = conn.execute(
+                f"UPDATE sets SET member_id = NULL WHERE member_id IN ({marks})",
+                sorted(member_ids),
+            )
+        if cur.rowcount:
+            log.info("%d set(s) of removed members kept without their member", cur.rowcount)
+        return int(cur.rowcount)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction on the open file (for bulk work such as a merge)."""
+        with self._tx() as conn:
+            yield conn
+
     def set_summary(self, set_id: int, text: str, source: str = "llm") -> None:
         """Attach the summary text to a set once it is ready (any thread)."""
         with self._tx() as conn:
@@ -461,6 +490,18 @@ class HistoryStore:
         """The ``last`` most recent sets, oldest first, without their reps."""
         with self._lock:
             return db.recent_sets(self._conn, last)
+
+    def member_sets(
+        self, member_id: str, exercise: str | None = None, before_set_id: int | None = None
+    ) -> list[StoredSet]:
+        """A member's closed sets (of ``exercise``; before ``before_set_id``), oldest first."""
+        with self._lock:
+            return db.member_sets(self._conn, member_id, exercise, before_set_id)
+
+    def box_id(self) -> str:
+        """This history file's box id (what a fleet merge keys its sets by)."""
+        with self._lock:
+            return db.box_id(self._conn)
 
     def sessions(self, last: int = 20) -> list[SessionRow]:
         """The ``last`` most recent sessions, oldest first."""

@@ -167,6 +167,25 @@ class WorkoutSession:
             log.exception("reading the previous set failed")
             return None
 
+    def member_sets(
+        self, member_id: str, exercise: str, before_set_id: int | None = None
+    ) -> list[StoredSet] | None:
+        """A member's earlier closed sets of ``exercise`` (None when they cannot be read:
+        a store that fails or holds unsaved writes cannot be trusted for a record)."""
+        if self.store is None or self._backlog:
+            return None
+        try:
+            return self.store.member_sets(member_id, exercise, before_set_id)
+        except StoreError:
+            self.store_errors += 1
+            log.exception("reading the member's earlier sets failed")
+            return None
+
+    def anonymise(self, member_ids: set[str] | frozenset[str]) -> None:
+        """Unlink removed members from their stored sets (the sets stay)."""
+        with self._lock:
+            self._write("anonymise", member_ids)
+
     # -- recording -------------------------------------------------------------------
 
     def _write(self, method: str, *args: object) -> None:
@@ -246,6 +265,9 @@ class WorkoutSession:
         min_reps = 1 if self.machine.view.exercise_locked else self.min_set_reps
         self.set_id = self.store.new_set_id()
         self._write("start_set", self.session_id, exercise, t, self.set_id, min_reps)
+        member = self.machine.view.member_id
+        if member is not None:
+            self._write("set_member", self.set_id, member)
         self._cut_short = None
 
     def _add_rep(self, event: RepCompleted | PartialRep) -> None:

@@ -154,6 +154,21 @@ class QueuedHistory:
         self.flush()
         return self.store.recent_sets(last)
 
+    def member_sets(
+        self, member_id: str, exercise: str | None = None, before_set_id: int | None = None
+    ) -> list[StoredSet]:
+        """A member's closed sets, oldest first, after every queued write."""
+        self.flush()
+        return self.store.member_sets(member_id, exercise, before_set_id)
+
+    def set_member(self, set_id: int, member_id: str) -> None:
+        """Queue recording whose set it is."""
+        self._put("set_member", set_id, member_id)
+
+    def anonymise(self, member_ids: set[str] | frozenset[str]) -> None:
+        """Queue unlinking removed members from their sets."""
+        self._put("anonymise", member_ids)
+
     def sessions(self, last: int = 20) -> list[SessionRow]:
         """The ``last`` most recent sessions, oldest first."""
         self.flush()

@@ -24,8 +24,12 @@ log = logging.getLogger(__name__)
 Image = npt.NDArray[np.uint8]
 
 # Bump when the renderer or motions change in a way that should regenerate cached clips.
-SIM_VERSION = "2"
+SIM_VERSION = "3"
 DEMO_SEED = 2026
+# The demo member: the card held up at the start of the demo clip signs them in.
+DEMO_MEMBER_ID = "DEMO2026"
+DEMO_MEMBER_NAME = "Alex"
+DEMO_CARD_S = 1.6
 
 
 def render_clip(spec: ClipSpec) -> tuple[Iterator[Image], Truth]:
@@ -84,8 +88,8 @@ def synthetic_source(spec: ClipSpec) -> SyntheticSource:
 
 
 def demo_spec(fps: float = 30.0) -> ClipSpec:
-    """The built-in demo workout: walk in, 6 squats at 45 degrees, rest, 5 push-ups
-    from the side, walk out (about 50 s)."""
+    """The built-in demo workout: a member card held up, walk in, 6 squats at 45 degrees,
+    rest, 5 push-ups from the side, walk out (about 50 s)."""
     return ClipSpec(
         (
             ActivitySpec("walk_in"),
@@ -100,6 +104,8 @@ def demo_spec(fps: float = 30.0) -> ClipSpec:
         seed=DEMO_SEED,
         fps=fps,
         background="gym",
+        card_id=DEMO_MEMBER_ID,
+        card_s=DEMO_CARD_S,
     )
 
 

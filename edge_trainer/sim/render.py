@@ -46,6 +46,7 @@ class Renderer:
         self.mats = materials(tl.body)
         self._lengths = bone_lengths(tl.points[0])
         self._truth: Truth | None = None
+        self._card: Image | None = None
         fp = floor_point(tl.points[0])
         uv, _ = cam.project(fp[None])
         x, y = np.clip(uv[0].astype(int), 0, [cam.width - 1, cam.height - 1])
@@ -124,7 +125,27 @@ class Renderer:
             mid = blend(tl.points[index - 1], tl.points[index], 0.5, self._lengths)
             self._draw(prev, mid, tl.props[index], index)
             cv2.addWeighted(img, 0.5, prev, 0.5, 0.0, dst=img)
+        if self.spec.card_id and index / self.fps < self.spec.card_s:
+            img = self._hold_card(img, index / self.fps)
         return self.noise.apply(img, index)
+
+    def _hold_card(self, img: Image, t: float) -> Image:
+        """The member's card held up close to the camera, off to the side, a little
+        unsteady, as someone shows it before stepping back to train."""
+        from edge_trainer.sim.card import CardPose, card_texture, hold_card
+
+        if self._card is None:
+            self._card = card_texture(self.spec.card_id)
+        w, h = self.spec.width, self.spec.height
+        wobble = math.sin(2 * math.pi * 0.7 * t)
+        pose = CardPose(
+            width_px=0.22 * w,
+            centre=(0.72 * w + 4 * wobble, 0.42 * h + 3 * math.cos(2 * math.pi * 0.5 * t)),
+            roll_deg=8 + 3 * wobble,
+            yaw_deg=-12 + 4 * wobble,
+            pitch_deg=6,
+        )
+        return hold_card(img, self._card, pose)
 
     def truth(self) -> Truth:
         """The clip's ground truth (computed once)."""
@@ -178,5 +199,7 @@ def spec_summary(spec: ClipSpec) -> dict[str, Any]:
         return x
 
     doc = dataclasses.asdict(spec)
+    if not spec.card_id:  # clips without a card keep the keys they were cached under
+        del doc["card_id"], doc["card_s"]
     doc["segments"] = [{"type": type(s).__name__, **dataclasses.asdict(s)} for s in spec.segments]
     return dict(clean(doc))

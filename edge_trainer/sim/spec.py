@@ -9,6 +9,7 @@ from typing import Any
 
 from edge_trainer.errors import InputError
 from edge_trainer.exercise.names import EXERCISES
+from edge_trainer.members.registry import valid_id
 from edge_trainer.sim.body import Body
 from edge_trainer.sim.faults import FAULT_CODES, faults_for
 
@@ -77,6 +78,8 @@ class ClipSpec:
         second_person: Someone walks past behind the person.
         occluder: A box in the foreground hides part of the frame.
         body: A fixed body; None samples one from the seed.
+        card_id: A member id: its card is held up to the camera at the clip's start.
+        card_s: Seconds the card is held up.
     """
 
     segments: tuple[Segment, ...]
@@ -92,6 +95,8 @@ class ClipSpec:
     second_person: bool = False
     occluder: bool = False
     body: Body | None = field(default=None)
+    card_id: str = ""
+    card_s: float = 0.0
 
     def validate(self) -> None:
         """Raise InputError on anything the renderer cannot do."""
@@ -103,6 +108,8 @@ class ClipSpec:
             raise InputError(f"fps {self.fps} is out of range (1-240)")
         if not 1.0 <= self.distance_scale <= 5.0:
             raise InputError(f"distance_scale {self.distance_scale} is out of range (1-5)")
+        if self.card_id and (not valid_id(self.card_id) or not 0 < self.card_s <= 60):
+            raise InputError("a card needs a member id and 0-60 seconds to be shown")
         if self.background not in BACKGROUNDS:
             raise InputError(f"unknown background '{self.background}' ({', '.join(BACKGROUNDS)})")
         for seg in self.segments:

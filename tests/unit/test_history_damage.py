@@ -41,8 +41,18 @@ def damage_reps_page(path: Path) -> None:
     page_size = conn.execute("PRAGMA page_size").fetchone()[0]
     root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'reps'").fetchone()[0]
     pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    try:  # a leaf page of the reps table itself, wherever the schema put it
+        leaves = [
+            r[0]
+            for r in conn.execute(
+                "SELECT pageno FROM dbstat WHERE name = 'reps' AND pagetype = 'leaf' "
+                "ORDER BY pageno"
+            )
+        ]
+    except sqlite3.OperationalError:  # SQLite built without the dbstat table
+        leaves = []
     conn.close()
-    victim = min(pages - 2, root + 3)
+    victim = leaves[len(leaves) // 2] if leaves else min(pages - 2, root + 3)
     with path.open("r+b") as f:
         f.seek((victim - 1) * page_size)
         f.write(b"\xa5" * page_size)
