@@ -90,12 +90,16 @@ def test_printed_card_is_card_sized_and_reads(tmp_path: Path, suffix: str) -> No
         assert CardScanner().scan(frame).texts == (payload(member.id),)
 
 
-def test_members_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_members_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # "add" without -o writes NAME-card.png to the current folder
     path = tmp_path / "m.json"
     base = ["members", "--file", str(path)]
     assert main([*base, "add", "Maria Lopez", "-o", str(tmp_path / "maria.png")]) == 0
     assert (tmp_path / "maria.png").is_file()
     assert main([*base, "add", "Tom"]) == 0
+    assert (tmp_path / "tom-card.png").is_file()
     capsys.readouterr()
     assert main([*base, "list", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
