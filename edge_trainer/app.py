@@ -19,8 +19,8 @@ from edge_trainer.config import CameraConfig, Config, replace
 from edge_trainer.errors import ConfigError, DependencyError, DeviceError, EdgeTrainerError
 from edge_trainer.eventlog import EventLog
 from edge_trainer.events import CameraLost, CameraRestored, Event, RepCompleted
+from edge_trainer.exercise import catalogue
 from edge_trainer.exercise.base import ExerciseAnalyzer
-from edge_trainer.exercise.names import EXERCISES
 from edge_trainer.lifecycle import Closer
 from edge_trainer.outputs import Outputs
 from edge_trainer.pipeline import Pipeline
@@ -204,7 +204,7 @@ class App:
         store, moved = open_history(database_path(self.state_dir, cfg.session.database))
         self._closer.add("history store", store.close)
         session = WorkoutSession(
-            SessionMachine(cfg.session.absence_end_s, cfg.session.rest_target_s, EXERCISES),
+            SessionMachine(cfg.session.absence_end_s, cfg.session.rest_target_s, catalogue.names()),
             store,
             min_set_reps=_min_set_reps(cfg),
             on_health=self._store_health,

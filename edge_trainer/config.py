@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar, get_args, get_origin
 
 from edge_trainer.errors import ConfigError, InputError
+from edge_trainer.exercise.settings import ExerciseConfig
 from edge_trainer.inputs import regular_file
+from edge_trainer.setting import setting
 
 T = TypeVar("T")
 
@@ -33,17 +35,6 @@ FORBIDDEN_ROOTS = (Path("/proc"), Path("/sys"), Path("/dev"))
 NAME_MAX = 255
 _VOICE = re.compile(r"[A-Za-z0-9_+./-]{1,64}")
 _ALSA_DEVICE = re.compile(r"[A-Za-z0-9_:,.=-]{0,64}")
-
-
-def setting(default: Any, doc: str, *, limits: tuple[float, float] | None = None) -> Any:
-    """Declare a config field with its default, its one-line documentation and, for a
-    number (or a list of numbers), the lowest and highest value it may take."""
-    if isinstance(default, (list, dict, set)):
-        raise TypeError("use tuples for sequence defaults so the config stays immutable")
-    metadata: dict[str, Any] = {"doc": doc}
-    if limits is not None:
-        metadata["limits"] = limits
-    return field(default=default, metadata=metadata)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,34 +88,6 @@ class PoseConfig:
         3.0,
         "seconds a lost person is waited for before someone else in view may be followed",
         limits=(0, 600),
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class ExerciseConfig:
-    """Recognition, counting and form checks."""
-
-    exercise: str = setting("auto", "fixed exercise name, or 'auto' to recognise it")
-    set_end_pause_s: float = setting(6.0, "seconds without a rep that end a set", limits=(1, 120))
-    person_lost_s: float = setting(
-        2.0,
-        "seconds without a pose before the person counts as gone (ends the set)",
-        limits=(0.2, 60),
-    )
-    min_set_reps: int = setting(
-        2,
-        "full reps a recognised set needs to be kept (a chosen exercise keeps any): one "
-        "slow movement is more often someone getting into position than a one-rep set",
-        limits=(1, 20),
-    )
-    live_recount_s: float = setting(
-        0.25,
-        "seconds between live rep counts: lower speaks each rep sooner and costs CPU "
-        "(0.25 s keeps the rep-to-voice latency near 200 ms)",
-        limits=(0.05, 5),
-    )
-    min_visibility: float = setting(
-        0.5, "landmarks seen less clearly than this are ignored by the form rules", limits=(0, 1)
     )
 
 
@@ -439,18 +402,19 @@ def _folder_problem(value: str) -> str | None:
 def _validate(cfg: Config) -> list[tuple[str, str]]:
     """Checks that span a value's range, not just its type."""
     from edge_trainer.events import COMMANDS
-    from edge_trainer.exercise.names import EXERCISES
+    from edge_trainer.exercise import catalogue
 
     problems: list[tuple[str, str]] = []
     for f in dataclasses.fields(cfg):
         _check_limits(getattr(cfg, f.name), f.name, problems)
     if not cfg.camera.reopen_backoff_s:
         problems.append(("camera.reopen_backoff_s", "must be a non-empty list of positive waits"))
-    if cfg.exercise.exercise not in (*EXERCISES, "auto"):
+    known = catalogue.names()
+    if cfg.exercise.exercise not in (*known, "auto"):
         problems.append(
             (
                 "exercise.exercise",
-                f"unknown exercise {cfg.exercise.exercise!r}; one of: auto, {', '.join(EXERCISES)}",
+                f"unknown exercise {cfg.exercise.exercise!r}; one of: auto, {', '.join(known)}",
             )
         )
     for key in ("state_dir", "models_dir", "output_dir"):

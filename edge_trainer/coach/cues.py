@@ -22,6 +22,7 @@ from edge_trainer.events import (
     SetEnded,
     SetStarted,
 )
+from edge_trainer.exercise import catalogue
 from edge_trainer.exercise.faults import fault
 
 CueKind = Literal["rep", "fault", "encourage", "rest", "set", "summary", "exercise", "status"]
@@ -74,9 +75,10 @@ def fault_phrase(code: str) -> str:
 
 def exercise_phrase(name: str) -> str:
     """``push_up`` -> ``push ups``, as spoken with the first rep of a set."""
+    entry = catalogue.get(name)
+    if entry is not None:
+        return entry.called
     words = name.replace("_", " ")
-    if words == "situp":
-        return "sit ups"
     return words if words.endswith("s") else words + "s"
 
 

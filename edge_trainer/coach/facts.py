@@ -7,22 +7,16 @@ import statistics
 from dataclasses import dataclass
 
 from edge_trainer.events import RepRecord, SetRecord
+from edge_trainer.exercise import catalogue
 from edge_trainer.exercise.faults import fault
 
 log = logging.getLogger(__name__)
 
-# How exercise codes are spoken. Unknown codes are spoken with underscores as spaces.
+# How codes outside the catalogue are spoken (the catalogue's exercises say it
+# themselves). Other codes are spoken with underscores as spaces.
 EXERCISE_LABELS = {
-    "push_up": "push-up",
     "pushup": "push-up",
-    "pull_up": "pull-up",
-    "situp": "sit-up",
     "sit_up": "sit-up",
-    "jumping_jack": "jumping jack",
-    "bench_press": "bench press",
-    "front_raise": "front raise",
-    "bicep_curl": "bicep curl",
-    "overhead_press": "overhead press",
     # A repeated movement the classifier does not know is still counted: just "reps".
     "unknown": "rep",
 }
@@ -30,6 +24,9 @@ EXERCISE_LABELS = {
 
 def exercise_label(code: str) -> str:
     """The spoken name of an exercise code (``push_up`` -> ``push-up``)."""
+    entry = catalogue.get(code)
+    if entry is not None:
+        return entry.spoken
     return EXERCISE_LABELS.get(code, code.replace("_", " "))
 
 

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from edge_trainer.config import ExerciseConfig
 from edge_trainer.events import (
     Event,
     ExerciseChanged,
@@ -22,13 +21,15 @@ from edge_trainer.events import (
     SetRecord,
     SetStarted,
 )
+from edge_trainer.exercise import form
 from edge_trainer.exercise import geometry as geo
-from edge_trainer.exercise import rules
 from edge_trainer.exercise.base import RecognitionLike, RecognizerLike
 from edge_trainer.exercise.counting import CounterParams, CountResult, RepSpan, Stretch
 from edge_trainer.exercise.names import REST, UNKNOWN
 from edge_trainer.exercise.periodic import PeriodCache
 from edge_trainer.exercise.reps import count_exercise
+from edge_trainer.exercise.rules.base import RepContext
+from edge_trainer.exercise.settings import ExerciseConfig
 from edge_trainer.exercise.tempo import rep_tempo, velocity_loss_pct
 from edge_trainer.exercise.trace import SetExplanation, describe_trace
 from edge_trainer.pose.base import Pose
@@ -349,16 +350,16 @@ class Analyzer:
             exercise=exercise, rest_high=result.rest_high, body_height=height,
         )  # fmt: skip
         faults: tuple[str, ...] = ()
-        if rules.rules_for(exercise):
+        if form.rules_for(exercise):
             # The counter ends a rep on its way back into rest; the rules also see the
             # rest position itself (a lockout, a dead hang) a moment either side.
             a = int(np.searchsorted(ts, ts[span.start] - RULE_MARGIN_S))
             b = int(np.searchsorted(ts, ts[span.end] + RULE_MARGIN_S, side="right"))
-            ctx = rules.RepContext.build(
+            ctx = RepContext.build(
                 rows[a:b], span.peak - a, exercise, min_visibility=self.cfg.min_visibility,
                 core=(span.start - a, span.end - a),
             )  # fmt: skip
-            faults = tuple(f.code for f in rules.judge(ctx) if f.failed)
+            faults = tuple(f.code for f in form.judge(ctx) if f.failed)
         return RepRecord(
             index=index,
             start_s=tempo.start_s,

@@ -64,8 +64,10 @@ class _Run:
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     from edge_trainer import config as config_mod
+    from edge_trainer.exercise.catalogue import names as exercise_names
     from edge_trainer.exercise.offline import offline
-    from edge_trainer.exercise.rules import EXERCISES
+
+    known = exercise_names()
 
     started = time.perf_counter()
     inputs.fps(args.fps)
@@ -74,9 +76,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     inputs.output_file(args.explain, "--explain")
     if args.fps is not None and not args.fps > 0:
         raise InputError(f"--fps must be a positive number of frames per second, got {args.fps}")
-    if args.exercise is not None and args.exercise not in (*EXERCISES, "unknown"):
+    if args.exercise is not None and args.exercise not in (*known, "unknown"):
         raise InputError(
-            f"unknown exercise '{args.exercise}'; choose one of: {', '.join(EXERCISES)}, unknown"
+            f"unknown exercise '{args.exercise}'; choose one of: {', '.join(known)}, unknown"
         )
     if args.config is not None:
         cfg = config_mod.load(args.config)

@@ -15,7 +15,7 @@ import numpy.typing as npt
 
 from edge_trainer.errors import ModelError
 from edge_trainer.exercise import kinematics
-from edge_trainer.exercise.classifier import CLASSES, REST, ExerciseClassifier
+from edge_trainer.exercise.classifier import CLASSES, ExerciseClassifier
 from edge_trainer.exercise.decision import Decision, OpenSet, decide_exercise
 from edge_trainer.exercise.features import (
     DEFAULT_WINDOW,
@@ -23,6 +23,7 @@ from edge_trainer.exercise.features import (
     WindowSpec,
     window_features,
 )
+from edge_trainer.exercise.names import REST
 from edge_trainer.models.manifest import ModelEntry, read_manifest, verify_entry
 
 log = logging.getLogger(__name__)

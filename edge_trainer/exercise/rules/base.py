@@ -1,4 +1,4 @@
-"""What a form rule is, and the per-rep measurements rules are written against."""
+"""What a form rule is, how its fault is said, and the per-rep measurements rules use."""
 
 from __future__ import annotations
 
@@ -138,12 +138,24 @@ class Finding:
 
 
 @dataclass(frozen=True, slots=True)
+class Fault:
+    """How a fault is said.
+
+    Attributes:
+        name: A noun phrase for summaries ("Rep 3 showed shallow depth").
+        cue: The two-to-four words spoken mid-set ("Go deeper").
+    """
+
+    name: str
+    cue: str
+
+
+@dataclass(frozen=True, slots=True)
 class Rule:
     """A form rule: a measured quantity, a limit, and the views it can be judged from.
 
     Attributes:
         code: Fault code, ``<exercise>_<fault>``.
-        exercise: The exercise it applies to.
         views: Camera views from which the quantity can be seen (a knee caving in is
             invisible from the side; squat depth is invisible from the front).
         measure: The quantity for a rep, or NaN if the landmarks it needs are missing.
@@ -151,16 +163,17 @@ class Rule:
         fails_above: True if a value above ``limit`` is the fault, False if below.
         unit: Unit of the quantity, for the detail text.
         reason: Why the threshold is where it is.
+        fault: How the fault is named in summaries and cued mid-set.
     """
 
     code: str
-    exercise: str
     views: frozenset[geo.View]
     measure: Callable[[RepContext], float]
     limit: float
     fails_above: bool
     unit: str
     reason: str
+    fault: Fault
 
     def judge(self, ctx: RepContext) -> Finding | None:
         """Judge a rep; None when the view or the landmarks do not allow a verdict."""
