@@ -7,9 +7,9 @@ import time
 
 import numpy as np
 
+from edge_trainer.config import ExerciseConfig
 from edge_trainer.exercise.analyzer import Analyzer
 from edge_trainer.exercise.reps import count_exercise
-from edge_trainer.exercise.settings import ExerciseConfig
 
 FPS = 30.0
 SECONDS = 90.0

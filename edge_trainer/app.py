@@ -193,6 +193,7 @@ class App:
 
     def _build_outputs(self, out_dir: Path) -> Outputs:
         from edge_trainer.coach.cues import CuePolicy, CueSettings
+        from edge_trainer.coach.summary import summarize_set
         from edge_trainer.coach.worker import SummaryService
         from edge_trainer.hw.buttons import build_buttons
         from edge_trainer.hw.display import build_display
@@ -204,7 +205,12 @@ class App:
         store, moved = open_history(database_path(self.state_dir, cfg.session.database))
         self._closer.add("history store", store.close)
         session = WorkoutSession(
-            SessionMachine(cfg.session.absence_end_s, cfg.session.rest_target_s, catalogue.names()),
+            SessionMachine(
+                cfg.session.absence_end_s,
+                cfg.session.rest_target_s,
+                catalogue.names(),
+                summarize=summarize_set,
+            ),
             store,
             min_set_reps=_min_set_reps(cfg),
             on_health=self._store_health,
@@ -314,7 +320,11 @@ class App:
         from edge_trainer.models.health import write_health
 
         try:
-            cfg = config_mod.load(self.config_path) if self.config_path else self.cfg
+            cfg = (
+                config_mod.load(self.config_path, catalogue.names())
+                if self.config_path
+                else self.cfg
+            )
             pose = build_pose(cfg)
             try:
                 analyzer = build_analyzer(cfg)

@@ -36,11 +36,18 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_config_reference)
 
 
+def load_config(path: Path | None) -> config_mod.Config:
+    """The config of the app: ``path`` loaded and checked, the exercise name included."""
+    from edge_trainer.exercise import catalogue
+
+    return config_mod.load(path, catalogue.names())
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from edge_trainer.app import App
 
     path = config_mod.find(args.config)
-    cfg = config_mod.load(path)
+    cfg = load_config(path)
     if args.video is not None:
         inputs.video_file(args.video)
     return App(cfg, "run", video=args.video, config_path=path).run()
@@ -50,7 +57,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from edge_trainer.app import App
     from edge_trainer.config import replace
 
-    cfg = config_mod.load(args.config)
+    cfg = load_config(args.config)
     if args.video is not None:
         inputs.video_file(args.video)
     if args.output is not None and (why := config_mod.path_problem(str(args.output))):
@@ -75,7 +82,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
-    cfg = config_mod.load(args.file)
+    cfg = load_config(args.file)
     print(
         f"{args.file}: ok ({len(config_mod.describe())} settings, "
         f"camera={cfg.camera.source}, display={cfg.display.kind})"

@@ -19,9 +19,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar, get_args, get_origin
 
 from edge_trainer.errors import ConfigError, InputError
-from edge_trainer.exercise.settings import ExerciseConfig
 from edge_trainer.inputs import regular_file
-from edge_trainer.setting import setting
 
 T = TypeVar("T")
 
@@ -35,6 +33,17 @@ FORBIDDEN_ROOTS = (Path("/proc"), Path("/sys"), Path("/dev"))
 NAME_MAX = 255
 _VOICE = re.compile(r"[A-Za-z0-9_+./-]{1,64}")
 _ALSA_DEVICE = re.compile(r"[A-Za-z0-9_:,.=-]{0,64}")
+
+
+def setting(default: Any, doc: str, *, limits: tuple[float, float] | None = None) -> Any:
+    """Declare a config field with its default, its one-line documentation and, for a
+    number (or a list of numbers), the lowest and highest value it may take."""
+    if isinstance(default, (list, dict, set)):
+        raise TypeError("use tuples for sequence defaults so the config stays immutable")
+    metadata: dict[str, Any] = {"doc": doc}
+    if limits is not None:
+        metadata["limits"] = limits
+    return field(default=default, metadata=metadata)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +97,34 @@ class PoseConfig:
         3.0,
         "seconds a lost person is waited for before someone else in view may be followed",
         limits=(0, 600),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ExerciseConfig:
+    """Recognition, counting and form checks."""
+
+    exercise: str = setting("auto", "fixed exercise name, or 'auto' to recognise it")
+    set_end_pause_s: float = setting(6.0, "seconds without a rep that end a set", limits=(1, 120))
+    person_lost_s: float = setting(
+        2.0,
+        "seconds without a pose before the person counts as gone (ends the set)",
+        limits=(0.2, 60),
+    )
+    min_set_reps: int = setting(
+        2,
+        "full reps a recognised set needs to be kept (a chosen exercise keeps any): one "
+        "slow movement is more often someone getting into position than a one-rep set",
+        limits=(1, 20),
+    )
+    live_recount_s: float = setting(
+        0.25,
+        "seconds between live rep counts: lower speaks each rep sooner and costs CPU "
+        "(0.25 s keeps the rep-to-voice latency near 200 ms)",
+        limits=(0.05, 5),
+    )
+    min_visibility: float = setting(
+        0.5, "landmarks seen less clearly than this are ignored by the form rules", limits=(0, 1)
     )
 
 
@@ -399,22 +436,20 @@ def _folder_problem(value: str) -> str | None:
     return why
 
 
-def _validate(cfg: Config) -> list[tuple[str, str]]:
+def _validate(cfg: Config, exercises: tuple[str, ...] | None) -> list[tuple[str, str]]:
     """Checks that span a value's range, not just its type."""
     from edge_trainer.events import COMMANDS
-    from edge_trainer.exercise import catalogue
 
     problems: list[tuple[str, str]] = []
     for f in dataclasses.fields(cfg):
         _check_limits(getattr(cfg, f.name), f.name, problems)
     if not cfg.camera.reopen_backoff_s:
         problems.append(("camera.reopen_backoff_s", "must be a non-empty list of positive waits"))
-    known = catalogue.names()
-    if cfg.exercise.exercise not in (*known, "auto"):
+    if exercises is not None and cfg.exercise.exercise not in (*exercises, "auto"):
         problems.append(
             (
                 "exercise.exercise",
-                f"unknown exercise {cfg.exercise.exercise!r}; one of: auto, {', '.join(known)}",
+                f"unknown exercise {cfg.exercise.exercise!r}; one of: auto, {', '.join(exercises)}",
             )
         )
     for key in ("state_dir", "models_dir", "output_dir"):
@@ -449,12 +484,19 @@ def _validate(cfg: Config) -> list[tuple[str, str]]:
     return problems
 
 
-def from_dict(data: dict[str, Any], source: str = "config") -> Config:
-    """Build a Config from parsed TOML, raising ConfigError listing every problem."""
+def from_dict(
+    data: dict[str, Any], source: str = "config", exercises: tuple[str, ...] | None = None
+) -> Config:
+    """Build a Config from parsed TOML, raising ConfigError listing every problem.
+
+    ``exercises`` are the exercise names ``exercise.exercise`` may take (besides
+    ``auto``): the exercise catalogue's, which the app passes in; None leaves the name
+    unchecked, for commands that do not count exercises.
+    """
     problems: list[tuple[str, str]] = []
     cfg = _build(Config, data, "", problems)
     if not problems:
-        problems = _validate(cfg)
+        problems = _validate(cfg, exercises)
     if problems:
         raise ConfigError(problems, source)
     return cfg
@@ -471,8 +513,8 @@ def find(arg: str | Path | None) -> Path | None:
     return DEFAULT_CONFIG_PATH if DEFAULT_CONFIG_PATH.is_file() else None
 
 
-def load(path: str | Path | None) -> Config:
-    """Load a TOML config file; ``None`` gives the defaults.
+def load(path: str | Path | None, exercises: tuple[str, ...] | None = None) -> Config:
+    """Load a TOML config file; ``None`` gives the defaults (``exercises``: see ``from_dict``).
 
     Raises:
         ConfigError: the file is missing, not TOML, or has unknown keys or bad values.
@@ -497,7 +539,7 @@ def load(path: str | Path | None) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([("(file)", f"not valid TOML: {exc}")], str(p)) from exc
-    return from_dict(data, str(p))
+    return from_dict(data, str(p), exercises)
 
 
 def replace(cfg: T, **changes: Any) -> T:

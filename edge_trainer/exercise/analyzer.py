@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from edge_trainer.config import ExerciseConfig
 from edge_trainer.events import (
     Event,
     ExerciseChanged,
@@ -29,7 +30,6 @@ from edge_trainer.exercise.names import REST, UNKNOWN
 from edge_trainer.exercise.periodic import PeriodCache
 from edge_trainer.exercise.reps import count_exercise
 from edge_trainer.exercise.rules.base import RepContext
-from edge_trainer.exercise.settings import ExerciseConfig
 from edge_trainer.exercise.tempo import rep_tempo, velocity_loss_pct
 from edge_trainer.exercise.trace import SetExplanation, describe_trace
 from edge_trainer.pose.base import Pose

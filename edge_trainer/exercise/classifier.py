@@ -19,7 +19,7 @@ from edge_trainer.exercise.features import (
     mirror_variants,
 )
 from edge_trainer.exercise.names import REST
-from edge_trainer.pose.runtime import load_interpreter
+from edge_trainer.models.litert import load_interpreter
 
 log = logging.getLogger(__name__)
 

@@ -36,10 +36,12 @@ import numpy as np
 import numpy.typing as npt
 
 from edge_trainer.errors import InputError
+from edge_trainer.models import roles
 
 FloatArray = npt.NDArray[np.float32]
 
-FEATURE_VERSION = 1
+# The version the model store's contract records for these features: bump it there.
+FEATURE_VERSION = roles.FEATURE_VERSION
 
 # BlazePose indices of the joints used, in feature order.
 JOINTS = (0, 11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27, 28)

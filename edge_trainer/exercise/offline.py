@@ -7,11 +7,11 @@ import dataclasses
 import numpy as np
 import numpy.typing as npt
 
+from edge_trainer.config import ExerciseConfig
 from edge_trainer.events import Event, SetRecord
 from edge_trainer.exercise.analyzer import Analyzer
 from edge_trainer.exercise.base import RecognizerLike
 from edge_trainer.exercise.counting import CounterParams
-from edge_trainer.exercise.settings import ExerciseConfig
 from edge_trainer.exercise.trace import SetExplanation
 
 

@@ -16,12 +16,12 @@ from typing import Any
 
 import numpy as np
 
+from edge_trainer.config import ExerciseConfig
 from edge_trainer.errors import ModelError
 from edge_trainer.events import SetRecord
 from edge_trainer.exercise.counting import CounterParams
 from edge_trainer.exercise.kinematics import Movement, measure
 from edge_trainer.exercise.offline import analyze_rows, offline
-from edge_trainer.exercise.settings import ExerciseConfig
 from edge_trainer.exercise.trace import SetExplanation
 from edge_trainer.training.eval_data import EvalClip
 

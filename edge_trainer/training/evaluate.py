@@ -30,11 +30,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from edge_trainer.config import Config
+from edge_trainer.config import Config, ExerciseConfig
 from edge_trainer.exercise import catalogue
 from edge_trainer.exercise.counting import CounterParams
 from edge_trainer.exercise.offline import analyze_rows, offline
-from edge_trainer.exercise.settings import ExerciseConfig
 from edge_trainer.training.eval_models import store_or_shipped
 
 log = logging.getLogger(__name__)

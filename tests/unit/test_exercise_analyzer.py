@@ -8,6 +8,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
+from edge_trainer.config import ExerciseConfig
 from edge_trainer.events import (
     Event,
     ExerciseChanged,
@@ -22,7 +23,6 @@ from edge_trainer.events import (
 from edge_trainer.exercise.analyzer import Analyzer
 from edge_trainer.exercise.offline import analyze_rows
 from edge_trainer.exercise.recognition import Decision
-from edge_trainer.exercise.settings import ExerciseConfig
 from tests.unit.exercise_figures import curl, reps, sequence, squat
 
 

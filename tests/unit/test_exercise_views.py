@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from edge_trainer.config import ExerciseConfig
 from edge_trainer.exercise.kinematics import forearm_opening
 from edge_trainer.exercise.offline import analyze_rows, offline
 from edge_trainer.exercise.reps import count_reps
-from edge_trainer.exercise.settings import ExerciseConfig
 from edge_trainer.sim import single_set
 from edge_trainer.sim.render import Renderer
 from edge_trainer.sim.truth import Truth
