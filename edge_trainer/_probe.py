@@ -1,0 +1,2 @@
+def f():
+    from edge_trainer.b import y
