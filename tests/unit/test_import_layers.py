@@ -46,10 +46,11 @@ def _imported(module: str, source: str, is_package: bool, known: set[str]) -> se
     for name in names:
         if not name.startswith(ROOT):
             continue
-        while name not in known:  # ``from a.b import func``: the module is ``a.b``
-            name = name.rpartition(".")[0]
+        target = name
+        while target not in known:  # ``from a.b import func``: the module is ``a.b``
+            target = target.rpartition(".")[0]
         prefix = ""
-        for piece in name.split("."):
+        for piece in target.split("."):
             prefix = f"{prefix}.{piece}" if prefix else piece
             if prefix in known and not (module == prefix or module.startswith(prefix + ".")):
                 out.add(prefix)
