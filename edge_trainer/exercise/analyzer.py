@@ -25,7 +25,13 @@ from edge_trainer.events import (
 from edge_trainer.exercise import form
 from edge_trainer.exercise import geometry as geo
 from edge_trainer.exercise.base import RecognitionLike, RecognizerLike
-from edge_trainer.exercise.counting import CounterParams, CountResult, RepSpan, Stretch
+from edge_trainer.exercise.counting import (
+    MIN_FRAMES,
+    CounterParams,
+    CountResult,
+    RepSpan,
+    Stretch,
+)
 from edge_trainer.exercise.names import REST, UNKNOWN
 from edge_trainer.exercise.periodic import PeriodCache
 from edge_trainer.exercise.reps import count_exercise
@@ -76,10 +82,10 @@ class _OpenSet:
         shows 6 s with no new rep while the next one is under way; the pause that ends
         the set is at least ``PAUSE_CYCLES`` of the set's median time from rep to rep.
         """
-        ends = [r.end_s for r in self.reps]
-        if len(ends) < 2:
+        gaps = np.diff([r.end_s for r in self.reps])
+        if not gaps.size:
             return least
-        return max(least, PAUSE_CYCLES * float(np.median(np.diff(ends))))
+        return max(least, PAUSE_CYCLES * float(np.median(gaps)))
 
 
 class Analyzer:
@@ -146,7 +152,7 @@ class Analyzer:
                 if self.recognizer is not None:
                     self.recognizer.reset()
             if self._present:
-                self._append(np.full((33, 4), np.nan), t)
+                self._append(np.full((geo.N_LANDMARKS, geo.XYZV), np.nan), t)
         else:
             if not self._present:
                 self._present = True
@@ -240,7 +246,7 @@ class Analyzer:
         return np.asarray(self._rows[k:]), ts[k:]
 
     def _live_count(self, t: float) -> list[Event]:
-        if len(self._ts) < 3:
+        if len(self._ts) < MIN_FRAMES:
             return []
         rows, ts = self._window(t - LIVE_WINDOW_S)
         exercise = self._set.exercise if self._set is not None else self._label
@@ -410,7 +416,7 @@ class Analyzer:
         exercise, why = self._set_exercise(s.exercise, recs, rows)
         result = (
             count_exercise(rows, ts, exercise, self.counter, caches=self._caches)
-            if len(ts) >= 3
+            if len(ts) >= MIN_FRAMES
             else None
         )
         reps: list[RepRecord] = []
@@ -486,10 +492,10 @@ def _same_movement(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
 
 def _as_row4(arr: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """A ``(33, 4)`` row; visibility 1 when the input has none."""
-    if arr.shape == (33, 4):
+    if arr.shape == (geo.N_LANDMARKS, geo.XYZV):
         return arr
-    out = np.ones((33, 4))
-    out[:, : min(arr.shape[1], 4)] = arr[:, :4]
-    if arr.shape[1] < 3:
+    out = np.ones((geo.N_LANDMARKS, geo.XYZV))
+    out[:, : min(arr.shape[1], geo.XYZV)] = arr[:, : geo.XYZV]
+    if arr.shape[1] < geo.XYZ:
         out[:, 2] = 0.0
     return out

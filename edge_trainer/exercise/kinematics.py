@@ -23,6 +23,9 @@ FloatArray = npt.NDArray[np.float64]
 # Fraction of a set's frames a side must be seen in for its angles to count.
 MIN_SEEN = 0.3
 
+# Frames a set needs before its movement says anything: a few of a rep, at least.
+MIN_FRAMES = 5
+
 # Joints seen less clearly than this are left out: an occluded elbow's angle is a guess.
 MIN_JOINT_VISIBILITY = 0.3
 
@@ -47,7 +50,7 @@ def _from_up(
             continue
         with np.errstate(invalid="ignore"):
             out[:, k] = np.arccos(np.clip(-d[:, 1] / full, -1.0, 1.0))
-        if rows.shape[-1] >= 4:
+        if rows.shape[-1] >= geo.XYZV:
             vis = rows[:, (start, end)[seen], 3]
             with np.errstate(invalid="ignore"):
                 out[~(vis >= MIN_JOINT_VISIBILITY), k] = np.nan
@@ -112,7 +115,7 @@ def _travel(pair: FloatArray) -> float:
 def measure(rows: npt.ArrayLike) -> Movement | None:
     """Measure a set's ``(T, 33, 3|4)`` landmarks; None when too few frames show a body."""
     arr = np.asarray(rows, dtype=np.float64)
-    if arr.ndim != 3 or len(arr) < 5:
+    if arr.ndim != geo.SEQUENCE_NDIM or len(arr) < MIN_FRAMES:
         return None
     lean = geo.trunk_lean(arr)
     if np.isfinite(lean).mean() < MIN_SEEN:

@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from edge_trainer.errors import ModelError
+from edge_trainer.exercise import geometry as geo
 from edge_trainer.exercise import kinematics
 from edge_trainer.exercise.classifier import CLASSES, ExerciseClassifier
 from edge_trainer.exercise.decision import Decision, OpenSet, decide_exercise
@@ -156,11 +157,11 @@ class ExerciseRecognizer:
             arr = np.full((33, 4), np.nan, dtype=np.float32)
         else:
             arr = np.asarray(row, dtype=np.float32)
-            if arr.shape[0] != 33 or arr.ndim != 2 or arr.shape[1] < 2:
+            if arr.shape[0] != geo.N_LANDMARKS or arr.ndim != geo.ROW_NDIM or arr.shape[1] < geo.XY:
                 from edge_trainer.errors import InputError
 
                 raise InputError(f"a landmark row must have shape (33, 4), got {arr.shape}")
-        self._rows.append(arr[:, :4] if arr.shape[1] >= 4 else arr)
+        self._rows.append(arr[:, : geo.XYZV] if arr.shape[1] >= geo.XYZV else arr)
         self._times.append(float(t))
         while self._times and self._times[0] < t - self._keep_s:
             self._times.popleft()

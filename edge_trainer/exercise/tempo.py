@@ -14,6 +14,9 @@ from edge_trainer.exercise.counting import RepSpan
 
 FloatArray = npt.NDArray[np.float64]
 
+# Reps a set's velocity loss needs: the last one and one to compare it with.
+MIN_LOSS_REPS = 2
+
 # A turning point is "held" while the motion signal stays within this fraction of the
 # rep's range from its far extreme: about the landmark jitter of a still body.
 HOLD_FRACTION = 0.1
@@ -120,7 +123,7 @@ def velocity_loss_pct(velocities: list[float | None], first_n: int = 3) -> float
     None with fewer than two measured reps.
     """
     v = [x for x in velocities if x is not None and np.isfinite(x)]
-    if len(v) < 2:
+    if len(v) < MIN_LOSS_REPS:
         return None
     best = max(v[:first_n])
     if best <= 0:

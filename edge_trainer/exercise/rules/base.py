@@ -15,6 +15,11 @@ from edge_trainer.exercise import geometry as geo
 FloatArray = npt.NDArray[np.float64]
 Side = Literal["left", "right"]
 
+# Frames a rep's range needs (a start, a far point, an end), and its extreme (two to
+# take a percentile between).
+MIN_RANGE_FRAMES = 3
+MIN_EXTREME_FRAMES = 2
+
 ALL_VIEWS: frozenset[geo.View] = frozenset(("front", "45", "side"))
 SIDE_VIEWS: frozenset[geo.View] = frozenset(("45", "side"))
 FRONT_VIEWS: frozenset[geo.View] = frozenset(("front", "45"))
@@ -194,7 +199,7 @@ class Rule:
 def range_of(series: FloatArray) -> float:
     """Peak-to-peak of a series (robust 5-95 percentiles), NaN if too few frames."""
     v = series[np.isfinite(series)]
-    if v.size < 3:
+    if v.size < MIN_RANGE_FRAMES:
         return float("nan")
     return float(np.percentile(v, 95) - np.percentile(v, 5))
 
@@ -202,7 +207,7 @@ def range_of(series: FloatArray) -> float:
 def extreme(series: FloatArray, high: bool) -> float:
     """The series' robust extreme (95th or 5th percentile), NaN if too few frames."""
     v = series[np.isfinite(series)]
-    if v.size < 2:
+    if v.size < MIN_EXTREME_FRAMES:
         return float("nan")
     return float(np.percentile(v, 95 if high else 5))
 

@@ -1,2 +1,0 @@
-def f():
-    from edge_trainer.b import y
