@@ -1,8 +1,8 @@
 """The cue policy: which events are worth saying, in what words, how urgently, how often.
 
 Pure logic: events in, ``Cue`` objects out, time only from the events' source
-timestamps. The speech worker decides *when* a cue is actually spoken (priority order,
-expiry); this module decides *whether* and *what*.
+timestamps. The cue queue (``cue_queue``) decides *when* a cue is actually spoken
+(priority order, supersession, expiry); this module decides *whether* and *what*.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ CueKind = Literal["rep", "fault", "encourage", "rest", "set", "summary", "exerci
 
 
 class Priority(enum.IntEnum):
-    """Higher is more urgent; the speech queue serves the highest first."""
+    """Higher is more urgent; the cue queue serves the highest first."""
 
     INFO = 10  # the exercise named (when rep numbers are not spoken)
     REST = 20  # rest countdown
