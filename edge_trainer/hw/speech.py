@@ -16,11 +16,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Literal, Protocol
 
-from edge_trainer.coach.cue_queue import CueQueue, Queued
+from edge_trainer.coach.cue_queue import Queued
 from edge_trainer.coach.cues import Cue
 from edge_trainer.config import SpeechConfig
 from edge_trainer.errors import DeviceError
-from edge_trainer.hw.cue_log import CueLog, SpeechStats
+from edge_trainer.hw.speaker import QueuedSpeaker, SpeechStats
 from edge_trainer.hw.tts import NullEngine, SpeakerEngine, SpeechEngine, WavEngine
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 INDEX_NAME = "cues.jsonl"
 
 
-class Speech:
+class Speech(QueuedSpeaker):
     """The speech worker: the cue queue in front of one ``SpeechEngine``, on the wall clock.
 
     The engine is built on the worker thread as it starts (pyttsx3 engines belong to the
@@ -49,29 +49,16 @@ class Speech:
             index_path: If given, one JSON line per cue (spoken or dropped) goes here.
             clock: Monotonic seconds; ``say``'s ``origin`` must be on the same clock.
         """
-        self._log = CueLog(Path(index_path) if index_path else None)
-        self.stats: SpeechStats = self._log.stats
+        self._cond = threading.Condition()
+        super().__init__(self._cond, Path(index_path) if index_path else None)
         self._factory = engine_factory
         self._engine: SpeechEngine | None = None
         self._clock = clock
-        self._queue = CueQueue()
-        self._cond = threading.Condition()
         self._busy = False
         self._closed = False
         self._engine_failing = False
         self._thread = threading.Thread(target=self._run, name="speech", daemon=True)
         self._thread.start()
-
-    @property
-    def muted(self) -> bool:
-        """True while cues are dropped instead of spoken."""
-        return self._queue.muted
-
-    def set_muted(self, muted: bool) -> None:
-        """Mute or unmute; muting also drops the cues already queued."""
-        with self._cond:
-            self._log.dropped(self._queue.set_muted(muted))
-        log.info("speech %s", "muted" if muted else "unmuted")
 
     def say(self, cue: Cue, origin: float | None = None) -> None:
         """Queue ``cue``; never blocks.

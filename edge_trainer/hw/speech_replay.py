@@ -17,15 +17,15 @@ import threading
 import wave
 from pathlib import Path
 
-from edge_trainer.coach.cue_queue import CueQueue, Queued
+from edge_trainer.coach.cue_queue import Queued
 from edge_trainer.coach.cues import Cue
-from edge_trainer.hw.cue_log import CueLog, SpeechStats
+from edge_trainer.hw.speaker import QueuedSpeaker
 from edge_trainer.hw.tts import SpeechEngine
 
 log = logging.getLogger(__name__)
 
 
-class ReplaySpeaker:
+class ReplaySpeaker(QueuedSpeaker):
     """Same interface as ``Speech`` (``say``, ``set_muted``, ``flush``, ``close``, ``stats``).
 
     Synthesis runs in the caller's thread when a later cue (or ``flush``) moves source
@@ -35,24 +35,11 @@ class ReplaySpeaker:
 
     def __init__(self, engine: SpeechEngine, folder: str | Path, index_path: Path | None) -> None:
         """Speak through ``engine`` (a ``WavEngine`` writing into ``folder``)."""
-        self._log = CueLog(index_path)
-        self.stats: SpeechStats = self._log.stats
+        super().__init__(threading.RLock(), index_path)
         self._engine = engine
         self._folder = Path(folder)
-        self._queue = CueQueue()
         self._free_at = -math.inf  # source time the simulated speaker is free again
-        self._lock = threading.RLock()
         self._closed = False
-
-    @property
-    def muted(self) -> bool:
-        """True while cues are dropped instead of spoken."""
-        return self._queue.muted
-
-    def set_muted(self, muted: bool) -> None:
-        """Mute or unmute; muting also drops the cues already queued."""
-        with self._lock:
-            self._log.dropped(self._queue.set_muted(muted))
 
     def say(self, cue: Cue, origin: float | None = None) -> None:
         """Queue ``cue`` at its source time ``cue.t`` (``origin`` is ignored here)."""
@@ -71,11 +58,10 @@ class ReplaySpeaker:
     def close(self, timeout: float = 0.0) -> None:
         """Discard what is queued and stop. Idempotent."""
         with self._lock:
-            if self._closed:
-                return
-            self._closed = True
+            closing, self._closed = not self._closed, True
             self._queue.clear()
-        self._engine.close()
+        if closing:
+            self._engine.close()
 
     def _play_until(self, now: float) -> None:
         """Run the simulated speaker over every start strictly before ``now``."""

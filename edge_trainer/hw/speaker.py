@@ -1,4 +1,5 @@
-"""What became of each cue a speaker was given: counters, and one JSON line per cue."""
+"""What the live and the replay speaker share: the cue queue behind a lock, mute, and
+what became of each cue (counters, and one JSON line per cue)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,12 @@ import json
 import logging
 from collections import deque
 from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from edge_trainer.coach.cue_queue import Dropped, Queued
+from edge_trainer.coach.cue_queue import CueQueue, Dropped, Queued
 from edge_trainer.coach.cues import Cue
 
 log = logging.getLogger(__name__)
@@ -123,3 +125,29 @@ class CueLog:
     def _write(self, item: Queued, outcome: str, **extra: Any) -> None:
         if self._index is not None:
             write_index_entry(self._index, item.seq, item.cue, outcome, **extra)
+
+
+class QueuedSpeaker:
+    """A speaker's cue queue, the lock its callers share, and the log of what it said.
+
+    Args:
+        lock: Held around every use of the queue (the worker's condition, or a lock).
+        index_path: Where the log writes one JSON line per numbered cue, if anywhere.
+    """
+
+    def __init__(self, lock: AbstractContextManager[Any], index_path: Path | None) -> None:
+        self._lock = lock
+        self._queue = CueQueue()
+        self._log = CueLog(index_path)
+        self.stats: SpeechStats = self._log.stats
+
+    @property
+    def muted(self) -> bool:
+        """True while cues are dropped instead of spoken."""
+        return self._queue.muted
+
+    def set_muted(self, muted: bool) -> None:
+        """Mute or unmute; muting also drops the cues already queued."""
+        with self._lock:
+            self._log.dropped(self._queue.set_muted(muted))
+        log.info("speech %s", "muted" if muted else "unmuted")
