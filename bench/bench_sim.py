@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from edge_trainer.pose.base import PoseEstimator
-from edge_trainer.sim import EXERCISES, single_set, workout, write_clip
+from edge_trainer.sim import exercises, single_set, workout, write_clip
 from edge_trainer.sim.check import count_cycles, measured_angle
 from edge_trainer.sim.render import Renderer
 
@@ -76,7 +76,7 @@ def _detection() -> None:
     print(f"{'exercise':18s}" + "".join(f"{f'{v:.0f} deg':>18s}" for v in VIEWS))
     rates = []
     good = good_unlifted = 0
-    for k, ex in enumerate(EXERCISES):
+    for k, ex in enumerate(exercises()):
         cells = []
         for view in VIEWS:
             r = Renderer(single_set(ex, REPS, view, seed=100 + k, lead_in_s=0.3))

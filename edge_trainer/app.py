@@ -19,8 +19,9 @@ from edge_trainer.config import CameraConfig, Config, replace
 from edge_trainer.errors import ConfigError, DependencyError, DeviceError, EdgeTrainerError
 from edge_trainer.eventlog import EventLog
 from edge_trainer.events import CameraLost, CameraRestored, Event, RepCompleted
+from edge_trainer.exercise import catalogue
+from edge_trainer.exercise.analyzer import Analyzer
 from edge_trainer.exercise.base import ExerciseAnalyzer
-from edge_trainer.exercise.names import EXERCISES
 from edge_trainer.lifecycle import Closer
 from edge_trainer.members.registry import members_path
 from edge_trainer.outputs import Outputs
@@ -52,8 +53,11 @@ class _Staged:
     manifest_id: str
 
 
-def build_source(cam: CameraConfig, cache_dir: Path, video: Path | None = None) -> FrameSource:
-    """The frame source the config asks for; ``video`` overrides the configured path."""
+def build_source(
+    cam: CameraConfig, cache_dir: Path, video: Path | None = None, fps: float | None = None
+) -> FrameSource:
+    """The frame source the config asks for; ``video`` overrides the configured path, and
+    ``fps`` the frame rate a video file states."""
     if video is not None or cam.source == "video":
         from edge_trainer.camera.video import VideoFileSource
 
@@ -62,7 +66,7 @@ def build_source(cam: CameraConfig, cache_dir: Path, video: Path | None = None) 
             from edge_trainer.sim import demo_clip
 
             path = demo_clip(cache_dir)
-        return VideoFileSource(path)
+        return VideoFileSource(path, fps_override=fps)
     if cam.source == "usb":
         from edge_trainer.camera.usb import UsbCameraSource
 
@@ -83,10 +87,9 @@ def build_pose(cfg: Config) -> PoseEstimator:
     return BlazePoseEstimator.from_store(Path(cfg.paths.models_dir), cfg.pose)
 
 
-def build_analyzer(cfg: Config) -> ExerciseAnalyzer:
+def build_analyzer(cfg: Config) -> Analyzer:
     """The exercise stage, with the classifier when the model store has one."""
     from edge_trainer.errors import ModelError
-    from edge_trainer.exercise.analyzer import Analyzer
     from edge_trainer.exercise.recognition import ExerciseRecognizer
 
     recognizer = None
@@ -96,6 +99,39 @@ def build_analyzer(cfg: Config) -> ExerciseAnalyzer:
         except ModelError as exc:
             log.warning("exercise recognition is off (%s); sets are counted as 'unknown'", exc)
     return Analyzer(cfg.exercise, recognizer)
+
+
+def run_recording(
+    source: FrameSource,
+    pose: PoseEstimator,
+    analyzer: ExerciseAnalyzer,
+    on_frame: Callable[[float, Pose | None], None] | None = None,
+) -> tuple[Pipeline, list[Event]]:
+    """Play a recorded clip through the frame loop to its end; every event it caused.
+
+    The live box's capture thread, queue and pipeline, with the queue lossless: a
+    recording is analysed whole, so no frame is dropped.
+
+    Raises:
+        EdgeTrainerError: the source failed (a truncated video), once its frames were used.
+    """
+    events: list[Event] = []
+    bus = EventBus()
+    bus.subscribe(events.append, "recording")
+    frames = FrameQueue(lossless=True)
+    capture = CaptureWorker(source, frames)
+    pipeline = Pipeline(frames, pose, analyzer, bus, on_frame=on_frame)
+    capture.start()
+    try:
+        pipeline.run(threading.Event())
+    finally:
+        capture.stop()
+        capture.join()
+    if capture.error is not None:
+        raise capture.error
+    # The clip ends when its last frame does, one frame time after that frame starts.
+    pipeline.finish(t=pipeline.stats.last_t + 1.0 / source.fps)
+    return pipeline, events
 
 
 class App:
@@ -201,6 +237,7 @@ class App:
 
     def _build_outputs(self, out_dir: Path) -> Outputs:
         from edge_trainer.coach.cues import CuePolicy, CueSettings
+        from edge_trainer.coach.summary import summarize_set
         from edge_trainer.coach.worker import SummaryService
         from edge_trainer.hw.buttons import build_buttons
         from edge_trainer.hw.display import build_display
@@ -212,7 +249,12 @@ class App:
         store, moved = open_history(database_path(self.state_dir, cfg.session.database))
         self._closer.add("history store", store.close)
         session = WorkoutSession(
-            SessionMachine(cfg.session.absence_end_s, cfg.session.rest_target_s, EXERCISES),
+            SessionMachine(
+                cfg.session.absence_end_s,
+                cfg.session.rest_target_s,
+                catalogue.names(),
+                summarize=summarize_set,
+            ),
             store,
             min_set_reps=_min_set_reps(cfg),
             on_health=self._store_health,
@@ -339,7 +381,11 @@ class App:
         from edge_trainer.models.health import write_health
 
         try:
-            cfg = config_mod.load(self.config_path) if self.config_path else self.cfg
+            cfg = (
+                config_mod.load(self.config_path, catalogue.names())
+                if self.config_path
+                else self.cfg
+            )
             pose = build_pose(cfg)
             try:
                 analyzer = build_analyzer(cfg)

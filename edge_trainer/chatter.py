@@ -14,11 +14,9 @@ import os
 import re
 import sys
 import threading
+from typing import ClassVar
 
 log = logging.getLogger(__name__)
-
-# Whether the real descriptor 2 is a terminal while it is being filtered (the pipe is not).
-_filtered_terminal: bool | None = None
 
 CHATTER = re.compile(
     rb"^(INFO: (Created TensorFlow Lite|Initialized TensorFlow Lite|TfLite)"
@@ -32,8 +30,8 @@ _SPLIT = re.compile(rb"([^\r\n]*(?:\r\n|\n|\r))")
 
 def stderr_is_terminal() -> bool:
     """Whether the user's stderr is a terminal, also while ``NativeChatter`` filters it."""
-    if _filtered_terminal is not None:
-        return _filtered_terminal
+    if NativeChatter.terminal is not None:
+        return NativeChatter.terminal
     try:
         return sys.stderr is not None and sys.stderr.isatty()
     except (AttributeError, ValueError):
@@ -47,6 +45,9 @@ class NativeChatter:
     hides output from a caller that redirected ``sys.stderr`` itself.
     """
 
+    # Whether the real descriptor 2 is a terminal while it is filtered (the pipe is not).
+    terminal: ClassVar[bool | None] = None
+
     def __init__(self) -> None:
         self._saved: int | None = None
         self._thread: threading.Thread | None = None
@@ -59,8 +60,7 @@ class NativeChatter:
         except (AttributeError, OSError, ValueError):
             return self
         sys.stderr.flush()
-        global _filtered_terminal
-        _filtered_terminal = os.isatty(2)
+        NativeChatter.terminal = os.isatty(2)
         read_fd, write_fd = os.pipe()
         self._saved = os.dup(2)
         os.dup2(write_fd, 2)
@@ -83,8 +83,7 @@ class NativeChatter:
             self._thread.join(timeout=1.0)
         os.close(self._saved)
         self._saved = None
-        global _filtered_terminal
-        _filtered_terminal = None
+        NativeChatter.terminal = None
 
     def _pump(self, read_fd: int, out_fd: int) -> None:
         pending = b""

@@ -26,7 +26,6 @@ COMMAND_MODULES = (
     "edge_trainer.session.cli",
     "edge_trainer.coach.cli",
     "edge_trainer.sim.cli",
-    "edge_trainer.exercise.cli",
     "edge_trainer.members.cli",
 )
 

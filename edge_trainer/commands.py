@@ -1,9 +1,11 @@
-"""Core subcommands: run, analyze, demo, check-config."""
+"""Core subcommands: run, demo, analyze, check-config, config-reference."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +14,15 @@ from edge_trainer import inputs
 from edge_trainer.errors import InputError
 
 if TYPE_CHECKING:
+    import numpy.typing as npt
+
+    from edge_trainer.analysis.report import Recording
     from edge_trainer.app import App
+    from edge_trainer.events import Event
+    from edge_trainer.exercise.analyzer import Analyzer
+
+# Frame rate of a landmark file that does not say (``--fps``).
+DEFAULT_FPS = 30.0
 
 
 def register(sub: Any) -> None:
@@ -28,6 +38,28 @@ def register(sub: Any) -> None:
     p.add_argument("--output", type=Path, help="output folder (default: paths.output_dir)")
     p.set_defaults(func=cmd_demo)
 
+    p = sub.add_parser(
+        "analyze",
+        help="count, time and check the reps in a video or a landmark .npy",
+        description="Analyse a video file, or a (frames, 33, 4) BlazePose landmark .npy "
+        "(x, y, z, visibility; all-NaN rows where nobody was found).",
+    )
+    p.add_argument("input", type=Path, metavar="INPUT", help="video file or landmark .npy")
+    p.add_argument("--exercise", metavar="NAME", help="skip recognition: the exercise done")
+    p.add_argument(
+        "--fps", type=float, help=f"frame rate (.npy default {DEFAULT_FPS:g}; video: its own)"
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object to stdout")
+    p.add_argument("--annotate", type=Path, metavar="OUT.mp4", help="write an annotated video")
+    p.add_argument(
+        "--explain",
+        type=Path,
+        metavar="PLOT.png",
+        help="draw why each set was counted and named as it was (the 'plot' extra)",
+    )
+    p.add_argument("--config", type=Path, help="TOML config (default: built-in defaults)")
+    p.set_defaults(func=cmd_analyze)
+
     p = sub.add_parser("check-config", help="validate a config file")
     p.add_argument("file", type=Path)
     p.set_defaults(func=cmd_check_config)
@@ -36,11 +68,18 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_config_reference)
 
 
+def load_config(path: Path | None) -> config_mod.Config:
+    """The config of the app: ``path`` loaded and checked, the exercise name included."""
+    from edge_trainer.exercise import catalogue
+
+    return config_mod.load(path, catalogue.names())
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from edge_trainer.app import App
 
     path = config_mod.find(args.config)
-    cfg = config_mod.load(path)
+    cfg = load_config(path)
     if args.video is not None:
         inputs.video_file(args.video)
     return App(cfg, "run", video=args.video, config_path=path).run()
@@ -50,7 +89,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from edge_trainer.app import App
     from edge_trainer.config import replace
 
-    cfg = config_mod.load(args.config)
+    cfg = load_config(args.config)
     if args.video is not None:
         inputs.video_file(args.video)
     if args.output is not None and (why := config_mod.path_problem(str(args.output))):
@@ -88,8 +127,114 @@ def register_demo_member(cfg: config_mod.Config) -> None:
         members.save(path)
 
 
+def cmd_analyze(args: argparse.Namespace) -> int:
+    """Count, time and judge the reps of a clip with the live box's pose stage and analyzer."""
+    from edge_trainer.analysis.report import build_report, format_report
+    from edge_trainer.app import build_analyzer
+    from edge_trainer.exercise import catalogue
+    from edge_trainer.exercise.offline import offline
+
+    started = time.perf_counter()
+    inputs.fps(args.fps)
+    stated = inputs.clip(args.input)
+    inputs.output_file(args.annotate, "--annotate")
+    inputs.output_file(args.explain, "--explain")
+    known = catalogue.names()
+    if args.exercise is not None and args.exercise not in (*known, "unknown"):
+        raise InputError(
+            f"unknown exercise '{args.exercise}'; choose one of: {', '.join(known)}, unknown"
+        )
+    cfg = load_config(config_mod.find(args.config))
+    # A recording is analysed whole (see ``offline``); --exercise fixes the exercise.
+    settings = offline(cfg.exercise)
+    if args.exercise is not None:
+        settings = config_mod.replace(settings, exercise=args.exercise)
+    cfg = config_mod.replace(cfg, exercise=settings)
+    if args.input.suffix.lower() == ".npy":
+        rows = inputs.landmarks(args.input)
+        run = _analyze_rows(rows, args.fps or DEFAULT_FPS, build_analyzer(cfg))
+    else:
+        keep_rows = args.annotate is not None
+        run = _analyze_video(args.input, args.fps, cfg, stated, keep_rows=keep_rows)
+    report = build_report(str(args.input), run, time.perf_counter() - started)
+    if args.annotate is not None:
+        _annotate(args.input, args.annotate, run)
+    if args.explain is not None:
+        from edge_trainer.analysis.explain import plot_explanations
+
+        plot_explanations(run.explanations, args.explain, f"{args.input.name}: why this count")
+    sys.stdout.write(json.dumps(report) + "\n" if args.json else format_report(report))
+    return 0
+
+
+def _analyze_rows(rows: Any, fps: float, analyzer: Analyzer) -> Recording:
+    """A landmark file through the analyzer, frame by frame (no pose stage)."""
+    from edge_trainer.analysis.report import Recording
+
+    events: list[Event] = []
+    for i, row in enumerate(rows):
+        events += analyzer.update_row(row, i / fps)
+    events += analyzer.finish(len(rows) / fps)
+    return Recording(len(rows), fps, analyzer.sets, events, None, list(rows), analyzer.explanations)
+
+
+def _analyze_video(
+    path: Path, fps: float | None, cfg: config_mod.Config, total: int, *, keep_rows: bool
+) -> Recording:
+    """A video (``total`` frames, as it says) through the live box's pipeline: the same
+    pose stage and analyzer, every frame."""
+    import numpy as np
+    from tqdm import tqdm
+
+    from edge_trainer.analysis.report import Recording
+    from edge_trainer.app import build_analyzer, build_pose, build_source, run_recording
+    from edge_trainer.chatter import stderr_is_terminal
+    from edge_trainer.pose.base import Pose
+
+    # Without the pose models, the one error says how to get them.
+    pose = build_pose(cfg)
+    analyzer = build_analyzer(cfg)
+    source = build_source(cfg.camera, Path(cfg.paths.state_dir), video=path, fps=fps)
+    rows: list[npt.NDArray[np.float64] | None] = []
+    # A bar on a terminal; nothing when stderr is a file or a pipe. The terminal check is
+    # the chatter filter's: it puts a pipe in front of descriptor 2 while it runs.
+    progress = tqdm(
+        total=total or None,
+        unit="frame",
+        file=sys.stderr,
+        disable=not stderr_is_terminal(),
+        leave=False,
+    )
+
+    def on_frame(t: float, found: Pose | None) -> None:
+        if keep_rows:
+            rows.append(None if found is None else found.as_row().astype(np.float64))
+        progress.update(1)
+
+    try:
+        pipeline, events = run_recording(source, pose, analyzer, on_frame)
+    finally:
+        progress.close()
+        pose.close()
+    s = pipeline.stats
+    return Recording(
+        s.frames, source.fps, analyzer.sets, events, s.pose_ms_per_frame, rows,
+        analyzer.explanations,
+    )  # fmt: skip
+
+
+def _annotate(src: Path, out: Path, run: Recording) -> None:
+    """Write ``out`` with the skeleton, the rep counter and fault flags drawn per frame."""
+    from edge_trainer.analysis.annotate import write_annotated
+
+    try:
+        write_annotated(src, out, run.rows, run.events, run.fps)
+    except OSError as exc:
+        raise InputError(f"cannot write '{out}': {exc}") from exc
+
+
 def cmd_check_config(args: argparse.Namespace) -> int:
-    cfg = config_mod.load(args.file)
+    cfg = load_config(args.file)
     print(
         f"{args.file}: ok ({len(config_mod.describe())} settings, "
         f"camera={cfg.camera.source}, display={cfg.display.kind})"

@@ -481,21 +481,20 @@ def _folder_problem(value: str) -> str | None:
     return why
 
 
-def _validate(cfg: Config) -> list[tuple[str, str]]:
+def _validate(cfg: Config, exercises: tuple[str, ...] | None) -> list[tuple[str, str]]:
     """Checks that span a value's range, not just its type."""
     from edge_trainer.events import COMMANDS
-    from edge_trainer.exercise.names import EXERCISES
 
     problems: list[tuple[str, str]] = []
     for f in dataclasses.fields(cfg):
         _check_limits(getattr(cfg, f.name), f.name, problems)
     if not cfg.camera.reopen_backoff_s:
         problems.append(("camera.reopen_backoff_s", "must be a non-empty list of positive waits"))
-    if cfg.exercise.exercise not in (*EXERCISES, "auto"):
+    if exercises is not None and cfg.exercise.exercise not in (*exercises, "auto"):
         problems.append(
             (
                 "exercise.exercise",
-                f"unknown exercise {cfg.exercise.exercise!r}; one of: auto, {', '.join(EXERCISES)}",
+                f"unknown exercise {cfg.exercise.exercise!r}; one of: auto, {', '.join(exercises)}",
             )
         )
     for key in ("state_dir", "models_dir", "output_dir"):
@@ -539,12 +538,19 @@ def _validate(cfg: Config) -> list[tuple[str, str]]:
     return problems
 
 
-def from_dict(data: dict[str, Any], source: str = "config") -> Config:
-    """Build a Config from parsed TOML, raising ConfigError listing every problem."""
+def from_dict(
+    data: dict[str, Any], source: str = "config", exercises: tuple[str, ...] | None = None
+) -> Config:
+    """Build a Config from parsed TOML, raising ConfigError listing every problem.
+
+    ``exercises`` are the exercise names ``exercise.exercise`` may take (besides
+    ``auto``): the exercise catalogue's, which the app passes in; None leaves the name
+    unchecked, for commands that do not count exercises.
+    """
     problems: list[tuple[str, str]] = []
     cfg = _build(Config, data, "", problems)
     if not problems:
-        problems = _validate(cfg)
+        problems = _validate(cfg, exercises)
     if problems:
         raise ConfigError(problems, source)
     return cfg
@@ -561,8 +567,8 @@ def find(arg: str | Path | None) -> Path | None:
     return DEFAULT_CONFIG_PATH if DEFAULT_CONFIG_PATH.is_file() else None
 
 
-def load(path: str | Path | None) -> Config:
-    """Load a TOML config file; ``None`` gives the defaults.
+def load(path: str | Path | None, exercises: tuple[str, ...] | None = None) -> Config:
+    """Load a TOML config file; ``None`` gives the defaults (``exercises``: see ``from_dict``).
 
     Raises:
         ConfigError: the file is missing, not TOML, or has unknown keys or bad values.
@@ -587,7 +593,7 @@ def load(path: str | Path | None) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([("(file)", f"not valid TOML: {exc}")], str(p)) from exc
-    return from_dict(data, str(p))
+    return from_dict(data, str(p), exercises)
 
 
 def replace(cfg: T, **changes: Any) -> T:

@@ -11,8 +11,13 @@ import math
 import os
 import stat
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from edge_trainer.errors import InputError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 MIN_FPS = 1.0
 MAX_FPS = 240.0
@@ -149,6 +154,30 @@ def npy_file(path: Path, max_bytes: int = MAX_NPY_BYTES) -> tuple[tuple[int, ...
     return tuple(int(n) for n in shape), dtype.str
 
 
+def landmarks(path: Path) -> npt.NDArray[np.float64]:
+    """Load and check a landmark ``.npy``: float ``(frames, 33, 4)`` with some pose in it.
+
+    Raises:
+        InputError: not a readable .npy, the wrong shape or type, or no pose at all.
+    """
+    import numpy as np
+
+    try:
+        arr = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError) as exc:
+        raise InputError(f"cannot read '{path}' as a .npy array: {exc}") from exc
+    if arr.ndim != 3 or arr.shape[1:] != (33, 4):
+        raise InputError(
+            f"'{path}' has shape {arr.shape}; expected (frames, 33, 4): BlazePose landmarks "
+            "x, y, z, visibility"
+        )
+    if not np.issubdtype(arr.dtype, np.floating):
+        raise InputError(f"'{path}' holds {arr.dtype} values; expected floats")
+    if arr.shape[0] == 0 or not np.isfinite(arr[..., :2]).any():
+        raise InputError(f"'{path}' has no pose in any frame (all NaN or empty)")
+    return np.asarray(arr, dtype=np.float64)
+
+
 def video_file(path: Path, max_bytes: int = MAX_VIDEO_BYTES) -> int:
     """Check that ``path`` is a video with a decodable video stream; returns its frame
     count as the container states it (0 when it does not say)."""
@@ -177,9 +206,14 @@ def video_file(path: Path, max_bytes: int = MAX_VIDEO_BYTES) -> int:
         cap.release()
 
 
-def clip(path: Path) -> None:
-    """Check what ``analyze`` reads: a landmark ``.npy`` by its header, else a video."""
+def clip(path: Path) -> int:
+    """Check what ``analyze`` reads: a landmark ``.npy`` by its header, else a video.
+
+    Returns:
+        The frames a video says it holds (0 for a landmark file, or a video that does
+        not say).
+    """
     if path.suffix.lower() == ".npy":
         npy_file(path)
-    else:
-        video_file(path)
+        return 0
+    return video_file(path)

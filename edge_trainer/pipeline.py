@@ -112,9 +112,13 @@ class Pipeline:
                 self.tap(frame)
         self._apply_calls()
 
-    def finish(self, cut_short: bool = False) -> None:
-        """End of stream (or shutdown, ``cut_short``): let the analyzer close its set."""
-        self.bus.publish_all(self.analyzer.finish(self.stats.last_t, cut_short))
+    def finish(self, cut_short: bool = False, t: float | None = None) -> None:
+        """End of stream (or shutdown, ``cut_short``): let the analyzer close its set.
+
+        ``t`` is when the stream ended: by default its last frame's time.
+        """
+        end = self.stats.last_t if t is None else t
+        self.bus.publish_all(self.analyzer.finish(end, cut_short))
         self._apply_calls()  # what the last set's end asked for (a personal best)
 
     def _apply_calls(self) -> None:

@@ -1,1 +1,1 @@
-"""Analysing recorded clips: the explain plot of how each set was counted."""
+"""Analysing recorded clips: the report, the annotated video and the explain plot."""

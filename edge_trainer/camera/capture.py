@@ -77,7 +77,8 @@ class CaptureWorker:
             self._loop()
         except EdgeTrainerError as exc:
             self.error = exc
-            log.error("%s", exc)
+            # A file's failure ends its run and is raised by whoever runs it: said once.
+            log.log(logging.ERROR if self.source.live else logging.DEBUG, "%s", exc)
         except Exception as exc:  # any other failure must still end the pipeline cleanly
             self.error = CameraError(f"capture failed: {exc!r}")
             log.exception("capture thread failed")

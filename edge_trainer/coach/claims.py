@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from edge_trainer.coach.facts import SetFacts
-from edge_trainer.exercise.faults import FAULTS, PARTIAL, fault
+from edge_trainer.exercise.faults import PARTIAL, fault, known_faults
 
 # Praise of the form as a whole: false when any fault was seen.
 _FORM_PRAISE = re.compile(
@@ -98,7 +98,7 @@ def _other_fault(sentence: str, facts: SetFacts) -> str | None:
     if facts.partial_reps:
         own |= {PARTIAL.name, PARTIAL.cue}
     own_stems = {w for text in own for w in _content_stems(text)}
-    for known in FAULTS.values():
+    for known in known_faults().values():
         for phrase in (known.name, known.cue):
             if phrase in own or set(_content_stems(phrase)) <= own_stems:
                 continue

@@ -1,8 +1,8 @@
 """The cue policy: which events are worth saying, in what words, how urgently, how often.
 
 Pure logic: events in, ``Cue`` objects out, time only from the events' source
-timestamps. The speech worker decides *when* a cue is actually spoken (priority order,
-expiry); this module decides *whether* and *what*.
+timestamps. The cue queue (``cue_queue``) decides *when* a cue is actually spoken
+(priority order, supersession, expiry); this module decides *whether* and *what*.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from edge_trainer.events import (
     SetEnded,
     SetStarted,
 )
+from edge_trainer.exercise import catalogue
 from edge_trainer.exercise.faults import fault
 
 CueKind = Literal[
@@ -30,7 +31,7 @@ CueKind = Literal[
 
 
 class Priority(enum.IntEnum):
-    """Higher is more urgent; the speech queue serves the highest first."""
+    """Higher is more urgent; the cue queue serves the highest first."""
 
     INFO = 10  # the exercise named (when rep numbers are not spoken)
     REST = 20  # rest countdown
@@ -76,9 +77,10 @@ def fault_phrase(code: str) -> str:
 
 def exercise_phrase(name: str) -> str:
     """``push_up`` -> ``push ups``, as spoken with the first rep of a set."""
+    entry = catalogue.get(name)
+    if entry is not None:
+        return entry.called
     words = name.replace("_", " ")
-    if words == "situp":
-        return "sit ups"
     return words if words.endswith("s") else words + "s"
 
 

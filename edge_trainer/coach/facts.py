@@ -7,22 +7,16 @@ import statistics
 from dataclasses import dataclass
 
 from edge_trainer.events import RepRecord, SetRecord
+from edge_trainer.exercise import catalogue
 from edge_trainer.exercise.faults import fault
 
 log = logging.getLogger(__name__)
 
-# How exercise codes are spoken. Unknown codes are spoken with underscores as spaces.
+# How codes outside the catalogue are spoken (the catalogue's exercises say it
+# themselves). Other codes are spoken with underscores as spaces.
 EXERCISE_LABELS = {
-    "push_up": "push-up",
     "pushup": "push-up",
-    "pull_up": "pull-up",
-    "situp": "sit-up",
     "sit_up": "sit-up",
-    "jumping_jack": "jumping jack",
-    "bench_press": "bench press",
-    "front_raise": "front raise",
-    "bicep_curl": "bicep curl",
-    "overhead_press": "overhead press",
     # A repeated movement the classifier does not know is still counted: just "reps".
     "unknown": "rep",
 }
@@ -30,6 +24,9 @@ EXERCISE_LABELS = {
 
 def exercise_label(code: str) -> str:
     """The spoken name of an exercise code (``push_up`` -> ``push-up``)."""
+    entry = catalogue.get(code)
+    if entry is not None:
+        return entry.spoken
     return EXERCISE_LABELS.get(code, code.replace("_", " "))
 
 
@@ -118,6 +115,24 @@ class SetFacts:
             and self.slowest_up_s >= 1.25 * self.avg_up_s
         )
 
+    def _reps_line(self) -> str:
+        """The count, partials, and the change since last set (or last time)."""
+        reps = f"Reps: {self.reps}"
+        if self.partial_reps:
+            reps += f" plus {self.partial_reps} partial"
+        before, when = (
+            (self.previous, "last set")
+            if self.previous is not None
+            else (self.last_time, "last time")
+        )
+        if before is not None:
+            diff = self.reps - before.reps
+            if diff:
+                reps += f", {abs(diff)} {'more' if diff > 0 else 'fewer'} than {when}"
+            else:
+                reps += f", same as {when}"
+        return reps
+
     def sheet(self) -> str:
         """The compact fact sheet given to the LLM, one fact a line.
 
@@ -125,23 +140,7 @@ class SetFacts:
         allowed numbers from here.
         """
         # Short labels: on a Pi 5 each prompt token costs about 30 ms before the first word.
-        lines = [f"Exercise: {self.label}"]
-        reps = f"Reps: {self.reps}"
-        if self.partial_reps:
-            reps += f" plus {self.partial_reps} partial"
-        if self.previous is not None:
-            diff = self.reps - self.previous.reps
-            if diff:
-                reps += f", {abs(diff)} {'more' if diff > 0 else 'fewer'} than last set"
-            else:
-                reps += ", same as last set"
-        elif self.last_time is not None:
-            diff = self.reps - self.last_time.reps
-            if diff:
-                reps += f", {abs(diff)} {'more' if diff > 0 else 'fewer'} than last time"
-            else:
-                reps += ", same as last time"
-        lines.append(reps)
+        lines = [f"Exercise: {self.label}", self._reps_line()]
         if self.avg_up_s is not None and self.avg_down_s is not None:
             up, down = fmt_number(self.avg_up_s), fmt_number(self.avg_down_s)
             lines.append(f"Tempo: {up} s up, {down} s down")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from edge_trainer.coach.facts import SetFacts, fmt_number
+from edge_trainer.coach.facts import SetFacts, build_facts, fmt_number
+from edge_trainer.events import SetRecord
 from edge_trainer.exercise.faults import fault
 
 SummarySource = Literal["llm", "deterministic", "mixed"]
@@ -140,3 +141,8 @@ def deterministic_summary(facts: SetFacts) -> Summary:
     """
     sentences = [s for s in (_well(facts), _fix(facts), _next(facts)) if s]
     return Summary(tuple(sentences), "deterministic")
+
+
+def summarize_set(record: SetRecord) -> str:
+    """The deterministic summary of a finished set, as the box shows and stores it at once."""
+    return deterministic_summary(build_facts(record)).text

@@ -22,13 +22,20 @@ from edge_trainer.events import (
     SetRecord,
     SetStarted,
 )
+from edge_trainer.exercise import form
 from edge_trainer.exercise import geometry as geo
-from edge_trainer.exercise import rules
 from edge_trainer.exercise.base import RecognitionLike, RecognizerLike
-from edge_trainer.exercise.counting import CounterParams, CountResult, RepSpan, Stretch
+from edge_trainer.exercise.counting import (
+    MIN_FRAMES,
+    CounterParams,
+    CountResult,
+    RepSpan,
+    Stretch,
+)
 from edge_trainer.exercise.names import REST, UNKNOWN
 from edge_trainer.exercise.periodic import PeriodCache
 from edge_trainer.exercise.reps import count_exercise
+from edge_trainer.exercise.rules.base import RepContext
 from edge_trainer.exercise.tempo import rep_tempo, velocity_loss_pct
 from edge_trainer.exercise.trace import SetExplanation, describe_trace
 from edge_trainer.pose.base import Pose
@@ -75,10 +82,10 @@ class _OpenSet:
         shows 6 s with no new rep while the next one is under way; the pause that ends
         the set is at least ``PAUSE_CYCLES`` of the set's median time from rep to rep.
         """
-        ends = [r.end_s for r in self.reps]
-        if len(ends) < 2:
+        gaps = np.diff([r.end_s for r in self.reps])
+        if not gaps.size:
             return least
-        return max(least, PAUSE_CYCLES * float(np.median(np.diff(ends))))
+        return max(least, PAUSE_CYCLES * float(np.median(gaps)))
 
 
 class Analyzer:
@@ -145,7 +152,7 @@ class Analyzer:
                 if self.recognizer is not None:
                     self.recognizer.reset()
             if self._present:
-                self._append(np.full((33, 4), np.nan), t)
+                self._append(np.full((geo.N_LANDMARKS, geo.XYZV), np.nan), t)
         else:
             if not self._present:
                 self._present = True
@@ -239,7 +246,7 @@ class Analyzer:
         return np.asarray(self._rows[k:]), ts[k:]
 
     def _live_count(self, t: float) -> list[Event]:
-        if len(self._ts) < 3:
+        if len(self._ts) < MIN_FRAMES:
             return []
         rows, ts = self._window(t - LIVE_WINDOW_S)
         exercise = self._set.exercise if self._set is not None else self._label
@@ -349,16 +356,16 @@ class Analyzer:
             exercise=exercise, rest_high=result.rest_high, body_height=height,
         )  # fmt: skip
         faults: tuple[str, ...] = ()
-        if rules.rules_for(exercise):
+        if form.rules_for(exercise):
             # The counter ends a rep on its way back into rest; the rules also see the
             # rest position itself (a lockout, a dead hang) a moment either side.
             a = int(np.searchsorted(ts, ts[span.start] - RULE_MARGIN_S))
             b = int(np.searchsorted(ts, ts[span.end] + RULE_MARGIN_S, side="right"))
-            ctx = rules.RepContext.build(
+            ctx = RepContext.build(
                 rows[a:b], span.peak - a, exercise, min_visibility=self.cfg.min_visibility,
                 core=(span.start - a, span.end - a),
             )  # fmt: skip
-            faults = tuple(f.code for f in rules.judge(ctx) if f.failed)
+            faults = tuple(f.code for f in form.judge(ctx) if f.failed)
         return RepRecord(
             index=index,
             start_s=tempo.start_s,
@@ -409,7 +416,7 @@ class Analyzer:
         exercise, why = self._set_exercise(s.exercise, recs, rows)
         result = (
             count_exercise(rows, ts, exercise, self.counter, caches=self._caches)
-            if len(ts) >= 3
+            if len(ts) >= MIN_FRAMES
             else None
         )
         reps: list[RepRecord] = []
@@ -485,10 +492,10 @@ def _same_movement(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
 
 def _as_row4(arr: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """A ``(33, 4)`` row; visibility 1 when the input has none."""
-    if arr.shape == (33, 4):
+    if arr.shape == (geo.N_LANDMARKS, geo.XYZV):
         return arr
-    out = np.ones((33, 4))
-    out[:, : min(arr.shape[1], 4)] = arr[:, :4]
-    if arr.shape[1] < 3:
+    out = np.ones((geo.N_LANDMARKS, geo.XYZV))
+    out[:, : min(arr.shape[1], geo.XYZV)] = arr[:, : geo.XYZV]
+    if arr.shape[1] < geo.XYZ:
         out[:, 2] = 0.0
     return out

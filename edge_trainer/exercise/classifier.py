@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from edge_trainer.errors import ModelError
+from edge_trainer.exercise import catalogue
 from edge_trainer.exercise.features import (
     DEFAULT_WINDOW,
     FEATURE_VERSION,
@@ -17,16 +18,14 @@ from edge_trainer.exercise.features import (
     WindowSpec,
     mirror_variants,
 )
-from edge_trainer.pose.runtime import load_interpreter
+from edge_trainer.exercise.names import REST
+from edge_trainer.models.litert import load_interpreter
 
 log = logging.getLogger(__name__)
 
-CLASSES = (
-    "squat", "lunge", "deadlift", "push_up", "pull_up", "situp", "jumping_jack", "bicep_curl",
-    "tricep_extension", "shoulder_press", "lateral_raise", "front_raise", "dumbbell_row",
-    "bench_press", "rest",
-)  # fmt: skip
-REST = "rest"
+# The model's output order: the catalogue's labelled exercises, then ``rest``. The shipped
+# model was trained in this order; a change needs a retrained model.
+CLASSES: tuple[str, ...] = (*catalogue.labels(), REST)
 
 
 class ExerciseClassifier:

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+# Frames a count needs at the least: a rep has a start, a far point and an end.
+MIN_FRAMES = 3
+
 FloatArray = npt.NDArray[np.float64]
 
 

@@ -17,10 +17,14 @@ from typing import Any
 
 import numpy as np
 
-from edge_trainer.exercise import kinematics
+from edge_trainer.exercise import catalogue, kinematics
 from edge_trainer.exercise.names import REST
 
 log = logging.getLogger(__name__)
+
+# A joint moved when its angle travelled this far over the set (robust 5-95 range):
+# well above landmark noise (~5-10 degrees) and below any of the exercises' range.
+MOVED_DEG = 40.0
 
 
 @dataclass(frozen=True)
@@ -33,7 +37,7 @@ class OpenSet:
             an unsure one.
         min_share: Calibrated mean probability (over the set's windows, ``rest``
             included) the best exercise needs to name the set.
-        signatures: Let a movement only one exercise makes (``kinematics.signature``)
+        signatures: Let a movement only one exercise makes (``signature``)
             name a set the classifier is unsure of.
         overrule: The classifier is unsure of a choice under this mean probability.
 
@@ -110,19 +114,41 @@ def decide_exercise(
 
     ruled_out = ""
     if movement is not None:
-        kept = [k for k in ranked if kinematics.plausible(k, movement)]
+        kept = [k for k in ranked if plausible(k, movement)]
         if ranked and ranked[0] not in kept:
             ruled_out = f"{said(ranked[0])} ruled out (the joints it moves did not move); "
             log.info("set is not %s: the joints it moves were seen and did not move", ranked[0])
         ranked = kept
     best = ranked[0] if ranked else None
-    sign = kinematics.signature(movement) if movement is not None and cfg.signatures else None
+    sign = signature(movement) if movement is not None and cfg.signatures else None
     if sign is not None and (best is None or mean[best] < cfg.overrule):
-        saw = kinematics.SIGNATURES[sign]
+        name, saw = sign
         return Decision(
-            sign, f"{ruled_out}named from its movement ({saw}); classifier: {said(best)}", mean
+            name, f"{ruled_out}named from its movement ({saw}); classifier: {said(best)}", mean
         )
     if best is None or mean[best] < cfg.min_share:
         why = f"{ruled_out}unknown: best {said(best)} over {n} windows < {cfg.min_share:g}"
         return Decision(REST, why, mean)
     return Decision(best, f"{ruled_out}{said(best)} over {n} windows (>= {cfg.min_share:g})", mean)
+
+
+def plausible(exercise: str, m: kinematics.Movement) -> bool:
+    """False only when every joint the exercise must move was seen and none moved."""
+    entry = catalogue.get(exercise)
+    if entry is None or not entry.movers:
+        return True
+    seen = [m.ranges.get(j, float("nan")) for j in entry.movers]
+    if not all(np.isfinite(seen)):
+        return True
+    return max(seen) >= MOVED_DEG
+
+
+def signature(m: kinematics.Movement) -> tuple[str, str] | None:
+    """``(exercise, what its movement showed)`` for the one exercise whose signature the
+    movement shows; None when it shows none, or two (it is then not that plain)."""
+    shown = [
+        (e.name, e.signature.saw)
+        for e in catalogue.exercises()
+        if e.signature is not None and e.signature.matches(m)
+    ]
+    return shown[0] if len(shown) == 1 else None

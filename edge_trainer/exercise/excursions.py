@@ -11,6 +11,11 @@ from edge_trainer.exercise.counting import CounterParams, Rejected, RepSpan
 
 FloatArray = npt.NDArray[np.float64]
 
+# Rest is the end the signal spends more than half its time at (above or below HALF of
+# its frames); the ends of a set say so on their own when 0.2 past even (70/30).
+HALF = 0.5
+CLEAR_ENDS = 0.2
+
 
 def rest_is_high(sig: FloatArray, lo: float, hi: float, core: FloatArray | None = None) -> bool:
     """Whether rest is the signal's high end.
@@ -26,14 +31,14 @@ def rest_is_high(sig: FloatArray, lo: float, hi: float, core: FloatArray | None 
         return False
     n = max(3, v.size // 20)
     mid = (lo + hi) / 2
-    ends = float(np.mean(np.concatenate([sig[v[:n]], sig[v[-n:]]]) > mid) - 0.5)
-    if abs(ends) >= 0.2:
+    ends = float(np.mean(np.concatenate([sig[v[:n]], sig[v[-n:]]]) > mid) - HALF)
+    if abs(ends) >= CLEAR_ENDS:
         return ends > 0
     inner = sig[v] if core is None else core[np.isfinite(core)]
     if inner.size == 0:
         return ends > 0
     c_lo, c_hi = np.percentile(inner, [5, 95])
-    return float(np.mean(inner > (c_lo + c_hi) / 2)) > 0.5
+    return float(np.mean(inner > (c_lo + c_hi) / 2)) > HALF
 
 
 @dataclass(frozen=True, slots=True)

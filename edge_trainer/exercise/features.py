@@ -36,10 +36,13 @@ import numpy as np
 import numpy.typing as npt
 
 from edge_trainer.errors import InputError
+from edge_trainer.exercise.geometry import N_LANDMARKS, SEQUENCE_NDIM, XY
+from edge_trainer.models import roles
 
 FloatArray = npt.NDArray[np.float32]
 
-FEATURE_VERSION = 1
+# The version the model store's contract records for these features: bump it there.
+FEATURE_VERSION = roles.FEATURE_VERSION
 
 # BlazePose indices of the joints used, in feature order.
 JOINTS = (0, 11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27, 28)
@@ -63,6 +66,8 @@ ANGLES = (
 N_JOINTS = len(JOINTS)
 N_FEATURES = 2 * N_JOINTS + len(ANGLES) + 2
 _MIN_RANGE = 1e-6
+# Joints a frame needs to be scaled: two span only a line, not the body's box.
+MIN_JOINTS = 3
 
 
 @dataclass(frozen=True)
@@ -95,7 +100,7 @@ def check_rows(rows: npt.NDArray[Any]) -> FloatArray:
         InputError: the shape is wrong.
     """
     arr = np.asarray(rows, dtype=np.float32)
-    if arr.ndim != 3 or arr.shape[1] != 33 or arr.shape[2] < 2:
+    if arr.ndim != SEQUENCE_NDIM or arr.shape[1] != N_LANDMARKS or arr.shape[2] < XY:
         raise InputError(f"landmarks must have shape (frames, 33, 4), got {arr.shape}")
     return arr
 
@@ -112,7 +117,7 @@ def normalise_joints(rows: npt.NDArray[Any]) -> FloatArray:
     xy = check_rows(rows)[:, JOINTS, :2].astype(np.float32)
     valid = np.isfinite(xy).all(axis=2)
     out = np.full_like(xy, np.nan)
-    has = valid.sum(axis=1) >= 3
+    has = valid.sum(axis=1) >= MIN_JOINTS
     if not has.any():
         return out
     with np.errstate(invalid="ignore"), _quiet_nan():

@@ -7,6 +7,15 @@ import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float64]
 
+# Points a line between them needs (interpolation), and a smoothing or a range (three:
+# a middle one to tell a trend from a single jump).
+MIN_LINE_POINTS = 2
+MIN_SERIES = 3
+# Weights below this are no data: dividing by them would blow noise up.
+MIN_WEIGHT = 1e-6
+# Frame steps shorter than this (seconds) are repeated timestamps, not a frame rate.
+MIN_STEP_S = 1e-6
+
 
 def fill_gaps(x: FloatArray, t: FloatArray, max_gap_s: float) -> FloatArray:
     """Linearly interpolate NaN runs no longer than ``max_gap_s`` along axis 0."""
@@ -15,7 +24,7 @@ def fill_gaps(x: FloatArray, t: FloatArray, max_gap_s: float) -> FloatArray:
     for j in range(flat.shape[1]):
         col = flat[:, j]
         ok = np.isfinite(col)
-        if ok.all() or ok.sum() < 2:
+        if ok.all() or ok.sum() < MIN_LINE_POINTS:
             continue
         idx = np.flatnonzero(ok)
         interp = np.interp(t, t[idx], col[idx])
@@ -32,10 +41,10 @@ def fill_gaps(x: FloatArray, t: FloatArray, max_gap_s: float) -> FloatArray:
 
 def smooth(x: FloatArray, t: FloatArray, sigma_s: float) -> FloatArray:
     """Gaussian smoothing along axis 0 that ignores NaNs (normalised convolution)."""
-    if len(x) < 3 or sigma_s <= 0:
+    if len(x) < MIN_SERIES or sigma_s <= 0:
         return x
     dt = float(np.median(np.diff(t))) if len(t) > 1 else 1.0 / 30.0
-    sigma = max(sigma_s / max(dt, 1e-6), 0.5)
+    sigma = max(sigma_s / max(dt, MIN_STEP_S), 0.5)
     half = int(np.ceil(3 * sigma))
     k = np.exp(-0.5 * (np.arange(-half, half + 1) / sigma) ** 2)
     arr = x.reshape(len(x), -1)
@@ -47,7 +56,7 @@ def smooth(x: FloatArray, t: FloatArray, sigma_s: float) -> FloatArray:
 
     num = np.stack([conv(np.where(ok[:, j], arr[:, j], 0.0)) for j in range(arr.shape[1])], 1)
     den = np.stack([conv(ok[:, j].astype(float)) for j in range(arr.shape[1])], 1)
-    out = np.where(ok & (den > 1e-6), num / np.fmax(den, 1e-6), np.nan)
+    out = np.where(ok & (den > MIN_WEIGHT), num / np.fmax(den, MIN_WEIGHT), np.nan)
     return out.reshape(x.shape)
 
 
@@ -122,7 +131,7 @@ def typical_amplitude(sig: FloatArray, t: FloatArray) -> float:
     of the larger half of them: a few big setup moves or small partials barely move it.
     """
     v = sig[np.isfinite(sig)]
-    if v.size < 3:
+    if v.size < MIN_SERIES:
         return 0.0
     rng = float(np.percentile(v, 98) - np.percentile(v, 2))
     if rng <= 0:

@@ -18,6 +18,15 @@ from edge_trainer.pose.base import LANDMARK
 FloatArray = npt.NDArray[np.float64]
 View = Literal["front", "45", "side"]
 
+# BlazePose's landmarks per person.
+N_LANDMARKS = 33
+# Columns of a landmark row: x and y, then z, then visibility when the source has them.
+XY, XYZ, XYZV = 2, 3, 4
+# Dimensions of one frame's landmarks, (33, columns), and of a sequence of them.
+ROW_NDIM, SEQUENCE_NDIM = 2, 3
+# Lengths shorter than this are zero: no direction or scale can be read from them.
+TINY = 1e-9
+
 NOSE = LANDMARK["nose"]
 L_EAR, R_EAR = LANDMARK["left_ear"], LANDMARK["right_ear"]
 L_SHOULDER, R_SHOULDER = LANDMARK["left_shoulder"], LANDMARK["right_shoulder"]
@@ -82,16 +91,16 @@ def as_points(rows: npt.ArrayLike, min_visibility: float = MIN_VISIBILITY) -> Fl
         min_visibility: Points seen less clearly than this become NaN (4-column input).
     """
     arr = np.asarray(rows, dtype=np.float64)
-    if arr.ndim < 2 or arr.shape[-2] != 33 or arr.shape[-1] < 2:
+    if arr.ndim < ROW_NDIM or arr.shape[-2] != N_LANDMARKS or arr.shape[-1] < XY:
         raise ValueError(f"expected landmarks shaped (..., 33, 3 or 4), got {arr.shape}")
     pts = np.full((*arr.shape[:-1], 3), np.nan)
     pts[..., : min(3, arr.shape[-1])] = arr[..., :3]
-    if arr.shape[-1] >= 4:
+    if arr.shape[-1] >= XYZV:
         vis = arr[..., 3]
         low = ~(vis >= min_visibility)  # NaN visibility counts as unseen only if x is NaN
         low &= ~(np.isnan(vis) & np.isfinite(arr[..., 0]))
         pts[low] = np.nan
-    if arr.shape[-1] == 2:
+    if arr.shape[-1] == XY:
         pts[..., 2] = 0.0
     return pts
 
@@ -207,7 +216,7 @@ def normalize(
     anchor = pts if anchor_visibility is None else as_points(rows, anchor_visibility)
     centre = hip_centre(anchor)
     scale = torso_length(anchor)
-    scale = np.where(scale > 1e-9, scale, np.nan)
+    scale = np.where(scale > TINY, scale, np.nan)
     out = (pts - centre[..., None, :]) / scale[..., None, None]
     out[..., 1] *= -1.0
     if mirror:
@@ -227,7 +236,7 @@ def _angle(a: FloatArray, b: FloatArray, c: FloatArray) -> FloatArray:
     nv = np.linalg.norm(v, axis=-1)
     cos = np.sum(u * v, axis=-1) / np.fmax(nu * nv, 1e-12)
     ang = np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
-    return np.asarray(np.where((nu > 1e-9) & (nv > 1e-9), ang, np.nan))
+    return np.asarray(np.where((nu > TINY) & (nv > TINY), ang, np.nan))
 
 
 def joint_angle(pts: FloatArray, a: int, vertex: int, c: int, use_z: bool = False) -> FloatArray:
@@ -259,7 +268,7 @@ def joint_angles(
             out[..., k] = flat
             continue
         deep = joint_angle(pts, a, v, c, use_z=True)
-        if mode == "3d" or arr.shape[-1] < 4:
+        if mode == "3d" or arr.shape[-1] < XYZV:
             out[..., k] = deep if mode == "3d" else flat
             continue
         vis = arr[..., [a, v, c], 3]
@@ -322,7 +331,7 @@ def estimate_view(rows: npt.ArrayLike, min_visibility: float = MIN_VISIBILITY) -
 def visible_side(rows: npt.ArrayLike) -> Literal["left", "right"]:
     """The body side nearer the camera (higher mean visibility; left if no visibility)."""
     arr = np.asarray(rows, dtype=np.float64)
-    if arr.shape[-1] < 4:
+    if arr.shape[-1] < XYZV:
         return "left"
     left = np.nanmean(arr[..., [L_SHOULDER, L_ELBOW, L_HIP, L_KNEE, L_ANKLE], 3])
     right = np.nanmean(arr[..., [R_SHOULDER, R_ELBOW, R_HIP, R_KNEE, R_ANKLE], 3])

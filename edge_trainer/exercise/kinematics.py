@@ -1,10 +1,10 @@
-"""What a set's movement rules in or out: the joints that moved and the body's posture.
+"""How a whole set moved: the joints that travelled and the body's posture.
 
 The classifier judges 1.5 s windows and has only seen synthetic bodies and a few real
 ones; the joints a whole set moved are plain geometry. A raise whose shoulders never
 moved is not a raise, and a standing set where only the elbows bend through 90 degrees
-with the upper arms hanging can only be a curl. ``Movement`` measures a set once;
-``plausible`` and ``signature`` are what ``recognition.decide_exercise`` asks of it.
+with the upper arms hanging can only be a curl. ``measure`` reads a set's ``Movement``
+once; ``decision`` checks it against each exercise's movers and signature.
 """
 
 from __future__ import annotations
@@ -23,25 +23,8 @@ FloatArray = npt.NDArray[np.float64]
 # Fraction of a set's frames a side must be seen in for its angles to count.
 MIN_SEEN = 0.3
 
-# A joint moved when its angle travelled this far over the set (robust 5-95 range):
-# well above landmark noise (~5-10 degrees) and below any of these lifts' range.
-MOVED_DEG = 40.0
-
-# Joints an exercise cannot be done without moving, in the measures of ``Movement``;
-# a set where every one of them was seen and none moved is not that exercise. Only the
-# exercises whose movers show from every view are listed: a row's or a sit-up's travel
-# can hide along the camera's line of sight, so 2D ranges cannot rule them out.
-MOVERS: dict[str, tuple[str, ...]] = {
-    "front_raise": ("shoulder",),
-    "lateral_raise": ("shoulder",),
-    "jumping_jack": ("shoulder",),
-    "bicep_curl": ("elbow", "forearm"),
-    "tricep_extension": ("elbow", "forearm"),
-    "push_up": ("elbow", "forearm"),
-    "bench_press": ("elbow", "forearm"),
-    "shoulder_press": ("elbow", "forearm", "shoulder"),
-}
-
+# Frames a set needs before its movement says anything: a few of a rep, at least.
+MIN_FRAMES = 5
 
 # Joints seen less clearly than this are left out: an occluded elbow's angle is a guess.
 MIN_JOINT_VISIBILITY = 0.3
@@ -67,7 +50,7 @@ def _from_up(
             continue
         with np.errstate(invalid="ignore"):
             out[:, k] = np.arccos(np.clip(-d[:, 1] / full, -1.0, 1.0))
-        if rows.shape[-1] >= 4:
+        if rows.shape[-1] >= geo.XYZV:
             vis = rows[:, (start, end)[seen], 3]
             with np.errstate(invalid="ignore"):
                 out[~(vis >= MIN_JOINT_VISIBILITY), k] = np.nan
@@ -132,7 +115,7 @@ def _travel(pair: FloatArray) -> float:
 def measure(rows: npt.ArrayLike) -> Movement | None:
     """Measure a set's ``(T, 33, 3|4)`` landmarks; None when too few frames show a body."""
     arr = np.asarray(rows, dtype=np.float64)
-    if arr.ndim != 3 or len(arr) < 5:
+    if arr.ndim != geo.SEQUENCE_NDIM or len(arr) < MIN_FRAMES:
         return None
     lean = geo.trunk_lean(arr)
     if np.isfinite(lean).mean() < MIN_SEEN:
@@ -168,46 +151,3 @@ def _stance(pts: FloatArray, legs: FloatArray) -> float:
     if not leg > 0 or np.isfinite(gap).mean() < MIN_SEEN:
         return float("nan")
     return range_of(gap) / leg
-
-
-def plausible(exercise: str, m: Movement) -> bool:
-    """False only when every joint the exercise must move was seen and none moved."""
-    movers = MOVERS.get(exercise)
-    if not movers:
-        return True
-    seen = [m.ranges.get(j, float("nan")) for j in movers]
-    if not all(np.isfinite(seen)):
-        return True
-    return max(seen) >= MOVED_DEG
-
-
-# What each signature saw, for the decision's reason.
-SIGNATURES = {
-    "bicep_curl": "upright, upper arms hanging, only the elbows bend",
-    "deadlift": "standing, the trunk hinges with straight arms and soft knees",
-    "lunge": "standing, the knees bend as the feet step apart and back",
-}
-
-
-def signature(m: Movement) -> str | None:
-    """The one exercise the movement can only be, or None when it is not that plain.
-
-    - ``bicep_curl``: upright, upper arms hanging (trunk to upper arm under 35 degrees)
-      and staying there (shoulders travel under 25), elbows bending through 70+.
-    - ``deadlift``: standing (legs within 30 degrees of vertical), the trunk hinges
-      through 35+ degrees while the elbows stay straight (under 25) and the knees bend
-      less than a squat's (under 50).
-    - ``lunge``: standing, the knees bend through 50+ degrees while the feet step apart
-      and back by 0.35+ leg lengths (a squat's ankles move under 0.1: landmark jitter)
-      and the shoulders stay still (under 40; a jumping jack's legs open too, with the
-      arms swinging overhead).
-    """
-    r = m.ranges
-    elbow, shoulder, knee = r["elbow"], r["shoulder"], r["knee"]
-    if m.trunk_upright < 25.0 and m.arm_hang < 35.0 and shoulder < 25.0 and elbow >= 70.0:
-        return "bicep_curl"
-    if m.legs_upright < 30.0 and m.trunk_travel >= 35.0 and elbow < 25.0 and not knee >= 50.0:
-        return "deadlift"
-    if m.legs_upright < 30.0 and knee >= 50.0 and shoulder < 40.0 and m.stance_travel >= 0.35:
-        return "lunge"
-    return None

@@ -14,8 +14,9 @@ import numpy as np
 import numpy.typing as npt
 
 from edge_trainer.errors import ModelError
+from edge_trainer.exercise import geometry as geo
 from edge_trainer.exercise import kinematics
-from edge_trainer.exercise.classifier import CLASSES, REST, ExerciseClassifier
+from edge_trainer.exercise.classifier import CLASSES, ExerciseClassifier
 from edge_trainer.exercise.decision import Decision, OpenSet, decide_exercise
 from edge_trainer.exercise.features import (
     DEFAULT_WINDOW,
@@ -23,6 +24,7 @@ from edge_trainer.exercise.features import (
     WindowSpec,
     window_features,
 )
+from edge_trainer.exercise.names import REST
 from edge_trainer.models.manifest import ModelEntry, read_manifest, verify_entry
 
 log = logging.getLogger(__name__)
@@ -155,11 +157,11 @@ class ExerciseRecognizer:
             arr = np.full((33, 4), np.nan, dtype=np.float32)
         else:
             arr = np.asarray(row, dtype=np.float32)
-            if arr.shape[0] != 33 or arr.ndim != 2 or arr.shape[1] < 2:
+            if arr.shape[0] != geo.N_LANDMARKS or arr.ndim != geo.ROW_NDIM or arr.shape[1] < geo.XY:
                 from edge_trainer.errors import InputError
 
                 raise InputError(f"a landmark row must have shape (33, 4), got {arr.shape}")
-        self._rows.append(arr[:, :4] if arr.shape[1] >= 4 else arr)
+        self._rows.append(arr[:, : geo.XYZV] if arr.shape[1] >= geo.XYZV else arr)
         self._times.append(float(t))
         while self._times and self._times[0] < t - self._keep_s:
             self._times.popleft()

@@ -26,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from edge_trainer.exercise.counting import (
+    MIN_FRAMES,
     CounterParams,
     CountResult,
     CountTrace,
@@ -42,6 +43,7 @@ from edge_trainer.exercise.filters import (
     smooth,
     typical_amplitude,
 )
+from edge_trainer.exercise.geometry import TINY
 from edge_trainer.exercise.periodic import (
     PEAK_SHARE,
     PeriodCache,
@@ -67,6 +69,8 @@ ALTERNATING = "whole body, sides averaged"
 # clearly (``periodic.PEAK_SHARE`` of the score) at under this share of the whole body's
 # period: the body alternates sides, one rep a side.
 SHORTER = 0.75
+# A stretch is counted on the sides' average when it alternates for most of its length.
+MOSTLY = 0.5
 
 # Least time in the exercise's posture for the posture rule to apply: about one rep.
 MIN_POSTURE_S = 1.0
@@ -170,7 +174,7 @@ def _count_run(
     dt = float(np.median(np.diff(t))) if len(t) > 1 else 1.0 / 30.0
     half = max(1, round(period_s / dt / 2))
     ok = np.all(np.isfinite(feats), axis=1)
-    if ok.sum() < 3:
+    if ok.sum() < MIN_FRAMES:
         return empty
     # Remove the slow drift (shifting on the bench, walking the hands) so the main axis
     # is the repeated motion itself; keep the raw projection to find the rest end.
@@ -182,7 +186,7 @@ def _count_run(
     raw = np.full(len(feats), np.nan)
     raw[ok] = (feats[ok] - feats[ok].mean(axis=0)) @ w
     amp = typical_amplitude(sig, t)
-    if amp <= 1e-9:
+    if amp <= TINY:
         return empty
     v = raw[np.isfinite(raw)]
     lo, hi = float(np.percentile(v, 5)), float(np.percentile(v, 95))
@@ -263,7 +267,7 @@ def count_reps(
     arr = np.asarray(rows, dtype=np.float64)
     tt = np.asarray(t, dtype=np.float64)
     nothing = np.full(len(arr), np.nan)
-    if len(arr) < 3:
+    if len(arr) < MIN_FRAMES:
         return CountResult((), (), nothing, False, 0.0, trace=CountTrace(SIGNAL))
     raw = motion_features(arr)
     if not usable_columns(raw).any():
@@ -296,7 +300,7 @@ def count_reps(
         # periods (a rep found twice where widened stretches overlap is kept once).
         pad = round(2 * period / dt)
         a2, b2 = max(0, a - pad), min(len(arr), b + pad)
-        view = sides if alternate[a:b].mean() > 0.5 else body
+        view = sides if alternate[a:b].mean() > MOSTLY else body
         run = _count_run(view.feats[a2:b2], tt[a2:b2], period, p, (a - a2, b - a2))
         score = float(np.median(per.score[a:b]))
         parts = view.movers(run.axis)
@@ -370,7 +374,7 @@ def _isolated_reps(feats: FloatArray, t: FloatArray, params: CounterParams) -> _
     """
     ok = np.all(np.isfinite(feats), axis=1)
     empty = _Run(_Found(), np.full(len(feats), np.nan), False, 0.0, 0.0)
-    if ok.sum() < 3:
+    if ok.sum() < MIN_FRAMES:
         return empty
     x = feats[ok] - feats[ok].mean(axis=0)
     w = main_axis(x)
@@ -378,7 +382,7 @@ def _isolated_reps(feats: FloatArray, t: FloatArray, params: CounterParams) -> _
     sig[ok] = x @ w
     amp = typical_amplitude(sig, t)
     swing = _swing(amp, w)
-    if amp <= 1e-9 or swing < params.min_amplitude:
+    if amp <= TINY or swing < params.min_amplitude:
         return _Run(_Found(), sig, False, amp, swing)
     v = sig[ok]
     lo, hi = float(np.percentile(v, 5)), float(np.percentile(v, 95))
@@ -443,9 +447,10 @@ def _working_frames(
     the exercise itself is then in doubt.
     """
     mask = in_posture(exercise, rows)
-    if mask is None or len(t) < 2:
+    steps = np.diff(t)
+    if mask is None or not steps.size:
         return rows, ""
-    dt = float(np.median(np.diff(t)))
+    dt = float(np.median(steps))
     seen = np.isfinite(rows[:, :, :2]).any(axis=(1, 2))
     if mask.sum() * dt < MIN_POSTURE_S or mask[seen].all():
         return rows, ""

@@ -12,25 +12,23 @@ from collections.abc import Callable
 import numpy as np
 import numpy.typing as npt
 
+from edge_trainer.exercise import catalogue
 from edge_trainer.exercise import geometry as geo
 
 FloatArray = npt.NDArray[np.float64]
-
-# Exercises done with the trunk far from upright, and the least lean (degrees from
-# upright, hip to shoulder in the image) that frames must show to be counted: getting
-# down into a plank from standing is not a push-up. Seen from the feet the body still
-# leans (the nearer shoulders sit lower in the image than the hips).
-POSTURE_MIN_LEAN: dict[str, float] = {"push_up": 50.0}
 
 
 def in_posture(exercise: str | None, rows: npt.ArrayLike) -> npt.NDArray[np.bool_] | None:
     """``(T,)`` frames in the exercise's working posture, or None if it has no rule.
 
+    The posture is the catalogue's least trunk lean (a push-up only in a plank).
+
     A trunk seen end-on (under half its longest image length in the sequence: a plank
     filmed from the head or the feet) has no readable lean and is given the benefit of
     the doubt.
     """
-    least = POSTURE_MIN_LEAN.get(exercise or "")
+    entry = catalogue.get(exercise)
+    least = entry.posture_min_lean if entry is not None else None
     if least is None:
         return None
     length = geo.torso_length(geo.as_points(rows, 0.0))

@@ -8,52 +8,14 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from edge_trainer.exercise import catalogue
 from edge_trainer.exercise import geometry as geo
 from edge_trainer.exercise.counting import RepSpan
 
 FloatArray = npt.NDArray[np.float64]
 
-# Whether the movement away from the rest position is the lifting (concentric) phase.
-# A squat starts standing and goes down first (eccentric); a curl starts with the arm
-# down and lifts first. Unknown movements are assumed to lift first, the more common case.
-CONCENTRIC_FIRST = {
-    "squat": False,
-    "lunge": False,
-    "deadlift": False,
-    "push_up": False,
-    "bench_press": False,
-    "tricep_extension": False,
-    "pull_up": True,
-    "situp": True,
-    "jumping_jack": True,
-    "bicep_curl": True,
-    "shoulder_press": True,
-    "lateral_raise": True,
-    "front_raise": True,
-    "dumbbell_row": True,
-}
-
-# The point whose speed is the rep's velocity (the "bar"), per exercise: hips for the
-# leg lifts, shoulders for bodyweight pushes and pulls, wrists for the arm lifts.
-_HIPS = (geo.L_HIP, geo.R_HIP)
-_SHOULDERS = (geo.L_SHOULDER, geo.R_SHOULDER)
-_WRISTS = (geo.L_WRIST, geo.R_WRIST)
-VELOCITY_POINT = {
-    "squat": _HIPS,
-    "lunge": _HIPS,
-    "deadlift": _SHOULDERS,
-    "push_up": _SHOULDERS,
-    "pull_up": _SHOULDERS,
-    "situp": _SHOULDERS,
-    "bench_press": _WRISTS,
-    "jumping_jack": _WRISTS,
-    "bicep_curl": _WRISTS,
-    "tricep_extension": _WRISTS,
-    "shoulder_press": _WRISTS,
-    "lateral_raise": _WRISTS,
-    "front_raise": _WRISTS,
-    "dumbbell_row": _WRISTS,
-}
+# Reps a set's velocity loss needs: the last one and one to compare it with.
+MIN_LOSS_REPS = 2
 
 # A turning point is "held" while the motion signal stays within this fraction of the
 # rep's range from its far extreme: about the landmark jitter of a still body.
@@ -113,7 +75,9 @@ def rep_tempo(
     out_s = float(t[h0] - t[a])
     back_s = float(t[b] - t[h1])
     pause_s = float(t[h1] - t[h0])
-    concentric_first = CONCENTRIC_FIRST.get(exercise, True)
+    entry = catalogue.get(exercise)
+    # Unknown movements are taken to lift first, the more common case.
+    concentric_first = entry.concentric_first if entry is not None else True
     conc, ecc = (out_s, back_s) if concentric_first else (back_s, out_s)
     c0, c1 = (a, h0) if concentric_first else (h1, b)
     velocity = _velocity(rows, t, (c0, c1), exercise, body_height)
@@ -136,15 +100,15 @@ def _velocity(
 
 def _distance(pts: FloatArray, exercise: str, dur: float, body_height: float) -> float | None:
     """Velocity from the bar point's start and end positions ``(2, 33, 2)``."""
-    idx = VELOCITY_POINT.get(exercise)
-    if idx is None:
+    entry = catalogue.get(exercise)
+    if entry is None:
         # Unknown movement: the body landmark that travelled furthest.
         moved = np.linalg.norm(pts[1, geo.BODY_LANDMARKS] - pts[0, geo.BODY_LANDMARKS], axis=-1)
         if not np.isfinite(moved).any():
             return None
         dist = float(np.nanmax(moved))
     else:
-        p = np.nanmean(pts[:, list(idx)], axis=1)
+        p = np.nanmean(pts[:, list(entry.velocity_point)], axis=1)
         dist = float(np.linalg.norm(p[1] - p[0]))
     if not np.isfinite(dist):
         return None
@@ -159,7 +123,7 @@ def velocity_loss_pct(velocities: list[float | None], first_n: int = 3) -> float
     None with fewer than two measured reps.
     """
     v = [x for x in velocities if x is not None and np.isfinite(x)]
-    if len(v) < 2:
+    if len(v) < MIN_LOSS_REPS:
         return None
     best = max(v[:first_n])
     if best <= 0:

@@ -1,91 +1,35 @@
-"""Spoken cues: one worker thread, a priority queue with expiry, pyttsx3 on espeak-ng.
+"""Spoken cues: one worker thread in front of pyttsx3 on espeak-ng, driving the cue queue.
 
 ``say`` never blocks: it queues the cue and returns. The worker speaks the most urgent
 cue first, drops a cue whose expiry has passed rather than say it late, and lets a
-newer cue replace a queued one with the same key (rep 6 replaces an unsaid rep 5). A
-TTS engine that raises is logged and counted and the worker carries on.
+newer cue replace a queued one with the same key (rep 6 replaces an unsaid rep 5): the
+rules of ``coach.cue_queue``, on the wall clock. A TTS engine that raises is logged and
+counted and the worker carries on.
 """
 
 from __future__ import annotations
 
-import heapq
-import itertools
-import json
 import logging
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol
 
+from edge_trainer.coach.cue_queue import Queued
 from edge_trainer.coach.cues import Cue
 from edge_trainer.config import SpeechConfig
 from edge_trainer.errors import DeviceError
+from edge_trainer.hw.speaker import QueuedSpeaker, SpeechStats
 from edge_trainer.hw.tts import NullEngine, SpeakerEngine, SpeechEngine, WavEngine
 
 log = logging.getLogger(__name__)
 
 INDEX_NAME = "cues.jsonl"
-MAX_QUEUED = 16  # more cues than this waiting means they are stale anyway
 
 
-@dataclass(slots=True)
-class SpeechStats:
-    """Counters of the speech worker (read them from any thread).
-
-    Attributes:
-        spoken: Cues spoken (or written).
-        stale: Cues dropped because their expiry passed before they could start.
-        superseded: Queued cues replaced by a newer cue with the same key.
-        overflow: Cues dropped because the queue was full.
-        muted: Cues dropped while muted.
-        errors: Cues the engine failed on.
-        start_latency_ms: Per spoken cue, event frame time to the engine starting on it.
-        ready_latency_ms: Per spoken cue, event frame time to its audio existing (WAV
-            file complete, or the speaker's playback starting).
-    """
-
-    spoken: int = 0
-    stale: int = 0
-    superseded: int = 0
-    overflow: int = 0
-    muted: int = 0
-    errors: int = 0
-    start_latency_ms: deque[float] = field(default_factory=lambda: deque(maxlen=1000))
-    ready_latency_ms: deque[float] = field(default_factory=lambda: deque(maxlen=1000))
-
-
-def write_index_entry(path: Path, seq: int, cue: Cue, outcome: str, **extra: Any) -> None:
-    """Append one JSON line about ``cue`` (spoken, stale, superseded...) to ``path``."""
-    entry = {
-        "seq": seq,
-        "t": round(cue.t, 3),
-        "kind": cue.kind,
-        "priority": cue.priority,
-        "text": cue.text,
-        "outcome": outcome,
-        **extra,
-    }
-    try:
-        with path.open("a", encoding="utf-8") as f:
-            f.write(json.dumps(entry) + "\n")
-    except OSError:
-        log.warning("cannot append to the cue index %s", path)
-
-
-@dataclass(order=True, slots=True)
-class _Item:
-    sort_key: tuple[int, int]
-    cue: Cue = field(compare=False)
-    origin: float = field(compare=False)
-    seq: int = field(compare=False)
-    cancelled: bool = field(default=False, compare=False)
-
-
-class Speech:
-    """The speech worker: a priority queue of cues in front of one ``SpeechEngine``.
+class Speech(QueuedSpeaker):
+    """The speech worker: the cue queue in front of one ``SpeechEngine``, on the wall clock.
 
     The engine is built on the worker thread as it starts (pyttsx3 engines belong to the
     thread that made them) by ``engine_factory``; if building it fails, the worker tries
@@ -105,37 +49,16 @@ class Speech:
             index_path: If given, one JSON line per cue (spoken or dropped) goes here.
             clock: Monotonic seconds; ``say``'s ``origin`` must be on the same clock.
         """
-        self.stats = SpeechStats()
+        self._cond = threading.Condition()
+        super().__init__(self._cond, Path(index_path) if index_path else None)
         self._factory = engine_factory
         self._engine: SpeechEngine | None = None
         self._clock = clock
-        self._index = Path(index_path) if index_path else None
-        self._heap: list[_Item] = []
-        self._cond = threading.Condition()
-        self._seq = itertools.count(1)
-        self._muted = False
         self._busy = False
         self._closed = False
         self._engine_failing = False
         self._thread = threading.Thread(target=self._run, name="speech", daemon=True)
         self._thread.start()
-
-    @property
-    def muted(self) -> bool:
-        """True while cues are dropped instead of spoken."""
-        return self._muted
-
-    def set_muted(self, muted: bool) -> None:
-        """Mute or unmute; muting also drops the cues already queued."""
-        with self._cond:
-            self._muted = muted
-            if muted:
-                for item in self._heap:
-                    if not item.cancelled:
-                        item.cancelled = True
-                        self.stats.muted += 1
-                self._heap.clear()
-        log.info("speech %s", "muted" if muted else "unmuted")
 
     def say(self, cue: Cue, origin: float | None = None) -> None:
         """Queue ``cue``; never blocks.
@@ -146,43 +69,19 @@ class Speech:
                 time); expiry and latency count from it. None means now.
         """
         now = self._clock()
+        # A capture time estimated a moment ahead of now is now: the cue is due at once.
+        when = now if origin is None else min(origin, now)
         with self._cond:
             if self._closed:
                 return
-            if self._muted:
-                self.stats.muted += 1
-                return
-            if cue.key:
-                for item in self._heap:
-                    if item.cue.key == cue.key and not item.cancelled:
-                        item.cancelled = True
-                        self.stats.superseded += 1
-                        self._record(item, "superseded")
-            self._heap = [i for i in self._heap if not i.cancelled]
-            heapq.heapify(self._heap)
-            seq = next(self._seq)
-            item = _Item((-cue.priority, seq), cue, now if origin is None else origin, seq)
-            if len(self._heap) >= MAX_QUEUED:
-                # Full: the least urgent cue goes, and of equals the oldest (the first to
-                # go stale); a newcomer less urgent than everything queued goes itself.
-                low = min(i.cue.priority for i in self._heap)
-                victim = item
-                if cue.priority >= low:
-                    victim = min(i for i in self._heap if i.cue.priority == low)
-                    self._heap.remove(victim)
-                    heapq.heapify(self._heap)
-                self.stats.overflow += 1
-                self._record(victim, "overflow")
-                if victim is item:
-                    return
-            heapq.heappush(self._heap, item)
+            self._log.dropped(self._queue.push(cue, when))
             self._cond.notify()
 
     def flush(self, timeout: float = 10.0) -> bool:
         """Wait until the queue is empty and nothing is being said; False on timeout."""
         deadline = self._clock() + timeout
         with self._cond:
-            while self._heap or self._busy:
+            while len(self._queue) or self._busy:
                 left = deadline - self._clock()
                 if left <= 0:
                     return False
@@ -195,36 +94,24 @@ class Speech:
             if self._closed:
                 return
             self._closed = True
-            self._heap.clear()
+            self._queue.clear()
             self._cond.notify_all()
         self._thread.join(timeout)
 
     # --- worker ------------------------------------------------------------------------
 
-    def _record(self, item: _Item, outcome: str, **extra: Any) -> None:
-        if self._index is not None:
-            write_index_entry(self._index, item.seq, item.cue, outcome, **extra)
-
-    def _next(self) -> _Item | None:
+    def _next(self) -> Queued | None:
         with self._cond:
             while True:
-                while not self._heap and not self._closed:
+                while not len(self._queue) and not self._closed:
                     self._cond.wait()
                 if self._closed:
                     return None
-                item = heapq.heappop(self._heap)
-                if item.cancelled:
-                    continue
-                late = self._clock() - (item.origin + item.cue.expiry_s)
-                if late > 0:
-                    self.stats.stale += 1
-                    log.info(
-                        "dropped stale cue %r (%.0f ms past expiry)", item.cue.text, late * 1e3
-                    )
-                    self._record(item, "stale", late_ms=round(late * 1e3, 1))
-                    continue
-                self._busy = True
-                return item
+                item, dropped = self._queue.pop(self._clock())
+                self._log.dropped(dropped)
+                if item is not None:
+                    self._busy = True
+                    return item
 
     def _run(self) -> None:
         try:
@@ -249,43 +136,32 @@ class Speech:
             except Exception:
                 log.exception("closing the speech engine failed")
 
-    def _speak(self, item: _Item) -> None:
+    def _speak(self, item: Queued) -> None:
         if self._engine is None:
             try:
                 self._engine = self._factory()
             except Exception as exc:
-                self.stats.errors += 1
                 if not self._engine_failing:
                     self._engine_failing = True
                     log.error("speech engine unavailable, cues are dropped: %s", exc)
-                self._record(item, "error", error=str(exc))
+                self._log.failed(item, exc)
                 return
         start = self._clock()
         audio: list[float] = []
         try:
             written = self._engine.speak(item.cue, item.seq, lambda: audio.append(self._clock()))
         except Exception as exc:
-            self.stats.errors += 1
             log.warning("speech engine failed on %r: %s", item.cue.text, exc, exc_info=True)
-            self._record(item, "error", error=str(exc))
+            self._log.failed(item, exc)
             return
         ready = audio[0] if audio else self._clock()
         start_ms = (start - item.origin) * 1e3
         ready_ms = (ready - item.origin) * 1e3
-        self.stats.spoken += 1
-        self.stats.start_latency_ms.append(start_ms)
-        self.stats.ready_latency_ms.append(ready_ms)
         if self._engine_failing:
             self._engine_failing = False
             log.info("speech engine works again")
         log.debug("said %r: start %.0f ms, ready %.0f ms", item.cue.text, start_ms, ready_ms)
-        self._record(
-            item,
-            "spoken",
-            file=written,
-            start_latency_ms=round(start_ms, 1),
-            ready_latency_ms=round(ready_ms, 1),
-        )
+        self._log.spoken(item, written, start_ms, ready_ms)
 
 
 class CueSpeaker(Protocol):

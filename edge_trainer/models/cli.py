@@ -67,7 +67,7 @@ def register(sub: Any) -> None:
     p.add_argument("--no-llm", action="store_true", help="do not fetch the default summary model")
     p.set_defaults(func=cmd_provision)
 
-    fetch_pose.register(msub)
+    _add_fetch_pose(msub)
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -297,3 +297,33 @@ def cmd_provision(args: argparse.Namespace) -> int:
         return done or ["models are up to date"]
 
     return _change_live_set(args, change)
+
+
+def _add_fetch_pose(msub: Any) -> None:
+    """Add ``fetch-pose`` to the ``models`` command group."""
+    p = msub.add_parser(
+        "fetch-pose",
+        help="install the BlazePose models from the mediapipe wheel (pip) or local files",
+    )
+    _common(p)
+    p.add_argument(
+        "--if-missing", action="store_true", help="do nothing if the pose models are installed"
+    )
+    p.add_argument(
+        "--from", dest="sources", type=Path, nargs="+", metavar="PATH",
+        help="a mediapipe .whl, a .task bundle, or the two .tflite files (no download)",
+    )  # fmt: skip
+    p.set_defaults(func=cmd_fetch_pose)
+
+
+def cmd_fetch_pose(args: argparse.Namespace) -> int:
+    """Run ``models fetch-pose``."""
+    root, _ = store_paths(args)
+    if args.if_missing:
+        present = fetch_pose.pose_models_present(root)
+        if present is not None:
+            print(f"pose models already installed in {root} (version {present})")
+            return 0
+    version = fetch_pose.fetch_pose(root, args.sources)
+    print(f"installed pose models as version {version} in {root}")
+    return 0

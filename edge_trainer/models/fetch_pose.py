@@ -8,7 +8,6 @@ variant) or a plain pair of ``.tflite`` files works the same way, with no networ
 
 from __future__ import annotations
 
-import argparse
 import logging
 import platform
 import sys
@@ -20,6 +19,7 @@ from typing import Any
 
 from edge_trainer.errors import InputError, ModelError
 from edge_trainer.models.pip_wheel import pip_download
+from edge_trainer.models.roles import EXPECTED_INPUTS
 
 log = logging.getLogger(__name__)
 
@@ -32,13 +32,12 @@ LICENSE = "Apache-2.0 (Google, MediaPipe BlazePose)"
 
 @dataclass(frozen=True)
 class KnownModel:
-    """Where a pose model sits in the wheel and in a ``.task`` bundle, and its input size."""
+    """Where a pose model sits in the wheel and in a ``.task`` bundle."""
 
     role: str
     wheel_member: str
     sha256: str
     task_member: str
-    input_size: int
 
 
 KNOWN = {
@@ -47,14 +46,12 @@ KNOWN = {
         "mediapipe/modules/pose_detection/pose_detection.tflite",
         "9ba9dd3d42efaaba86b4ff0122b06f29c4122e756b329d89dca1e297fd8f866c",
         "pose_detector.tflite",
-        224,
     ),
     "pose_landmarks": KnownModel(
         "pose_landmarks",
         "mediapipe/modules/pose_landmark/pose_landmark_full.tflite",
         "e9a5c5cb17f736fafd4c2ec1da3b3d331d6edbe8a0d32395855aeb2cdfd64b9f",
         "pose_landmarks_detector.tflite",
-        256,
     ),
 }
 
@@ -146,13 +143,12 @@ def _check_hash(path: Path, role: str, where: str) -> None:
 
 def _describe(path: Path, role: str, provenance: str) -> Any:
     """A manifest entry with shapes read from the model by LiteRT (and checked)."""
+    from edge_trainer.models.litert import expect_input_shape, load_interpreter, tensor_specs
     from edge_trainer.models.manifest import TensorSpec
     from edge_trainer.models.store import entry_for
-    from edge_trainer.pose.runtime import expect_input_shape, load_interpreter, tensor_specs
 
     interp = load_interpreter(path, 1)
-    size = KNOWN[role].input_size
-    expect_input_shape(interp, (1, size, size, 3), role.replace("_", " "), path)
+    expect_input_shape(interp, EXPECTED_INPUTS[role], role.replace("_", " "), path)
     ins, outs = tensor_specs(interp)
     return entry_for(
         path,
@@ -164,12 +160,12 @@ def _describe(path: Path, role: str, provenance: str) -> Any:
 
 
 def _role_by_shape(path: Path) -> str:
-    from edge_trainer.pose.runtime import load_interpreter
+    from edge_trainer.models.litert import load_interpreter
 
     interp = load_interpreter(path, 1)
     shape = tuple(int(d) for d in interp.get_input_details()[0]["shape"])
-    for role, known in KNOWN.items():
-        if shape == (1, known.input_size, known.input_size, 3):
+    for role in KNOWN:
+        if shape == EXPECTED_INPUTS[role]:
             return role
     raise ModelError(
         f"model file '{path}' has input shape {shape}: neither a pose detector (224) "
@@ -232,37 +228,3 @@ def fetch_pose(root: Path, sources: list[Path] | None = None, if_missing: bool =
         entries = {role: (path, _describe(path, role, provenance)) for role, path in files.items()}
         version = add_set(root, entries, label=label, provenance=provenance)
     return version.name
-
-
-def register(msub: Any) -> None:
-    """Add ``fetch-pose`` to the ``models`` command group."""
-    from edge_trainer.models import cli as models_cli
-
-    p = msub.add_parser(
-        "fetch-pose",
-        help="install the BlazePose models from the mediapipe wheel (pip) or local files",
-    )
-    models_cli._common(p)
-    p.add_argument(
-        "--if-missing", action="store_true", help="do nothing if the pose models are installed"
-    )
-    p.add_argument(
-        "--from", dest="sources", type=Path, nargs="+", metavar="PATH",
-        help="a mediapipe .whl, a .task bundle, or the two .tflite files (no download)",
-    )  # fmt: skip
-    p.set_defaults(func=cmd_fetch_pose)
-
-
-def cmd_fetch_pose(args: argparse.Namespace) -> int:
-    """Run ``models fetch-pose``."""
-    from edge_trainer.models import cli as models_cli
-
-    root, _ = models_cli.store_paths(args)
-    if args.if_missing:
-        present = pose_models_present(root)
-        if present is not None:
-            print(f"pose models already installed in {root} (version {present})")
-            return 0
-    version = fetch_pose(root, args.sources)
-    print(f"installed pose models as version {version} in {root}")
-    return 0

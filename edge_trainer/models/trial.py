@@ -16,17 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from edge_trainer.errors import ModelError
-from edge_trainer.exercise.features import FEATURE_VERSION
+from edge_trainer.models.litert import load_interpreter
 from edge_trainer.models.manifest import Manifest, ModelEntry, read_manifest, verify_entry
 from edge_trainer.models.reference import fingerprint, mismatch, recorded_input, sanity_problem
+from edge_trainer.models.roles import EXPECTED_INPUTS, FEATURE_VERSION
 from edge_trainer.models.template import render_template
-
-# What the code that consumes each role feeds it; a set whose manifest declares another
-# input shape for these roles is the wrong model in the wrong place.
-EXPECTED_INPUTS: dict[str, tuple[int, ...]] = {
-    "pose_detector": (1, 224, 224, 3),
-    "pose_landmarks": (1, 256, 256, 3),
-}
 
 
 def check_contract(manifest: Manifest, where: str) -> None:
@@ -128,23 +122,8 @@ def trial_run(folder: Path, timeout_s: float = 300.0) -> TrialResult:
 
 def run_tflite(path: Path) -> tuple[tuple[float, ...], ...]:
     """Run a TFLite model once on the recorded input; each output's fingerprint."""
-    interp = _interpreter(path)
+    interp = load_interpreter(path, threads=1)
     return _fingerprints(interp)
-
-
-def _interpreter(path: Path) -> Any:
-    try:
-        from ai_edge_litert.interpreter import Interpreter
-    except ImportError:
-        try:
-            from tflite_runtime.interpreter import Interpreter
-        except ImportError:
-            from edge_trainer.errors import missing_dependency
-
-            raise missing_dependency("ai_edge_litert") from None
-    interp = Interpreter(model_path=str(path), num_threads=1)
-    interp.allocate_tensors()
-    return interp
 
 
 def _fingerprints(interp: Any) -> tuple[tuple[float, ...], ...]:
@@ -155,7 +134,7 @@ def _fingerprints(interp: Any) -> tuple[tuple[float, ...], ...]:
 
 
 def _load_tflite(path: Path, entry: ModelEntry) -> tuple[str, tuple[tuple[float, ...], ...]]:
-    interp = _interpreter(path)
+    interp = load_interpreter(path, threads=1)
     inputs = interp.get_input_details()
     outputs = interp.get_output_details()
     want = EXPECTED_INPUTS.get(entry.role)

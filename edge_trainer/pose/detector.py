@@ -10,11 +10,12 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from edge_trainer.pose.runtime import expect_input_shape, load_interpreter, output_indices
+from edge_trainer.models.litert import expect_input_shape, load_interpreter, output_indices
+from edge_trainer.models.roles import POSE_DETECTOR_INPUT
 
 log = logging.getLogger(__name__)
 
-INPUT_SIZE = 224
+INPUT_SIZE = POSE_DETECTOR_INPUT[1]
 NUM_ANCHORS = 2254
 NUM_COORDS = 12  # box (cx, cy, w, h) then 4 keypoints (x, y)
 NUM_KEYPOINTS = 4

@@ -9,13 +9,14 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from edge_trainer.models.litert import expect_input_shape, load_interpreter, output_indices
+from edge_trainer.models.roles import POSE_LANDMARKS_INPUT
 from edge_trainer.pose.prune import drop_outputs
 from edge_trainer.pose.roi import Roi, roi_from_points
-from edge_trainer.pose.runtime import expect_input_shape, load_interpreter, output_indices
 
 log = logging.getLogger(__name__)
 
-INPUT_SIZE = 256
+INPUT_SIZE = POSE_LANDMARKS_INPUT[1]
 NUM_ALL = 39  # 33 body landmarks + 6 auxiliary points (33 and 34 align the next region)
 NUM_BODY = 33
 HEATMAP_SIZE = 64

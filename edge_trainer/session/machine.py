@@ -5,10 +5,9 @@ from __future__ import annotations
 import dataclasses
 import enum
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from edge_trainer.coach.facts import build_facts
-from edge_trainer.coach.summary import deterministic_summary as summarize_facts
 from edge_trainer.events import (
     CameraLost,
     CameraRestored,
@@ -144,11 +143,6 @@ class Request(SessionOutput):
     exercise: str | None = None
 
 
-def deterministic_summary(record: SetRecord) -> str:
-    """The coach's rule-based summary of a set, always available without the LLM."""
-    return summarize_facts(build_facts(record)).text
-
-
 class SessionMachine:
     """Turns exercise events, commands and ticks into session states and a view.
 
@@ -159,6 +153,8 @@ class SessionMachine:
         absence_end_s: Seconds with nobody in view that end the session.
         rest_target_s: Rest period the rest timer counts down from.
         exercises: Exercise names the ``next_exercise`` button cycles through (then auto).
+        summarize: Writes the summary of a finished set at once, without the LLM (the
+            coach's deterministic one); None shows none until ``set_summary``.
     """
 
     def __init__(
@@ -166,10 +162,12 @@ class SessionMachine:
         absence_end_s: float = 120.0,
         rest_target_s: float = 90.0,
         exercises: tuple[str, ...] = (),
+        summarize: Callable[[SetRecord], str] | None = None,
     ) -> None:
         self.absence_end_s = absence_end_s
         self.rest_target_s = rest_target_s
         self.exercises = exercises
+        self.summarize = summarize
         self._view = SessionView()
         self._absent_since: float | None = None
         self._rest_started: float | None = None
@@ -329,7 +327,7 @@ class SessionMachine:
         self._set(
             reps=record.rep_count,
             partial_reps=len(record.partial_reps),
-            summary=deterministic_summary(record),
+            summary=self.summarize(record) if self.summarize is not None else "",
             set_exercise=record.exercise,
             rest_s=0,
             rest_remaining_s=math.ceil(self.rest_target_s),

@@ -18,7 +18,6 @@ from edge_trainer.session.machine import (
     SessionState,
     SessionView,
     StateChanged,
-    deterministic_summary,
 )
 from edge_trainer.session.records import StoredSet
 from edge_trainer.session.store import HistoryStore, StoreError
@@ -280,7 +279,8 @@ class WorkoutSession:
 
     def _finish_set(self, event: SetEnded) -> None:
         record = event.record
-        summary = deterministic_summary(record) if record.reps else None
+        summarize = self.machine.summarize
+        summary = summarize(record) if record.reps and summarize is not None else None
         if self.set_id is None and self._cut_short is not None:
             # The session ended before this SetEnded arrived and kept the set as
             # interrupted; its final record replaces that.

@@ -15,7 +15,7 @@ F64 = npt.NDArray[np.float64]
 
 def _joints(exercise: str) -> list[tuple[int, int, int]]:
     """Landmark indices (end, joint, end) of the exercise's main angle, left then right."""
-    names = SPECS[exercise].angle
+    names = SPECS[exercise].exercise.angle
     return [
         (LANDMARK[names[0].replace("left_", side)], LANDMARK[names[1].replace("left_", side)],
          LANDMARK[names[2].replace("left_", side)])
@@ -27,7 +27,7 @@ def main_angle(exercise: str, points: F32 | F64, visibility: F32 | F64 | None = 
     """Degrees of the exercise's main joint angle per frame.
 
     Args:
-        exercise: Exercise name (its spec names the joint).
+        exercise: Exercise name (the catalogue names the joint).
         points: ``(frames, 33, >=2)`` landmark coordinates in a common scale (world
             metres, or pixels); NaN rows give NaN.
         visibility: ``(frames, 33)`` landmark visibility. When given, the two sides are

@@ -66,8 +66,8 @@ def cmd_sim(args: argparse.Namespace) -> int:
     from edge_trainer import sim
 
     if args.mode == "list":
-        print("exercises: " + ", ".join(sim.EXERCISES))
-        for code, text in sim.FAULTS:
+        print("exercises: " + ", ".join(sim.exercises()))
+        for code, text in sim.fault_lines():
             print(f"  {code}: {text}")
         return 0
     if args.output is None:
@@ -103,10 +103,10 @@ def cmd_sim(args: argparse.Namespace) -> int:
         spec = sim.workout(args.seed, **options)
     else:
         if not args.exercise:
-            raise InputError("give --exercise (one of: " + ", ".join(sim.EXERCISES) + ")")
-        if args.exercise not in sim.EXERCISES:
+            raise InputError("give --exercise (one of: " + ", ".join(sim.exercises()) + ")")
+        if args.exercise not in sim.exercises():
             raise InputError(
-                f"unknown exercise '{args.exercise}'; known: {', '.join(sim.EXERCISES)}"
+                f"unknown exercise '{args.exercise}'; known: {', '.join(sim.exercises())}"
             )
         faults = sim.parse_faults(args.exercise, args.faults)
         spec = sim.single_set(

@@ -7,7 +7,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from edge_trainer.exercise.names import EXERCISES
+from edge_trainer.sim.motions import SPECS
 from edge_trainer.sim.render import Renderer
 from edge_trainer.sim.spec import single_set
 
@@ -16,14 +16,14 @@ VIEWS = (0.0, 45.0, 90.0)
 
 def contact_sheet(
     path: str | Path,
-    exercises: tuple[str, ...] = EXERCISES,
+    exercises: tuple[str, ...] = (),
     views: tuple[float, ...] = VIEWS,
     seed: int = 1,
     tile: tuple[int, int] = (320, 240),
 ) -> Path:
     """Write a PNG grid (rows: exercises, columns: views) of each rep's turning point."""
     rows = []
-    for k, ex in enumerate(exercises):
+    for k, ex in enumerate(exercises or tuple(SPECS)):
         row = []
         for view in views:
             r = Renderer(single_set(ex, 1, view, seed=seed + k, lead_in_s=0.0, noise=0.0))

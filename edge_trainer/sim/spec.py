@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from edge_trainer.errors import InputError
-from edge_trainer.exercise.names import EXERCISES
+from edge_trainer.exercise import catalogue
 from edge_trainer.members.registry import valid_id
 from edge_trainer.sim.body import Body
-from edge_trainer.sim.faults import FAULT_CODES, faults_for
+from edge_trainer.sim.faults import faults_for
+from edge_trainer.sim.motions import SPECS
 
 VIEWS = {"front": 0.0, "45": 45.0, "diagonal": 45.0, "side": 90.0, "back": 180.0}
 ACTIVITY_KINDS = ("stand", "walk_in", "walk_out", "stretch", "pick_up", "sit")
@@ -23,7 +24,7 @@ class SetSpec:
     """One set of one exercise.
 
     Attributes:
-        exercise: One of ``EXERCISES``.
+        exercise: An exercise with a motion (``sim.exercises()``).
         reps: Number of repetitions.
         view: Degrees the person is turned from facing the camera (0 front, 45, 90 side;
             negative turns the other way).
@@ -114,16 +115,16 @@ class ClipSpec:
             raise InputError(f"unknown background '{self.background}' ({', '.join(BACKGROUNDS)})")
         for seg in self.segments:
             if isinstance(seg, SetSpec):
-                if seg.exercise not in EXERCISES:
+                if seg.exercise not in SPECS:
                     raise InputError(
-                        f"unknown exercise '{seg.exercise}'; known: {', '.join(EXERCISES)}"
+                        f"unknown exercise '{seg.exercise}'; known: {', '.join(SPECS)}"
                     )
                 if not 1 <= seg.reps <= 200:
                     raise InputError(f"reps must be 1-200, not {seg.reps}")
                 if seg.tempo <= 0:
                     raise InputError("tempo must be positive")
                 for n, code in seg.faults:
-                    if code not in FAULT_CODES or not code.startswith(seg.exercise + "_"):
+                    if code not in faults_for(seg.exercise):
                         raise InputError(f"fault '{code}' does not belong to {seg.exercise}")
                     if not 1 <= n <= seg.reps:
                         raise InputError(f"fault {code} is on rep {n} of a {seg.reps}-rep set")
@@ -156,10 +157,8 @@ def parse_faults(exercise: str, items: list[str] | tuple[str, ...]) -> tuple[tup
             if not sep or not reps:
                 raise InputError(f"fault '{part}' needs reps, e.g. shallow@3,5")
             code = name if name.startswith(exercise + "_") else f"{exercise}_{name}"
-            if code not in FAULT_CODES:
-                known = [
-                    c.removeprefix(exercise + "_") for c in FAULT_CODES if c.startswith(exercise)
-                ]
+            if code not in faults_for(exercise):
+                known = [c.removeprefix(exercise + "_") for c in faults_for(exercise)]
                 raise InputError(
                     f"unknown fault '{name}' for {exercise}; known: {', '.join(known) or 'none'}"
                 )
@@ -217,15 +216,16 @@ def workout(seed: int = 0, **options: Any) -> ClipSpec:
     )
 
 
-def random_clip(seed: int, exercises: tuple[str, ...] = EXERCISES, **options: Any) -> ClipSpec:
+def random_clip(seed: int, exercises: tuple[str, ...] = (), **options: Any) -> ClipSpec:
     """A varied training clip: a rest activity, one set, another rest activity.
 
-    Exercise, view (-100 to 100 degrees), reps (3-10), tempo, faults (each fault of the
-    exercise on about a quarter of the reps), rest kinds, camera height, background,
-    noise, blur and a passer-by all come from ``seed``; ``options`` override clip fields.
+    Exercise (one of ``exercises``, by default those the classifier knows), view (-100 to
+    100 degrees), reps (3-10), tempo, faults (each fault of the exercise on about a
+    quarter of the reps), rest kinds, camera height, background, noise, blur and a
+    passer-by all come from ``seed``; ``options`` override clip fields.
     """
     rng = random.Random(seed)
-    exercise = rng.choice(exercises)
+    exercise = rng.choice(exercises or catalogue.labels())
     reps = rng.randint(3, 10)
     view = round(rng.uniform(-100.0, 100.0), 1)
     faults = tuple(

@@ -95,7 +95,7 @@ def _set_chunk(rig: Rig, s: SetSpec, fps: float, rng: np.random.Generator) -> _C
     reps = []
     for k, (out_s, turn_s, back_s, rest_s, rep) in enumerate(plan):
         t0 = float(starts[k])
-        con, ecc = (out_s, back_s) if spec.concentric_first else (back_s, out_s)
+        con, ecc = (out_s, back_s) if spec.exercise.concentric_first else (back_s, out_s)
         reps.append(
             RepTruth(
                 index=k + 1,

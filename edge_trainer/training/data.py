@@ -12,8 +12,9 @@ import numpy as np
 import numpy.typing as npt
 
 from edge_trainer.errors import InputError
-from edge_trainer.exercise.classifier import CLASSES, REST
+from edge_trainer.exercise.classifier import CLASSES
 from edge_trainer.exercise.features import check_rows
+from edge_trainer.exercise.names import REST
 
 log = logging.getLogger(__name__)
 

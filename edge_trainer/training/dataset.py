@@ -9,8 +9,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from edge_trainer.exercise.classifier import CLASSES, REST
+from edge_trainer.exercise.classifier import CLASSES
 from edge_trainer.exercise.features import DEFAULT_WINDOW, WindowSpec, sequence_windows
+from edge_trainer.exercise.names import REST
 from edge_trainer.training.augment import AugmentSpec, augment_rows, random_mirror, static_hold
 from edge_trainer.training.data import Clip
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from edge_trainer.exercise.names import EXERCISES
+from edge_trainer.exercise import catalogue
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ def _labels(folder: Path) -> list[dict[str, str]]:
 
 def _ours(name: str) -> str:
     """A data set's exercise name as ours: ``unknown`` when it is not on our list."""
-    return name if name in EXERCISES else "unknown"
+    return name if name in catalogue.names() else "unknown"
 
 
 def repcount_subject(stem: str) -> str:
@@ -100,7 +100,7 @@ def load_penn(folder: Path) -> list[EvalClip]:
     out = []
     for row in _labels(folder):
         arr = np.load(folder / row["file"], allow_pickle=False).astype(np.float64)
-        exercise = row["exercise"] if row["exercise"] in EXERCISES else "unknown"
+        exercise = _ours(row["exercise"])
         out.append(
             EvalClip(
                 row["file"], "penn", f"penn_{row['action']}_{Path(row['file']).stem}", arr,
@@ -202,7 +202,7 @@ def load_sim(cache: Path) -> list[EvalClip]:
 
     cache.mkdir(parents=True, exist_ok=True)
     out = []
-    for k, exercise in enumerate(sim.EXERCISES):
+    for k, exercise in enumerate(sim.exercises()):
         for j, (view, deg) in enumerate(SIM_VIEWS):
             seed = SIM_SEED + 3 * k + j
             key = cache / f"sim-{exercise}-{view}-{seed}-v{SIM_VERSION}.npz"

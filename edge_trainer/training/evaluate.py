@@ -31,9 +31,9 @@ import numpy as np
 import numpy.typing as npt
 
 from edge_trainer.config import Config, ExerciseConfig
+from edge_trainer.exercise import catalogue
 from edge_trainer.exercise.counting import CounterParams
 from edge_trainer.exercise.offline import analyze_rows, offline
-from edge_trainer.exercise.rules import EXERCISES
 from edge_trainer.training.eval_models import store_or_shipped
 
 log = logging.getLogger(__name__)
@@ -111,7 +111,7 @@ def eval_form(folder: Path, verbose: bool) -> dict[str, float]:
     per: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     outside: dict[str, int] = defaultdict(int)
     for row in _labels(folder):
-        if row["exercise"] not in EXERCISES:
+        if row["exercise"] not in catalogue.names():
             # Not one of ours (shoulder shrugs): such a set is unknown and gets no verdict.
             outside[row["exercise"]] += 1
             continue
@@ -157,7 +157,7 @@ def eval_sim(verbose: bool) -> dict[str, float]:
     whose views include the clip's view.
     """
     from edge_trainer import sim
-    from edge_trainer.exercise import rules
+    from edge_trainer.exercise import form
     from edge_trainer.sim.faults import faults_for
 
     recognizer = _recognizer(Path(Config().paths.models_dir))
@@ -167,7 +167,7 @@ def eval_sim(verbose: bool) -> dict[str, float]:
     fn: dict[str, int] = defaultdict(int)
     fp: dict[str, int] = defaultdict(int)
     print("\nsim: synthetic gym, ground-truth landmarks, exercise given (6 reps per clip)")
-    for k, exercise in enumerate(sim.EXERCISES):
+    for k, exercise in enumerate(sim.exercises()):
         codes = faults_for(exercise)
         injected = tuple((r, codes[i % len(codes)]) for i, r in enumerate((2, 5))) if codes else ()
         row_out = []
@@ -179,7 +179,7 @@ def eval_sim(verbose: bool) -> dict[str, float]:
             got = [r for s in sets for r in s.reps]
             true_reps = [r for s in truth.sets for r in s.reps]
             exact.append(len(got) == len(true_reps))
-            judged = {r.code for r in rules.rules_for(exercise) if view in r.views}
+            judged = {r.code for r in form.rules_for(exercise) if view in r.views}
             for rep in true_reps:
                 a, b = rep.start_frame / truth.fps, rep.end_frame / truth.fps
                 match = [g for g in got if g.start_s < b and a < g.end_s]

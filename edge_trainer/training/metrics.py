@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from edge_trainer.exercise.classifier import CLASSES, REST
+from edge_trainer.exercise.classifier import CLASSES
+from edge_trainer.exercise.names import REST
 from edge_trainer.exercise.recognition import ExerciseRecognizer, Recognition
 from edge_trainer.training.data import Clip
 

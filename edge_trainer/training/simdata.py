@@ -19,7 +19,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from edge_trainer.exercise.classifier import CLASSES, REST
+from edge_trainer.exercise.classifier import CLASSES
+from edge_trainer.exercise.names import REST
 from edge_trainer.training.data import Clip
 
 log = logging.getLogger(__name__)
@@ -50,14 +51,14 @@ def clip_specs(seed: int, per_view: int = 1, heldout: bool = False) -> list[SimI
         per_view: Clips per exercise and view.
         heldout: Draw from the held-out seed range.
     """
-    from edge_trainer.exercise.names import EXERCISES as SIM_EXERCISES
+    from edge_trainer.exercise import catalogue
     from edge_trainer.sim.spec import ActivitySpec, ClipSpec, SetSpec
 
     base = seed + (HELDOUT_OFFSET if heldout else 0)
     rng = np.random.default_rng(base)
     items: list[SimItem] = []
     n = 0
-    for exercise in SIM_EXERCISES:
+    for exercise in catalogue.labels():
         for view in VIEWS:
             for _ in range(per_view):
                 n += 1

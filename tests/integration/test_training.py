@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from edge_trainer.exercise.classifier import CLASSES, REST, ExerciseClassifier
+from edge_trainer.exercise.classifier import CLASSES, ExerciseClassifier
 from edge_trainer.exercise.features import DEFAULT_WINDOW, N_FEATURES
+from edge_trainer.exercise.names import REST
 from edge_trainer.exercise.recognition import ExerciseRecognizer
 from edge_trainer.models.manifest import read_manifest
 from edge_trainer.training.data import Clip, load_repcount

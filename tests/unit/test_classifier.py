@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from edge_trainer.errors import InputError, ModelError
-from edge_trainer.exercise.classifier import CLASSES, REST, ExerciseClassifier
+from edge_trainer.exercise.classifier import CLASSES, ExerciseClassifier
 from edge_trainer.exercise.features import (
     DEFAULT_WINDOW,
     FEATURE_VERSION,
@@ -19,6 +19,7 @@ from edge_trainer.exercise.features import (
     mirror_window,
     window_features,
 )
+from edge_trainer.exercise.names import REST
 from edge_trainer.exercise.recognition import (
     ExerciseRecognizer,
     Recognition,

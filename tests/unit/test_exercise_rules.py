@@ -7,8 +7,9 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from edge_trainer.exercise import rules
-from edge_trainer.exercise.rules import RepContext
+from edge_trainer.exercise import catalogue
+from edge_trainer.exercise.form import judge, rules_for
+from edge_trainer.exercise.rules.base import Finding, RepContext
 from tests.unit.exercise_figures import (
     Row,
     bench,
@@ -97,17 +98,18 @@ CASES: list[tuple[str, str, Pose, Pose]] = [
 ]  # fmt: skip
 
 
-def _finding(code: str, exercise: str, pose: Pose) -> rules.Finding | None:
+def _finding(code: str, exercise: str, pose: Pose) -> Finding | None:
     rows, peak = rep_rows(pose)
     ctx = RepContext.build(rows, peak, exercise)
-    found = [f for f in rules.judge(ctx) if f.code == code]
+    found = [f for f in judge(ctx) if f.code == code]
     return found[0] if found else None
 
 
 def test_every_rule_has_a_case_and_every_exercise_two_rules() -> None:
-    assert sorted(c[0] for c in CASES) == sorted(rules.RULE_CODES)
-    for exercise in rules.EXERCISES:
-        assert len(rules.rules_for(exercise)) >= 2, exercise
+    codes = [r.code for e in catalogue.exercises() for r in e.rules]
+    assert sorted(c[0] for c in CASES) == sorted(codes)
+    for exercise in catalogue.names():
+        assert len(rules_for(exercise)) >= 2, exercise
 
 
 @pytest.mark.parametrize(("code", "exercise", "good", "bad"), CASES, ids=[c[0] for c in CASES])
@@ -125,7 +127,7 @@ def test_knee_valgus_is_not_judged_from_the_side() -> None:
     rows, peak = rep_rows(squat)
     ctx = RepContext.build(rows, peak, "squat")
     assert ctx.view == "side"
-    codes = {f.code for f in rules.judge(ctx)}
+    codes = {f.code for f in judge(ctx)}
     assert "squat_knee_valgus" not in codes
     assert {"squat_shallow", "squat_torso_lean"} <= codes
 
@@ -134,7 +136,7 @@ def test_squat_depth_is_not_judged_from_the_front() -> None:
     rows, peak = rep_rows(lambda p: front_pose(crouch=0.3 * p))
     ctx = RepContext.build(rows, peak, "squat")
     assert ctx.view == "front"
-    codes = {f.code for f in rules.judge(ctx)}
+    codes = {f.code for f in judge(ctx)}
     assert "squat_shallow" not in codes and "squat_torso_lean" not in codes
     assert "squat_knee_valgus" in codes
 
@@ -143,8 +145,8 @@ def test_rules_facing_the_other_way_give_the_same_verdicts() -> None:
     rows, peak = rep_rows(lambda p: side_pose(trunk=70 * p, shin=10 * p, neck=50 * p))
     mirrored = rows.copy()
     mirrored[..., 0] = 1.0 - mirrored[..., 0]
-    a = {f.code: f.failed for f in rules.judge(RepContext.build(rows, peak, "deadlift"))}
-    b = {f.code: f.failed for f in rules.judge(RepContext.build(mirrored, peak, "deadlift"))}
+    a = {f.code: f.failed for f in judge(RepContext.build(rows, peak, "deadlift"))}
+    b = {f.code: f.failed for f in judge(RepContext.build(mirrored, peak, "deadlift"))}
     assert a == b and a["deadlift_back_round"]
 
 
@@ -152,16 +154,19 @@ def test_missing_landmarks_give_no_verdict_rather_than_a_wrong_one() -> None:
     rows, peak = rep_rows(lambda p: side_pose(elbow=70 * p))
     rows[:, 11:23, :] = np.nan  # arms unseen
     ctx = RepContext.build(rows, peak, "bicep_curl")
-    assert rules.judge(ctx) == []
+    assert judge(ctx) == []
 
 
 def test_every_rule_documents_its_views_and_threshold() -> None:
-    for rule in rules.RULES:
-        assert rule.views, rule.code
-        assert len(rule.reason) > 40, rule.code
-        assert rule.code.startswith(rule.exercise + "_"), rule.code
+    for exercise in catalogue.exercises():
+        for rule in exercise.rules:
+            assert rule.views, rule.code
+            assert len(rule.reason) > 40, rule.code
+            assert rule.code.startswith(exercise.name + "_"), rule.code
+            assert 1 <= len(rule.fault.cue.split()) <= 5, rule.code
 
 
 def test_sim_fault_codes_are_rule_codes() -> None:
     faults = pytest.importorskip("edge_trainer.sim.faults")
-    assert set(faults.FAULT_CODES) <= set(rules.RULE_CODES)
+    codes = {r.code for e in catalogue.exercises() for r in e.rules}
+    assert {code for code, _ in faults.fault_lines()} <= codes

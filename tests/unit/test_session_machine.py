@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from edge_trainer.coach.summary import summarize_set
 from edge_trainer.events import (
     CameraLost,
     CameraRestored,
@@ -24,7 +25,6 @@ from edge_trainer.session.machine import (
     SessionMachine,
     SessionState,
     StateChanged,
-    deterministic_summary,
 )
 
 S = SessionState
@@ -39,7 +39,7 @@ def states(outputs: list[object]) -> list[SessionState]:
 
 
 def test_full_workout_walks_through_every_state() -> None:
-    m = SessionMachine(absence_end_s=30, rest_target_s=60)
+    m = SessionMachine(absence_end_s=30, rest_target_s=60, summarize=summarize_set)
     assert m.state is S.IDLE
     out = m.handle(PersonAppeared(1.0))
     assert isinstance(out[0], SessionBegan) and out[0].session_no == 1
@@ -177,6 +177,6 @@ def test_equal_views_mean_nothing_visible_changed() -> None:
 
 def test_deterministic_summary_states_the_facts() -> None:
     reps = (rep(1, 2.0, velocity=0.5), rep(2, 4.0, velocity=0.4, faults=("hips_rise",)))
-    text = deterministic_summary(SetRecord("push_up", 0.0, 4.0, reps, (rep(1, 5.0),)))
+    text = summarize_set(SetRecord("push_up", 0.0, 4.0, reps, (rep(1, 5.0),)))
     assert text.startswith("2 push-ups.")
     assert "Rep 2 showed hips rise: check hips rise next set." in text

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from edge_trainer.coach.summary import summarize_set
 from edge_trainer.events import (
     Command,
     Event,
@@ -36,7 +37,8 @@ def rep(i: int, t: float, **kw: object) -> RepRecord:
 @pytest.fixture
 def session(tmp_path: Path) -> WorkoutSession:
     store = HistoryStore(tmp_path / "history.sqlite3")
-    return WorkoutSession(SessionMachine(absence_end_s=30, rest_target_s=60), store)
+    machine = SessionMachine(absence_end_s=30, rest_target_s=60, summarize=summarize_set)
+    return WorkoutSession(machine, store)
 
 
 def feed(ws: WorkoutSession, events: list[Event]) -> list[object]:

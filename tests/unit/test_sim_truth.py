@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from edge_trainer.sim import EXERCISES, REST, ActivitySpec, ClipSpec, SetSpec, Truth, single_set
+from edge_trainer.exercise import catalogue
+from edge_trainer.sim import REST, ActivitySpec, ClipSpec, SetSpec, Truth, single_set
 from edge_trainer.sim.body import standard_body
 from edge_trainer.sim.check import count_cycles, main_angle
 from edge_trainer.sim.motions import SPECS, Rep
@@ -114,7 +115,7 @@ def test_workout_segments_labels_and_out_of_view_frames(mini_workout: Renderer) 
     assert np.isfinite(arr[truth.sets[0].reps[0].bottom_frame]).all()
 
 
-@pytest.mark.parametrize("exercise", EXERCISES)
+@pytest.mark.parametrize("exercise", catalogue.names())
 def test_every_exercise_cycles_its_main_angle_once_per_rep(exercise: str) -> None:
     tl = build_timeline(single_set(exercise, 2, 45, seed=1, lead_in_s=0.0))
     angle = main_angle(exercise, tl.points[:, BLAZEPOSE_INDEX])
@@ -132,7 +133,7 @@ def test_demo_spec_is_a_short_two_set_workout() -> None:
     assert tl.segments[0].activity == "walk_in" and tl.segments[-1].activity == "walk_out"
 
 
-@pytest.mark.parametrize("exercise", EXERCISES)
+@pytest.mark.parametrize("exercise", catalogue.names())
 def test_poses_respect_joint_limits_with_every_fault(exercise: str) -> None:
     spec = SPECS[exercise]
     rig = Rig(standard_body())

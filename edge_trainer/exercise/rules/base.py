@@ -1,4 +1,4 @@
-"""What a form rule is, and the per-rep measurements rules are written against."""
+"""What a form rule is, how its fault is said, and the per-rep measurements rules use."""
 
 from __future__ import annotations
 
@@ -14,6 +14,11 @@ from edge_trainer.exercise import geometry as geo
 
 FloatArray = npt.NDArray[np.float64]
 Side = Literal["left", "right"]
+
+# Frames a rep's range needs (a start, a far point, an end), and its extreme (two to
+# take a percentile between).
+MIN_RANGE_FRAMES = 3
+MIN_EXTREME_FRAMES = 2
 
 ALL_VIEWS: frozenset[geo.View] = frozenset(("front", "45", "side"))
 SIDE_VIEWS: frozenset[geo.View] = frozenset(("45", "side"))
@@ -138,12 +143,24 @@ class Finding:
 
 
 @dataclass(frozen=True, slots=True)
+class Fault:
+    """How a fault is said.
+
+    Attributes:
+        name: A noun phrase for summaries ("Rep 3 showed shallow depth").
+        cue: The two-to-four words spoken mid-set ("Go deeper").
+    """
+
+    name: str
+    cue: str
+
+
+@dataclass(frozen=True, slots=True)
 class Rule:
     """A form rule: a measured quantity, a limit, and the views it can be judged from.
 
     Attributes:
         code: Fault code, ``<exercise>_<fault>``.
-        exercise: The exercise it applies to.
         views: Camera views from which the quantity can be seen (a knee caving in is
             invisible from the side; squat depth is invisible from the front).
         measure: The quantity for a rep, or NaN if the landmarks it needs are missing.
@@ -151,16 +168,17 @@ class Rule:
         fails_above: True if a value above ``limit`` is the fault, False if below.
         unit: Unit of the quantity, for the detail text.
         reason: Why the threshold is where it is.
+        fault: How the fault is named in summaries and cued mid-set.
     """
 
     code: str
-    exercise: str
     views: frozenset[geo.View]
     measure: Callable[[RepContext], float]
     limit: float
     fails_above: bool
     unit: str
     reason: str
+    fault: Fault
 
     def judge(self, ctx: RepContext) -> Finding | None:
         """Judge a rep; None when the view or the landmarks do not allow a verdict."""
@@ -181,7 +199,7 @@ class Rule:
 def range_of(series: FloatArray) -> float:
     """Peak-to-peak of a series (robust 5-95 percentiles), NaN if too few frames."""
     v = series[np.isfinite(series)]
-    if v.size < 3:
+    if v.size < MIN_RANGE_FRAMES:
         return float("nan")
     return float(np.percentile(v, 95) - np.percentile(v, 5))
 
@@ -189,7 +207,7 @@ def range_of(series: FloatArray) -> float:
 def extreme(series: FloatArray, high: bool) -> float:
     """The series' robust extreme (95th or 5th percentile), NaN if too few frames."""
     v = series[np.isfinite(series)]
-    if v.size < 2:
+    if v.size < MIN_EXTREME_FRAMES:
         return float("nan")
     return float(np.percentile(v, 95 if high else 5))
 

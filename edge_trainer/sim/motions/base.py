@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from edge_trainer.exercise import catalogue
 from edge_trainer.sim.body import Rgb
 from edge_trainer.sim.geometry import FWD, UP, Vec, ry, unit, v
 from edge_trainer.sim.skeleton import Points, Rig, Trunk
@@ -51,21 +52,19 @@ PoseFn = Callable[[Rig, float, Rep], Posed]
 
 @dataclass(frozen=True, slots=True)
 class ExerciseSpec:
-    """One exercise: how to pose it at phase 0..1, its timing and its main joint angle.
+    """How to pose one exercise at phase 0..1, its timing, and the faults it can show.
 
     Phase 0 is the start position and phase 1 the far turning point (bottom of a squat,
-    top of a curl). A rep goes 0 -> 1 -> 0.
+    top of a curl). A rep goes 0 -> 1 -> 0. What the exercise is (which phase lifts, its
+    main joint angle) is the catalogue's: ``exercise``.
 
     Attributes:
-        name: Exercise label (see ``edge_trainer.sim.EXERCISES``).
+        name: The catalogue's name of the exercise.
         pose: ``pose(rig, phase, rep) -> (joints, props)`` in stage coordinates.
-        concentric_first: True when 0 -> 1 is the lifting phase (curl), False when it
-            is the lowering phase (squat).
         out_s: Default seconds for 0 -> 1; ``back_s`` for 1 -> 0.
         pause_turn_s: Hold at the turning point; ``pause_start_s`` between reps.
-        angle: Landmark names (left side) of the main joint angle, vertex in the middle;
-            the right side is the mirror.
-        faults: Fault codes this exercise can show.
+        faults: Fault codes the pose can put into a rep (the rules' codes), each with a
+            line saying what it looks like.
         variants: Named variants (drawn the same label), e.g. ``hammer`` for curls.
         lying: True when the exercise is done lying down.
         head_on_camera: Lens height range (metres) used instead of the usual one when
@@ -78,18 +77,27 @@ class ExerciseSpec:
 
     name: str
     pose: PoseFn
-    concentric_first: bool
     out_s: float
     back_s: float
-    angle: tuple[str, str, str]
     pause_turn_s: float = 0.2
     pause_start_s: float = 0.3
-    faults: tuple[str, ...] = ()
+    faults: Mapping[str, str] = field(default_factory=dict)
     variants: tuple[str, ...] = ()
     lying: bool = False
     head_on_camera: tuple[float, float] | None = None
     side_camera: tuple[float, float] | None = None
-    extra: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def exercise(self) -> catalogue.Exercise:
+        """The catalogue's entry: which phase lifts, the main joint angle.
+
+        Raises:
+            KeyError: the catalogue does not know the exercise.
+        """
+        entry = catalogue.get(self.name)
+        if entry is None:
+            raise KeyError(f"the catalogue has no exercise '{self.name}'")
+        return entry
 
 
 def stand_legs(

@@ -49,10 +49,8 @@ def pose(rig: Rig, p: float, rep: Rep) -> Posed:
 SPEC = ExerciseSpec(
     name="bench_press",
     pose=pose,
-    concentric_first=False,
     out_s=1.3,
     back_s=1.0,
-    angle=("left_shoulder", "left_elbow", "left_wrist"),
     lying=True,
     head_on_camera=(1.6, 1.9),
     # About bar height: a lens higher up sees the nearer plate drawn down over the arm.

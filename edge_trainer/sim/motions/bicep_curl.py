@@ -44,10 +44,11 @@ def pose(rig: Rig, p: float, rep: Rep) -> Posed:
 SPEC = ExerciseSpec(
     name="bicep_curl",
     pose=pose,
-    concentric_first=True,
     out_s=1.0,
     back_s=1.3,
-    angle=("left_shoulder", "left_elbow", "left_wrist"),
-    faults=("bicep_curl_swing", "bicep_curl_partial"),
+    faults={
+        "bicep_curl_swing": "upper arm swings forward and the torso rocks back",
+        "bicep_curl_partial": "curl stops well short of full elbow flexion",
+    },
     variants=("hammer",),
 )

@@ -39,10 +39,10 @@ def pose(rig: Rig, p: float, rep: Rep) -> Posed:
 SPEC = ExerciseSpec(
     name="deadlift",
     pose=pose,
-    concentric_first=False,
     out_s=1.4,
     back_s=1.2,
     pause_turn_s=0.3,
-    angle=("left_shoulder", "left_hip", "left_knee"),
-    faults=("deadlift_back_round",),
+    faults={
+        "deadlift_back_round": "back rounds instead of staying flat in the hinge",
+    },
 )

@@ -41,8 +41,6 @@ def pose(rig: Rig, p: float, rep: Rep) -> Posed:
 SPEC = ExerciseSpec(
     name="dumbbell_row",
     pose=pose,
-    concentric_first=True,
     out_s=0.9,
     back_s=1.2,
-    angle=("left_shoulder", "left_elbow", "left_wrist"),
 )

@@ -29,8 +29,6 @@ def pose(rig: Rig, p: float, rep: Rep) -> Posed:
 SPEC = ExerciseSpec(
     name="front_raise",
     pose=pose,
-    concentric_first=True,
     out_s=1.0,
     back_s=1.3,
-    angle=("left_hip", "left_shoulder", "left_elbow"),
 )

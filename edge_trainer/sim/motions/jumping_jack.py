@@ -32,10 +32,8 @@ def pose(rig: Rig, p: float, rep: Rep) -> Posed:
 SPEC = ExerciseSpec(
     name="jumping_jack",
     pose=pose,
-    concentric_first=True,
     out_s=0.38,
     back_s=0.38,
     pause_turn_s=0.04,
     pause_start_s=0.06,
-    angle=("left_hip", "left_shoulder", "left_elbow"),
 )

@@ -41,9 +41,9 @@ def pose(rig: Rig, p: float, rep: Rep) -> Posed:
 SPEC = ExerciseSpec(
     name="lunge",
     pose=pose,
-    concentric_first=False,
     out_s=1.2,
     back_s=1.0,
-    angle=("left_hip", "left_knee", "left_ankle"),
-    faults=("lunge_knee_past_toes",),
+    faults={
+        "lunge_knee_past_toes": "front knee travels well past the toes",
+    },
 )

@@ -41,9 +41,7 @@ def pose(rig: Rig, p: float, rep: Rep) -> Posed:
 SPEC = ExerciseSpec(
     name="pull_up",
     pose=pose,
-    concentric_first=True,
     out_s=1.0,
     back_s=1.3,
     pause_start_s=0.4,
-    angle=("left_shoulder", "left_elbow", "left_wrist"),
 )

@@ -49,10 +49,12 @@ def pose(rig: Rig, p: float, rep: Rep) -> Posed:
 SPEC = ExerciseSpec(
     name="push_up",
     pose=pose,
-    concentric_first=False,
     out_s=1.0,
     back_s=0.8,
-    angle=("left_shoulder", "left_elbow", "left_wrist"),
-    faults=("push_up_hip_sag", "push_up_hip_pike", "push_up_partial"),
+    faults={
+        "push_up_hip_sag": "hips sag below the shoulder-ankle line",
+        "push_up_hip_pike": "hips pike above the shoulder-ankle line",
+        "push_up_partial": "push-up stops well short of the bottom",
+    },
     lying=True,
 )

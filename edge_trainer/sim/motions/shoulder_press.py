@@ -56,9 +56,10 @@ def pose(rig: Rig, p: float, rep: Rep) -> Posed:
 SPEC = ExerciseSpec(
     name="shoulder_press",
     pose=pose,
-    concentric_first=True,
     out_s=1.0,
     back_s=1.3,
-    angle=("left_shoulder", "left_elbow", "left_wrist"),
-    faults=("shoulder_press_lockout", "shoulder_press_back_arch"),
+    faults={
+        "shoulder_press_lockout": "press stops short of locking the arms out overhead",
+        "shoulder_press_back_arch": "lower back arches and the torso leans back",
+    },
 )

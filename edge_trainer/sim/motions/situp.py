@@ -35,9 +35,7 @@ def pose(rig: Rig, p: float, rep: Rep) -> Posed:
 SPEC = ExerciseSpec(
     name="situp",
     pose=pose,
-    concentric_first=True,
     out_s=1.1,
     back_s=1.1,
-    angle=("left_shoulder", "left_hip", "left_knee"),
     lying=True,
 )

@@ -32,9 +32,11 @@ def pose(rig: Rig, p: float, rep: Rep) -> Posed:
 SPEC = ExerciseSpec(
     name="squat",
     pose=pose,
-    concentric_first=False,
     out_s=1.3,
     back_s=1.0,
-    angle=("left_hip", "left_knee", "left_ankle"),
-    faults=("squat_shallow", "squat_knee_valgus", "squat_torso_lean"),
+    faults={
+        "squat_shallow": "squat stops well above parallel (hips stay above the knees)",
+        "squat_knee_valgus": "knees cave in towards each other at the bottom",
+        "squat_torso_lean": "torso leans too far forward at the bottom",
+    },
 )

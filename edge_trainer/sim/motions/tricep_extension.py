@@ -45,8 +45,6 @@ def pose(rig: Rig, p: float, rep: Rep) -> Posed:
 SPEC = ExerciseSpec(
     name="tricep_extension",
     pose=pose,
-    concentric_first=False,
     out_s=1.2,
     back_s=1.0,
-    angle=("left_shoulder", "left_elbow", "left_wrist"),
 )

@@ -1,4 +1,4 @@
-"""Loading TFLite models on LiteRT (``ai_edge_litert``), falling back to ``tflite_runtime``."""
+"""Loading TFLite models on LiteRT (``ai_edge_litert``, else ``tflite_runtime``)."""
 
 from __future__ import annotations
 

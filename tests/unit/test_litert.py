@@ -1,4 +1,4 @@
-"""Loading the pose models on LiteRT: clear errors for bad files, and the pruned graph."""
+"""Loading models on LiteRT: clear errors for bad files, and the pose models' pruned graph."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from edge_trainer.errors import DependencyError, ModelError
-from edge_trainer.pose import runtime
+from edge_trainer.models import litert as runtime
 from edge_trainer.pose.detector import PoseDetector
 from edge_trainer.pose.landmarks import LandmarkModel
 from edge_trainer.pose.reference import mediapipe_model_files

@@ -1,4 +1,4 @@
-"""Annotated video for ``analyze --annotate``: skeleton, rep counter and fault flags."""
+"""Annotated video for ``analyze --annotate``: skeleton, live rep count and fault flags."""
 
 from __future__ import annotations
 
