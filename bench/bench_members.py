@@ -13,7 +13,7 @@ import numpy as np
 from edge_trainer import config
 from edge_trainer.app import App
 from edge_trainer.commands import register_demo_member
-from edge_trainer.members.evaluate import MEMBER, sim_scenes
+from edge_trainer.training.eval_cards import MEMBER, sim_scenes
 from edge_trainer.members.scan import CardScanner
 from edge_trainer.sim.card import card_texture, with_cards
 

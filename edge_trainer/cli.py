@@ -23,7 +23,7 @@ COMMAND_MODULES = (
     "edge_trainer.commands",
     "edge_trainer.models.cli",
     "edge_trainer.doctor",
-    "edge_trainer.session.cli",
+    "edge_trainer.history_cli",
     "edge_trainer.coach.cli",
     "edge_trainer.sim.cli",
     "edge_trainer.members.cli",

@@ -1,6 +1,6 @@
 """How well cards are read: by size in sim scenes and real photos, and false reads in videos.
 
-python -m edge_trainer.members.evaluate [--data ../shared/data] [--videos]
+python -m edge_trainer.training.eval_cards [--data ../shared/data] [--videos]
 """
 
 from __future__ import annotations
