@@ -13,9 +13,9 @@ import numpy as np
 from edge_trainer import config
 from edge_trainer.app import App
 from edge_trainer.commands import register_demo_member
-from edge_trainer.training.eval_cards import MEMBER, sim_scenes
 from edge_trainer.members.scan import CardScanner
 from edge_trainer.sim.card import card_texture, with_cards
+from edge_trainer.training.eval_cards import MEMBER, sim_scenes
 
 TARGET_MS = 1.0  # scanning CPU per frame, averaged over a session
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from edge_trainer.members import evaluate
 from edge_trainer.members.card import CARD_MODULES
 from edge_trainer.members.scan import CardScanner
 from edge_trainer.sim.card import Image, card_texture, with_cards
+from edge_trainer.training import eval_cards as evaluate
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 IMAGES = DATA / "images"
