@@ -170,6 +170,11 @@ class CuePolicy:
         if isinstance(event, FormFault):
             return self._fault(event.fault, event.rep_index, event.t)
         if isinstance(event, PartialRep):
+            # Before a set's first counted rep nobody has heard a count: a part-rep then
+            # is most often the move into position (getting down, stepping back), and
+            # "Full range" would land on someone who is not training yet.
+            if self._set is None or self._set.reps == 0:
+                return []
             return self._fault("partial", -event.rep.index, event.t)
         if isinstance(event, SetStarted):
             self._set = _SetState(event.exercise)

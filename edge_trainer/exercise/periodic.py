@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.signal import find_peaks
 
 from edge_trainer.exercise.filters import main_axis
 
@@ -14,6 +13,21 @@ FloatArray = npt.NDArray[np.float64]
 
 # The period is the first autocorrelation peak this close to the highest one.
 PEAK_SHARE = 0.8
+
+
+def local_maxima(x: FloatArray) -> npt.NDArray[np.intp]:
+    """Indices of the local maxima of 1-D ``x``, a flat top by its middle (rounded down).
+
+    The ends are never maxima. This is ``scipy.signal.find_peaks(x)`` with no conditions,
+    in numpy: the box does not install scipy for one function.
+    """
+    d = np.diff(x)
+    moves = np.flatnonzero(d != 0)  # steps that go up or down; flat steps are skipped
+    up = d[moves] > 0
+    k = np.flatnonzero(up[:-1] & ~up[1:])  # a rise followed, after any flat, by a fall
+    first, last = moves[k] + 1, moves[k + 1]
+    middle: npt.NDArray[np.intp] = ((first + last) // 2).astype(np.intp)
+    return middle
 
 
 def autocorrelation(x: FloatArray) -> FloatArray:
@@ -112,7 +126,7 @@ def _window_period(
 ) -> tuple[float, float]:
     """``(score, period_s)`` of one window; ``(0, NaN)`` when it has no clear period.
 
-    The period is the shortest autocorrelation peak (``scipy.signal.find_peaks``) that
+    The period is the shortest autocorrelation peak (a local maximum) that
     reaches 0.8 of the window's highest one, so a cycle whose halves differ a little is
     not taken for two cycles and two similar cycles are not taken for one. The signal
     need not cross zero between cycles: a rep with a long hold at rest keeps its
@@ -131,7 +145,7 @@ def _window_period(
     lmin, lmax = max(2, round(min_period_s / dt)), len(x) // 2
     if lmax <= lmin:
         return none
-    peaks, _ = find_peaks(ac[: lmax + 1])
+    peaks = local_maxima(ac[: lmax + 1])
     peaks = peaks[(peaks >= lmin) & (ac[peaks] > 0)]
     if peaks.size == 0:
         return none

@@ -13,7 +13,7 @@ set can be (a push-up set only in a plank) and which end of the movement is rest
 (``count_exercise``). Every count carries a ``CountTrace``: the stretches looked at, the
 candidates rejected and why, and the thresholds.
 
-Pure numpy/scipy, no state: the analyzer calls it on the frames of the current set as
+Pure numpy, no state: the analyzer calls it on the frames of the current set as
 they grow (live) and once more on the whole set at its end.
 """
 

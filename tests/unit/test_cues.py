@@ -138,6 +138,9 @@ def test_fault_phrases_known_and_derived() -> None:
 
 def test_partial_reps_get_a_range_cue_with_cooldown() -> None:
     policy = CuePolicy(CueSettings(fault_cooldown_reps=2, fault_cooldown_s=0.0))
+    policy.on_event(SetStarted(1.0, "squat"))
+    # Before the first counted rep a part-rep is the move into position: nothing said.
+    assert policy.on_event(PartialRep(t=1.5, exercise="squat", rep=rep(1, 1.5))) == []
     policy.on_event(rep_event(1, 2.0))
     partial = PartialRep(t=3.0, exercise="squat", rep=rep(1, 3.0))
     assert texts(policy.on_event(partial)) == ["Full range"]
