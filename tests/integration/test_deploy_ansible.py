@@ -43,7 +43,9 @@ def _ansible(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
 
 
-@pytest.mark.parametrize("playbook", ["install.yml", "push-model.yml"])
+@pytest.mark.parametrize(
+    "playbook", ["install.yml", "push-model.yml", "members.yml", "collect-history.yml"]
+)
 def test_playbook_syntax(tmp_path: Path, playbook: str) -> None:
     done = _ansible(
         tmp_path, "--syntax-check", "-i", str(PLAYBOOKS / "inventory.example.ini"),

@@ -24,15 +24,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@pytest.mark.parametrize("playbook", ["members.yml", "collect-history.yml"])
-def test_playbook_syntax(tmp_path: Path, playbook: str) -> None:
-    done = _ansible(
-        tmp_path, "--syntax-check", "-i", str(PLAYBOOKS / "inventory.example.ini"),
-        str(PLAYBOOKS / playbook),
-    )  # fmt: skip
-    assert done.returncode == 0, done.stdout + done.stderr
-
-
 @pytest.fixture(scope="module")
 def sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LoopbackSshd]:
     server = LoopbackSshd(tmp_path_factory.mktemp("sshd"))
