@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from edge_trainer.errors import InputError, missing_dependency
+from edge_trainer.session.history import save_png
 from edge_trainer.session.records import StoredSet
 
 _NOT_EXERCISES = frozenset({"", "unknown", "rest", "none"})
@@ -105,11 +106,7 @@ def plot_progress(name: str, sets: Sequence[StoredSet], out: Path) -> Path:
         fig.suptitle(f"{name}: progress by week")
         fig.autofmt_xdate()
         fig.tight_layout()
-        try:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            fig.savefig(out, format="png")
-        except OSError as exc:
-            raise InputError(f"cannot write {out}: {exc.strerror or exc}") from exc
+        save_png(fig, out)
     finally:
         plt.close(fig)
     return out

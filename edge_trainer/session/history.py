@@ -189,11 +189,16 @@ def plot_set(s: StoredSet, out: Path) -> Path:
         loss = "" if s.velocity_loss_pct is None else f", velocity loss {s.velocity_loss_pct:.0f}%"
         ax.set_title(f"Set {s.id}: {s.exercise}, {s.rep_count} reps{loss}")
         fig.tight_layout()
-        try:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            fig.savefig(out, format="png")
-        except OSError as exc:
-            raise InputError(f"cannot write {out}: {exc.strerror or exc}") from exc
+        save_png(fig, out)
     finally:
         plt.close(fig)
     return out
+
+
+def save_png(fig: Any, out: Path) -> None:
+    """Write a matplotlib figure to ``out`` as PNG (its folder made); InputError if it can't."""
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(out, format="png")
+    except OSError as exc:
+        raise InputError(f"cannot write {out}: {exc.strerror or exc}") from exc
