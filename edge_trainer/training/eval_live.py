@@ -62,17 +62,22 @@ class Heard:
         return sum(1 for a, b in zip(self.spoken, self.spoken[1:], strict=False) if b <= a)
 
 
-_NUMBER = re.compile(r"\b(\d+)\b")
+# A rep's number as the box says it: alone ("7"), after the exercise's name ("Squats.
+# 1"), or before the correction for a faulty rep ("4. Go deeper").
+_NUMBER = re.compile(r"(?:^|\. )(\d+)(?:\.|$)")
 
 
 def spoken_reps(index: Path) -> tuple[int, ...]:
-    """Rep numbers actually spoken, in order, from a speech ``cues.jsonl``."""
+    """Rep numbers actually spoken, in order, from a speech ``cues.jsonl``.
+
+    A faulty rep's number goes out in its fault cue, so both kinds are read.
+    """
     out: list[int] = []
     if not index.is_file():
         return ()
     for line in index.read_text(encoding="utf-8").splitlines():
         entry = json.loads(line)
-        if entry.get("kind") != "rep" or entry.get("outcome") != "spoken":
+        if entry.get("kind") not in ("rep", "fault") or entry.get("outcome") != "spoken":
             continue
         m = _NUMBER.search(str(entry.get("text", "")))
         if m:

@@ -73,12 +73,15 @@ def test_what_the_box_said_is_read_from_its_cue_index(tmp_path: Path) -> None:
         {"kind": "rep", "outcome": "spoken", "text": "Squats. 1"},
         {"kind": "rep", "outcome": "superseded", "text": "2"},
         {"kind": "rep", "outcome": "spoken", "text": "3"},
-        {"kind": "fault", "outcome": "spoken", "text": "3. Go deeper"},
+        # A faulty rep's number is said with its correction; a correction alone is not.
+        {"kind": "fault", "outcome": "spoken", "text": "4. Go deeper"},
+        {"kind": "fault", "outcome": "spoken", "text": "Go deeper"},
+        {"kind": "encourage", "outcome": "spoken", "text": "2 more"},
         {"kind": "rep", "outcome": "spoken", "text": "1"},
     ]
     index.write_text("".join(json.dumps(e) + "\n" for e in lines), encoding="utf-8")
-    heard = Heard(spoken_reps(index), 3, 3, 1)
-    assert heard.spoken == (1, 3, 1)
+    heard = Heard(spoken_reps(index), 4, 4, 1)
+    assert heard.spoken == (1, 3, 4, 1)
     assert heard.last_spoken == 1
     assert heard.restarts == 1
 
