@@ -98,6 +98,9 @@ def periodicity(
     c_period = np.full(len(centres), np.nan)
     ok_rows = np.all(np.isfinite(feats), axis=1)
     settled = t[-1] - 0.5  # smoothing and gap filling still move the last frames
+    # Windows clipped at either end of the data are the same window for many centres:
+    # each distinct window is computed once per call, settled or not.
+    done: PeriodCache = {}
     for k, c in enumerate(centres):
         for w_s in scales_s:
             w = round(w_s / dt)
@@ -106,10 +109,13 @@ def periodicity(
             b = min(n, max(0, int(c) - w // 2) + w)
             a = max(0, b - w)
             key = (round(t[a] * 1000), round(t[b - 1] * 1000), w_s)
-            if cache is not None and key in cache:
-                score, period = cache[key]
+            if key in done:
+                score, period = done[key]
+            elif cache is not None and key in cache:
+                score, period = done[key] = cache[key]
             else:
                 score, period = _window_period(feats[a:b], ok_rows[a:b], dt, min_period_s, project)
+                done[key] = (score, period)
                 if cache is not None and t[b - 1] < settled:
                     cache[key] = (score, period)
             if score > c_score[k]:

@@ -171,6 +171,38 @@ def test_noise_has_no_period() -> None:
     assert np.mean(periodicity(feats, t).score >= 0.45) < 0.1
 
 
+def test_each_window_is_computed_once_per_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Near either end the windows are clipped to the data, so many centres share one
+    # window; it is computed once, and the result is the same as computing each anew.
+    from edge_trainer.exercise import periodic
+
+    rng = np.random.default_rng(3)
+    t = np.arange(0, 30, 1 / 30)
+    feats = np.outer(np.sin(2 * np.pi * t / 2.0), rng.normal(0, 1, 26))
+    feats += rng.normal(0, 0.05, feats.shape)
+    calls: list[int] = []
+    real = periodic._window_period
+
+    def counted(x: np.ndarray, *args: object) -> tuple[float, float]:
+        calls.append(len(x))
+        return real(x, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(periodic, "_window_period", counted)
+    cache: periodic.PeriodCache = {}
+    first = periodicity(feats, t, cache=cache)
+    assert calls
+    calls.clear()
+    again = periodicity(feats, t, cache=cache)
+    # A recount of the same frames computes only the windows not yet settled: those
+    # ending in the last 0.5 s, at most two a scale.
+    assert 0 < len(calls) <= 2 * 3
+    assert np.array_equal(first.score, again.score)
+    assert np.array_equal(first.period_s, again.period_s, equal_nan=True)
+    monkeypatch.setattr(periodic, "_window_period", real)
+    fresh = periodicity(feats, t)
+    assert np.array_equal(first.score, fresh.score)
+
+
 def test_the_phase_of_each_rep_is_found_whatever_its_tempo() -> None:
     # Reps slowing from 1.4 s to 3 s: each rep's turning point is the deepest frame.
     downs = [0.7, 0.9, 1.1, 1.3, 1.5]
