@@ -98,6 +98,14 @@ def normalised_per_frame(pts: FloatArray) -> bool:
     ok = np.isfinite(pts[..., 0]).any(axis=1)
     if not ok.any():
         return False
+    # Camera landmarks fail on their first frame already; only normalised data is
+    # checked whole (this runs on every live recount).
+    first = pts[int(np.argmax(ok)), :, :2]
+    if not (
+        np.allclose(np.nanmin(first, axis=0), 0.0, atol=1e-3)
+        and np.allclose(np.nanmax(first, axis=0), 1.0, atol=1e-3)
+    ):
+        return False
     lo = np.nanmin(pts[ok, :, :2], axis=1)
     hi = np.nanmax(pts[ok, :, :2], axis=1)
     return bool(np.allclose(lo, 0.0, atol=1e-3) and np.allclose(hi, 1.0, atol=1e-3))
