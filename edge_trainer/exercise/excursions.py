@@ -15,9 +15,17 @@ FloatArray = npt.NDArray[np.float64]
 # its frames); the ends of a set say so on their own when 0.2 past even (70/30).
 HALF = 0.5
 CLEAR_ENDS = 0.2
+# An end frame this far (share of the movement's range) beyond the range is out of it.
+OUTSIDE = 0.25
 
 
-def rest_is_high(sig: FloatArray, lo: float, hi: float, core: FloatArray | None = None) -> bool:
+def rest_is_high(
+    sig: FloatArray,
+    lo: float,
+    hi: float,
+    core: FloatArray | None = None,
+    reach: tuple[float, float] | None = None,
+) -> bool:
     """Whether rest is the signal's high end.
 
     People start and end a set at rest (standing, arms down, hanging), so rest is the
@@ -25,18 +33,27 @@ def rest_is_high(sig: FloatArray, lo: float, hi: float, core: FloatArray | None 
     of a set that has just begun ends mid-rep, getting into position started from the
     other end), rest is the end the repeating ``core`` of the signal (the whole signal
     without one) spends more time at: between reps people pause at rest.
+
+    ``reach`` is the ``(low, high)`` range the repeated movement itself covers (in
+    ``sig``'s units): an end frame beyond it by more than ``OUTSIDE`` of that range is
+    a pose outside the movement (still standing before lying down on the bench, walking
+    off) and says nothing about where rest is.
     """
     v = np.flatnonzero(np.isfinite(sig))
     if v.size == 0:
         return False
     n = max(3, v.size // 20)
     mid = (lo + hi) / 2
-    ends = float(np.mean(np.concatenate([sig[v[:n]], sig[v[-n:]]]) > mid) - HALF)
-    if abs(ends) >= CLEAR_ENDS:
-        return ends > 0
+    ends = np.concatenate([sig[v[:n]], sig[v[-n:]]])
+    if reach is not None:
+        margin = OUTSIDE * (reach[1] - reach[0])
+        ends = ends[(ends >= reach[0] - margin) & (ends <= reach[1] + margin)]
+    share = float(np.mean(ends > mid) - HALF) if ends.size else 0.0
+    if abs(share) >= CLEAR_ENDS:
+        return share > 0
     inner = sig[v] if core is None else core[np.isfinite(core)]
     if inner.size == 0:
-        return ends > 0
+        return share > 0
     c_lo, c_hi = np.percentile(inner, [5, 95])
     return float(np.mean(inner > (c_lo + c_hi) / 2)) > HALF
 

@@ -191,7 +191,12 @@ def _count_run(
     v = raw[np.isfinite(raw)]
     lo, hi = float(np.percentile(v, 5)), float(np.percentile(v, 95))
     a, b = core or (0, len(sig))
-    rest_high = rest_is_high(raw, lo, hi, sig[a:b])
+    # The range the repeated movement covers; the padding may hold getting into position.
+    inside = raw[a:b][np.isfinite(raw[a:b])]
+    reach = None
+    if inside.size:
+        reach = (float(np.percentile(inside, 5)), float(np.percentile(inside, 95)))
+    rest_high = rest_is_high(raw, lo, hi, sig[a:b], reach)
     # Rest and far levels follow the local envelope (over 1.5 periods), so a set whose
     # depth drifts is still counted rep by rep; the envelope's span never drops below
     # half the typical amplitude, so a pause does not magnify jitter into reps.
