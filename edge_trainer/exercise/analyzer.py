@@ -35,7 +35,7 @@ from edge_trainer.exercise.counting import (
 from edge_trainer.exercise.names import REST, UNKNOWN
 from edge_trainer.exercise.periodic import PeriodCache
 from edge_trainer.exercise.reps import count_exercise
-from edge_trainer.exercise.rules.base import RepContext
+from edge_trainer.exercise.rules.base import Finding, RepContext
 from edge_trainer.exercise.tempo import rep_tempo, velocity_loss_pct
 from edge_trainer.exercise.trace import SetExplanation, describe_trace
 from edge_trainer.pose.base import Pose
@@ -119,6 +119,9 @@ class Analyzer:
         self.sets: list[SetRecord] = []
         # Why each kept set was counted and named as it was (``analyze --explain``).
         self.explanations: list[SetExplanation] = []
+        # Every form verdict on each rep of the end-of-set passes, with the measured
+        # value, when a caller asks for them (the form evaluation re-draws the limits).
+        self.findings: list[tuple[Finding, ...]] | None = None
         self._rows: list[npt.NDArray[np.float64]] = []
         self._ts: list[float] = []
         self._present = False
@@ -348,6 +351,7 @@ class Analyzer:
         *,
         exercise: str,
         index: int,
+        final: bool = False,
     ) -> RepRecord:
         pts = geo.as_points(rows[span.start : span.end + 1], self.cfg.min_visibility)
         height = geo.sequence_body_height(pts)
@@ -365,7 +369,10 @@ class Analyzer:
                 rows[a:b], span.peak - a, exercise, min_visibility=self.cfg.min_visibility,
                 core=(span.start - a, span.end - a),
             )  # fmt: skip
-            faults = tuple(f.code for f in form.judge(ctx) if f.failed)
+            found = form.judge(ctx)
+            faults = tuple(f.code for f in found if f.failed)
+            if final and self.findings is not None:
+                self.findings.append(tuple(found))
         return RepRecord(
             index=index,
             start_s=tempo.start_s,
@@ -425,7 +432,9 @@ class Analyzer:
             # The final pass may find a rep the live pass missed or drop one it took back.
             for span in result.reps:
                 reps.append(
-                    self._record(span, result, rows, ts, exercise=exercise, index=len(reps) + 1)
+                    self._record(
+                        span, result, rows, ts, exercise=exercise, index=len(reps) + 1, final=True
+                    )
                 )
             for span in result.partials:
                 partials.append(

@@ -12,6 +12,7 @@ from edge_trainer.events import Event, SetRecord
 from edge_trainer.exercise.analyzer import Analyzer
 from edge_trainer.exercise.base import RecognizerLike
 from edge_trainer.exercise.counting import CounterParams
+from edge_trainer.exercise.rules.base import Finding
 from edge_trainer.exercise.trace import SetExplanation
 
 
@@ -31,6 +32,7 @@ def analyze_rows(
     *,
     counter: CounterParams | None = None,
     explanations: list[SetExplanation] | None = None,
+    findings: list[tuple[Finding, ...]] | None = None,
 ) -> tuple[list[SetRecord], list[Event]]:
     """Run a whole ``(frames, 33, 3|4)`` landmark sequence through a fresh analyzer.
 
@@ -43,12 +45,15 @@ def analyze_rows(
         recognizer: Names the sets (None: the exercise is ``cfg``'s).
         counter: The rep counter's settings.
         explanations: Receives why each set was counted and named as it was.
+        findings: Receives every form verdict, with its measured value, on each rep of
+            the end-of-set passes (a set later found too short included).
 
     Returns:
         ``(sets, events)``: the finished sets and every event, in order.
     """
     arr = np.asarray(rows, dtype=np.float64)
     analyzer = Analyzer(cfg, recognizer, counter)
+    analyzer.findings = findings
     events: list[Event] = []
     for i, row in enumerate(arr):
         events += analyzer.update_row(row, i / fps)

@@ -7,7 +7,8 @@ Every figure that depends on anything tuned is held out first and in-sample seco
   (``eval_counting``).
 - ``live``: the real videos played through the whole emulated box (``eval_live``): what
   it said and what it stored.
-- ``form``: "any fault in the clip" against Pose Trainer's good/bad label.
+- ``form``: "any fault in the clip" against Pose Trainer's good/bad label, each rule's
+  limit chosen without the clip's fold (``eval_form``).
 - ``sim``: synthetic-gym sets on their exact landmarks: injected-fault recall/precision
   where the view allows the rule.
 
@@ -23,7 +24,6 @@ import logging
 import sys
 import time
 from collections import defaultdict
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,6 @@ import numpy as np
 import numpy.typing as npt
 
 from edge_trainer.config import Config, ExerciseConfig
-from edge_trainer.exercise import catalogue
 from edge_trainer.exercise.counting import CounterParams
 from edge_trainer.exercise.offline import analyze_rows, offline
 from edge_trainer.training.eval_models import store_or_shipped
@@ -39,10 +38,6 @@ from edge_trainer.training.eval_models import store_or_shipped
 log = logging.getLogger(__name__)
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-TARGETS = {"mae": 0.20, "obo": 0.65, "video_pm1": 0.90, "video_class": 0.90, "form_bacc": 0.80}
-# OpenPose (form_pose) reports keypoint confidences well below BlazePose's visibility for
-# joints it places fine (0.3-0.7 is common), so its landmarks are kept down to 0.1.
-FORM_POSE_MIN_VISIBILITY = 0.1
 
 
 def _labels(folder: Path) -> list[dict[str, str]]:
@@ -102,45 +97,6 @@ SHIPPED_CLASSIFIER = Path(__file__).resolve().parents[2] / "models" / "classifie
 
 def _recognizer(models_dir: Path) -> Any:
     return store_or_shipped(models_dir, SHIPPED_CLASSIFIER)
-
-
-def eval_form(folder: Path, verbose: bool) -> dict[str, float]:
-    """Any fault in a clip against the clip's good/bad label (Pose Trainer)."""
-    base = ExerciseConfig(min_visibility=FORM_POSE_MIN_VISIBILITY)
-    tp = fn = tn = fp = 0
-    per: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    outside: dict[str, int] = defaultdict(int)
-    for row in _labels(folder):
-        if row["exercise"] not in catalogue.names():
-            # Not one of ours (shoulder shrugs): such a set is unknown and gets no verdict.
-            outside[row["exercise"]] += 1
-            continue
-        arr = np.load(folder / row["file"]).astype(np.float64)
-        exercise = row["exercise"]
-        _, sets = _count(arr, 30.0, replace(base, exercise=exercise))
-        faults = sorted({f for s in sets for r in s.reps for f in r.faults})
-        bad = row["form"] == "bad"
-        flagged = bool(faults)
-        k = (0 if flagged else 1) if bad else (3 if flagged else 2)
-        per[row["exercise"]][k] += 1
-        tp, fn = tp + (bad and flagged), fn + (bad and not flagged)
-        tn, fp = tn + (not bad and not flagged), fp + (not bad and flagged)
-        if verbose:
-            reps = sum(s.rep_count for s in sets)
-            print(f"  {row['file']:26s} {row['form']:4s} reps {reps:2d} {', '.join(faults) or '-'}")
-    print("\nform_pose: any fault in the clip vs the clip's label (exercise given)")
-    print(f"  {'exercise':15s} {'bad:flagged':>11s} {'bad:missed':>10s} {'good:clean':>10s} "
-          f"{'good:flagged':>12s}")  # fmt: skip
-    for name, (a, b, c, d) in sorted(per.items()):
-        print(f"  {name:15s} {a:11d} {b:10d} {c:10d} {d:12d}")
-    for name, n in sorted(outside.items()):
-        print(f"  {name:15s} {n} clips not judged: not an exercise of ours, so no verdict")
-    tpr = tp / max(tp + fn, 1)
-    tnr = tn / max(tn + fp, 1)
-    bacc = (tpr + tnr) / 2
-    print(f"  balanced accuracy {bacc:.3f} (recall on bad {tpr:.2f}, on good {tnr:.2f}; "
-          f"target >= {TARGETS['form_bacc']})")  # fmt: skip
-    return {"form_bacc": bacc}
 
 
 SIM_SEED = 900_000  # far from the seeds the classifier's training clips use
@@ -271,6 +227,8 @@ def main(argv: list[str] | None = None) -> int:
     if "form" in wanted:
         folder = args.data / "form_pose"
         if (folder / "labels.csv").is_file():
+            from edge_trainer.training.eval_form import eval_form
+
             results.update(eval_form(folder, args.verbose))
         else:
             print(f"\nform: skipped, no data at {folder}")
