@@ -478,7 +478,10 @@ class Analyzer:
             # set can count them.
             last = min(last, until)
         self._trim_before(last)
-        self._emitted_until = last
+        # Up to ``t`` every frame was judged live (a pause, a button, the person gone): a
+        # later recount that finds a rep there re-reads the rest after the set (a sway,
+        # getting down to the floor) and is not announced as a new set.
+        self._emitted_until = last if until is not None else max(last, t)
         return [SetEnded(t, record)]
 
 

@@ -246,3 +246,37 @@ def test_a_rep_seen_again_with_shifted_boundaries_is_not_reported_twice(
         (1.0, 3.0),
         (3.2, 4.8),
     ]
+
+
+def test_a_recount_that_re_reads_the_rest_after_a_set_announces_no_new_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A scripted counter: three reps at 2-3, 4-5 and 6-7 s. Once the set has closed on
+    # its pause (at 13 s), later recounts also find a "rep" at 10-11 s: the longer window
+    # re-reads a sway (or getting down to the floor) in the rest the live count already
+    # judged. The rest was judged; nothing is announced from it.
+    from edge_trainer.exercise import analyzer as analyzer_module
+    from edge_trainer.exercise.counting import CountResult, RepSpan
+
+    def scripted(rows: npt.NDArray[np.float64], ts: npt.NDArray[np.float64], *_: object,
+                 **__: object) -> CountResult:  # fmt: skip
+        times = [(2.0, 2.5, 3.0), (4.0, 4.5, 5.0), (6.0, 6.5, 7.0)]
+        if ts[-1] >= 14.0:
+            times.append((10.0, 10.5, 11.0))
+        spans = tuple(
+            RepSpan(*(int(np.searchsorted(ts, x)) for x in rep), 1.0, 1.0, False)
+            for rep in times
+            if ts[0] <= rep[0] and rep[2] <= ts[-1] - 0.5
+        )
+        signal = np.sin(np.pi * ts) ** 2
+        return CountResult(spans, (), signal, False, 1.0)
+
+    monkeypatch.setattr(analyzer_module, "count_exercise", scripted)
+    rows, _ = sequence(squat, [(0, 0, 20.0)])
+    analyzer = Analyzer(ExerciseConfig(exercise="squat", set_end_pause_s=6.0, live_recount_s=0.25))
+    events = _run(analyzer, rows) + analyzer.finish(20.0)
+    assert [type(e) for e in events if isinstance(e, (SetStarted, SetEnded))] == [
+        SetStarted,
+        SetEnded,
+    ]
+    assert [e.rep.index for e in _of(events, RepCompleted)] == [1, 2, 3]
