@@ -98,17 +98,15 @@ def normalised_per_frame(pts: FloatArray) -> bool:
     ok = np.isfinite(pts[..., 0]).any(axis=1)
     if not ok.any():
         return False
+    seen = pts[ok, :, :2]
+
+    def spans_unit(frames: FloatArray) -> bool:
+        lo, hi = np.nanmin(frames, axis=1), np.nanmax(frames, axis=1)
+        return bool(np.allclose(lo, 0.0, atol=1e-3) and np.allclose(hi, 1.0, atol=1e-3))
+
     # Camera landmarks fail on their first frame already; only normalised data is
     # checked whole (this runs on every live recount).
-    first = pts[int(np.argmax(ok)), :, :2]
-    if not (
-        np.allclose(np.nanmin(first, axis=0), 0.0, atol=1e-3)
-        and np.allclose(np.nanmax(first, axis=0), 1.0, atol=1e-3)
-    ):
-        return False
-    lo = np.nanmin(pts[ok, :, :2], axis=1)
-    hi = np.nanmax(pts[ok, :, :2], axis=1)
-    return bool(np.allclose(lo, 0.0, atol=1e-3) and np.allclose(hi, 1.0, atol=1e-3))
+    return spans_unit(seen[:1]) and spans_unit(seen)
 
 
 def on_the_spot(arr: FloatArray, max_travel: float) -> Callable[[int, int], bool]:

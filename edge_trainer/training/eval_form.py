@@ -49,12 +49,10 @@ def _rules() -> dict[str, Rule]:
 
 def flagged(clip: Judged, limits: Mapping[str, float], rules: Mapping[str, Rule]) -> bool:
     """Whether any rep of ``clip`` fails a rule at ``limits`` (shipped limit if absent)."""
-    for f in clip.findings:
-        rule = rules[f.code]
-        limit = limits.get(f.code, rule.limit)
-        if np.isfinite(f.value) and (f.value > limit if rule.fails_above else f.value < limit):
-            return True
-    return False
+    return any(
+        np.isfinite(f.value) and rules[f.code].fails(f.value, limits.get(f.code))
+        for f in clip.findings
+    )
 
 
 def balanced_accuracy(clips: Sequence[Judged], said: Sequence[bool]) -> tuple[float, float, float]:

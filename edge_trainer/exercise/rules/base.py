@@ -180,6 +180,11 @@ class Rule:
     reason: str
     fault: Fault
 
+    def fails(self, value: float, limit: float | None = None) -> bool:
+        """Whether a measured ``value`` is the fault at ``limit`` (default: the rule's)."""
+        lim = self.limit if limit is None else limit
+        return value > lim if self.fails_above else value < lim
+
     def judge(self, ctx: RepContext) -> Finding | None:
         """Judge a rep; None when the view or the landmarks do not allow a verdict."""
         if ctx.view not in self.views:
@@ -190,7 +195,7 @@ class Rule:
             value = float(self.measure(ctx))
         if not np.isfinite(value):
             return None
-        failed = value > self.limit if self.fails_above else value < self.limit
+        failed = self.fails(value)
         op = ">" if self.fails_above else "<"
         verdict = f"{value:.2f} {op} {self.limit:g}" if failed else f"{value:.2f} ok"
         return Finding(self.code, failed, value, self.limit, f"{verdict} {self.unit}")
