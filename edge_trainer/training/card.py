@@ -24,6 +24,29 @@ _SOURCE_TEXT = {
     "carry its real noise; `(truth)` clips use the renderer's exact landmarks.",
     "sim_heldout": "`sim_heldout`: synthetic clips from a seed range never used in "
     "training, through our pose stage; evaluation only.",
+    "penn": "`penn`: Penn Action clips from ../shared/data/penn_action (real people, "
+    "hand-annotated joints, no face or feet, z = 0). Squat, push-up, pull-up, bench "
+    "press, jumping jack and sit-up as themselves; its sports (baseball, bowling, golf, "
+    "clean and jerk, jump rope, guitar, tennis) as `rest`. Whole clip, 30 fps assumed.",
+    "workouttracker": "`workouttracker`: WorkoutTracker stock-footage clips from "
+    "../shared/data/workouttracker through our own BlazePose stage. Push-ups, pull-ups "
+    "and squats as themselves; parallel-bar dips as `rest`. Whole clip.",
+    "quva": "`quva`: QUVA Repetition clips from ../shared/data/quva through our own "
+    "BlazePose stage: repetitive movements outside our list (rope skipping, pommel "
+    "horse, keep-ups, upright rows, bikes, hula hoop, dribbling) as `rest`; its lying "
+    "triceps extension and bar press as themselves. Whole clip.",
+}
+# What a model trained on each source is bound by (the data README's terms).
+_TERMS = {
+    "repcount": "RepCount (Hu et al., CVPR 2022), landmarks by "
+    "DanielC-MST/RepCount-Using-Skeleton-Information: no licence stated",
+    "penn": "Penn Action (Zhang, Zhu & Derpanis, ICCV 2013): **research use only**",
+    "workouttracker": "calimiro-ai/WorkoutTracker: its README says MIT; the repository has "
+    "no LICENSE file",
+    "quva": "QUVA Repetition (Runia, Snoek & Smeulders, CVPR 2018), as copied in "
+    "dylan-plummer/speed-counting: no licence stated",
+    "form_pose": "Pose Trainer (stevenzchen/pose-trainer): GPL-3.0",
+    "sim": "the project's own synthetic gym: this project's licence",
 }
 
 
@@ -116,12 +139,21 @@ def write_card(
         "joints and frames, 0.75-1.35x speed, random mirroring); still holds of poses taken "
         "from every clip are added as `rest`.",
         "",
+        "Terms of each training source (an owner should know what the shipped model learnt "
+        "from; sources with research-only or unknown terms are marked so):",
+        "",
+    ]
+    lines += [f"- `{k}`: {_TERMS[k]}" for k in present if k in _TERMS]
+    lines += [
+        "",
         "The real dev sets are also evaluation sets, so their figures below come from "
-        "subject-grouped cross-validation: each real clip is judged by a model trained "
-        "without any clip of its subject (RepCount `stuN` is a subject; every other clip is "
-        "its own group); synthetic clips are in every fold's training set. The shipped model "
-        "is then trained on all clips, so do not re-measure it on the real dev clips it was "
-        "trained on and call that held out. The real videos are never used in training.",
+        "group-held-out cross-validation: each real clip is judged by a model trained "
+        "without any clip of its group (a RepCount `stuN` subject, a WorkoutTracker shoot; "
+        "every other clip is its own group); synthetic clips are in every fold's training "
+        "set. The shipped model is then trained on all clips, so do not re-measure it on "
+        "the real dev clips it was trained on and call that held out. The clips of "
+        "../shared/data/videos are never used in training: they are the data set no model "
+        "has seen.",
         "",
         "## Results",
         "",

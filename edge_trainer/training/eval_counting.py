@@ -1,8 +1,9 @@
 """``make eval`` counting: every clip counted with knobs and a classifier that never saw it.
 
 The headline is held out: the counter's knobs are chosen on the other folds
-(``counter_cv``), and a RepCount clip is named by the cross-validation classifier that
-never saw its subject; the other data sets were never used to train the classifier.
+(``counter_cv``), and a clip is named by the cross-validation classifier that never saw
+its group (RepCount subject, WorkoutTracker shoot, any other clip); ``videos/`` was
+never used to train the classifier.
 The in-sample figure (shipped knobs, shipped classifier) follows it.
 """
 
@@ -15,7 +16,6 @@ from pathlib import Path
 
 import numpy as np
 
-from edge_trainer.errors import ModelError
 from edge_trainer.exercise.counting import CounterParams
 from edge_trainer.training.counter_cv import (
     CrossValidation,
@@ -26,7 +26,7 @@ from edge_trainer.training.counter_cv import (
 )
 from edge_trainer.training.eval_data import EvalClip
 from edge_trainer.training.eval_jobs import Job, Outcome, mae_obo, run_all
-from edge_trainer.training.folds import fold_folder, read_groups
+from edge_trainer.training.eval_models import fold_map, held_out_classifier
 
 log = logging.getLogger(__name__)
 
@@ -34,13 +34,6 @@ log = logging.getLogger(__name__)
 COUNTED = ("repcount", "videos", "workouttracker", "quva", "sim")
 # Targets printed beside the figures.
 TARGETS = {"repcount_mae": 0.20, "repcount_obo": 0.70, "one_set": 0.90, "pm1": 0.90, "quva": 0.60}
-
-
-def _classifier_for(clip: EvalClip, shipped: Path, subject_folds: dict[str, int]) -> Path:
-    """The classifier folder that never saw ``clip``: its subject's fold model for RepCount."""
-    if clip.source == "repcount" and clip.group in subject_folds:
-        return fold_folder(shipped, subject_folds[clip.group])
-    return shipped
 
 
 def eval_counting(
@@ -56,18 +49,14 @@ def eval_counting(
     if not clips:
         print("\ncounting: no data")
         return {}, []
-    try:
-        subject_folds = read_groups(shipped)
-    except ModelError as exc:
-        log.warning("no classifier folds (%s): RepCount subjects are their own folds", exc)
-        subject_folds = {}
-    folds = [fold_of(c, subject_folds) for c in clips]
+    groups = fold_map(shipped)
+    folds = [fold_of(c, groups) for c in clips]
     print(f"\ncounting: choosing the counter's knobs on {len(set(folds))} folds ...", flush=True)
     cv = cross_validate(clips, folds, candidates())
     held = list(
         run_all(
             [
-                Job(c, cv.for_fold(f), classifier=_classifier_for(c, shipped, subject_folds))
+                Job(c, cv.for_fold(f), classifier=held_out_classifier(c.group, shipped, groups))
                 for c, f in zip(clips, folds, strict=True)
             ]
         )

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from edge_trainer.config import Config
 from edge_trainer.exercise import catalogue
 
 log = logging.getLogger(__name__)
@@ -110,12 +111,38 @@ def load_penn(folder: Path) -> list[EvalClip]:
     return out
 
 
-def _shoot(source: str, name: str) -> str:
+def shoot(source: str, name: str) -> str:
     """The group of a video clip: WorkoutTracker's clips of one shoot share a prefix."""
     if source == "workouttracker":
         # <class>__<name>_<n>.mp4: clips numbered from one stock shoot share <name>.
         return name.split("__", 1)[-1].rsplit("_", 1)[0]
     return Path(name).stem
+
+
+def video_rows(path: Path, cache: Path, cfg: Config) -> tuple[FloatArray, float]:
+    """Landmarks of a video through our pose stage, cached by file name and size."""
+    cache.mkdir(parents=True, exist_ok=True)
+    key = cache / f"{path.stem}-{path.stat().st_size}.npz"
+    if key.is_file():
+        data = np.load(key)
+        return data["rows"].astype(np.float64), float(data["fps"])
+    from edge_trainer.camera.video import VideoFileSource
+    from edge_trainer.pose.blazepose import BlazePoseEstimator
+
+    est = BlazePoseEstimator.from_store(Path(cfg.paths.models_dir), cfg.pose)
+    src = VideoFileSource(path)
+    src.open()
+    rows = []
+    try:
+        while (frame := src.read()) is not None:
+            pose = est.estimate(frame.image, frame.t)
+            rows.append(np.full((33, 4), np.nan) if pose is None else pose.as_row())
+    finally:
+        src.close()
+        est.close()
+    arr = np.asarray(rows, dtype=np.float64)
+    np.savez_compressed(key, rows=arr, fps=src.fps)
+    return arr, src.fps
 
 
 def load_videos(folder: Path, source: str, read_pose: PoseReader) -> list[EvalClip]:
@@ -138,7 +165,7 @@ def load_videos(folder: Path, source: str, read_pose: PoseReader) -> list[EvalCl
             reps = int(row["reps"])
         out.append(
             EvalClip(
-                name, source, _shoot(source, name), rows, fps, reps, exercise, activity,
+                name, source, shoot(source, name), rows, fps, reps, exercise, activity,
                 folder / name,
             )
         )  # fmt: skip

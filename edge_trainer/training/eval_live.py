@@ -24,6 +24,13 @@ from pathlib import Path
 import numpy as np
 
 from edge_trainer.config import Config
+from edge_trainer.training.eval_data import shoot
+from edge_trainer.training.eval_models import (
+    SHIPPED_CLASSIFIER,
+    fold_map,
+    held_out_classifier,
+    store_with_classifier,
+)
 
 log = logging.getLogger(__name__)
 
@@ -141,10 +148,24 @@ def eval_live(data: Path, verbose: bool = False) -> dict[str, float]:
     clips = _clips(data)
     if not clips:
         return {}
-    models_dir = Path(Config().paths.models_dir)
+    live_models = Path(Config().paths.models_dir)
+    groups = fold_map(SHIPPED_CLASSIFIER)
     with tempfile.TemporaryDirectory(prefix="live-eval-") as tmp, ThreadPoolExecutor(2) as pool:
+        stores: dict[Path, Path] = {}
+        models = []
+        for source, path, _ in clips:
+            # A clip the shipped classifier was trained on is played with the fold model
+            # that never saw its group.
+            folder = held_out_classifier(shoot(source, path.name), SHIPPED_CLASSIFIER, groups)
+            if folder == SHIPPED_CLASSIFIER:
+                models.append(live_models)
+                continue
+            if folder not in stores:
+                dest = Path(tmp) / f"models-{len(stores)}"
+                stores[folder] = store_with_classifier(live_models, folder, dest)
+            models.append(stores[folder])
         heard = list(
-            pool.map(lambda k: play(clips[k][1], models_dir, Path(tmp) / str(k)), range(len(clips)))
+            pool.map(lambda k: play(clips[k][1], models[k], Path(tmp) / str(k)), range(len(clips)))
         )
     rows = []
     for (source, path, true), h in zip(clips, heard, strict=True):

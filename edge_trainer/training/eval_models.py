@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from edge_trainer.errors import ModelError
 from edge_trainer.exercise.recognition import ExerciseRecognizer
-from edge_trainer.training.data import subject
 from edge_trainer.training.folds import fold_folder, read_groups
 
 log = logging.getLogger(__name__)
+
+# The classifier the project ships (its fold models under ``folds/``).
+SHIPPED_CLASSIFIER = Path(__file__).resolve().parents[2] / "models" / "classifier"
 
 
 def store_or_shipped(models_dir: Path, shipped: Path) -> ExerciseRecognizer | None:
@@ -28,25 +28,33 @@ def store_or_shipped(models_dir: Path, shipped: Path) -> ExerciseRecognizer | No
         return None
 
 
-def held_out(classifier_dir: Path) -> Callable[[str], Any]:
-    """For a RepCount file name, the fold classifier that never saw its subject, or None.
+def held_out_classifier(group: str, shipped: Path, fold_of: dict[str, int]) -> Path:
+    """The classifier folder that never saw a clip of ``group``.
 
-    ``make train`` keeps its cross-validation fold models under the classifier
-    (``training.folds``); without them (or for a subject no fold held out) every clip
-    gets None and the held-out line is not printed.
+    ``make train`` trains a fold model without each group of its real clips and maps every
+    group it trained on to its fold (``training.folds``); a group outside the map was never
+    trained on, so the shipped model has not seen it either.
     """
+    k = fold_of.get(group)
+    return shipped if k is None else fold_folder(shipped, k)
+
+
+def fold_map(shipped: Path) -> dict[str, int]:
+    """The shipped classifier's group -> fold map; empty (logged) when it has none."""
     try:
-        fold_of = read_groups(classifier_dir)
-        models = {
-            k: ExerciseRecognizer.from_folder(fold_folder(classifier_dir, k))
-            for k in sorted(set(fold_of.values()))
-        }
+        return read_groups(shipped)
     except ModelError as exc:
-        log.warning("no held-out figures: %s", exc)
-        return lambda _file: None
+        log.warning("no classifier folds (%s): clips are named by the shipped model", exc)
+        return {}
 
-    def fold_for(file: str) -> Any:
-        k = fold_of.get(subject(Path(file).stem))
-        return None if k is None else models[k]
 
-    return fold_for
+def store_with_classifier(models_dir: Path, classifier: Path, dest: Path) -> Path:
+    """A model store at ``dest``: the live set of ``models_dir`` with another classifier.
+
+    For playing a clip through the whole box with a classifier that never saw it.
+    """
+    from edge_trainer.models.store import activate_version, current_dir, import_set
+
+    activate_version(dest, import_set(dest, current_dir(models_dir), "live"))
+    activate_version(dest, import_set(dest, classifier, "held-out"))
+    return dest

@@ -1,11 +1,13 @@
 """``make eval`` naming: is a set named right, and ``unknown`` when it is not ours?
 
-Every clip is analysed as ``analyze`` does with a classifier that never saw it (the
-RepCount fold models; the shipped model never saw the other sets). The naming settings
-(``decision.OpenSet``: temperature, unknown threshold, movement signatures) are then
-chosen with each data set held out in turn: the settings that do best on the other data
-sets name the held-out one. A clip of one of our exercises is right when it forms a set
-named after it; a clip of anything else when it forms no set or one named ``unknown``.
+Every clip is analysed as ``analyze`` does with a classifier that never saw it: the
+cross-validation fold model trained without its group (RepCount subject, WorkoutTracker
+shoot, any other clip), or the shipped model for ``videos/``, which no model trains on.
+The naming settings (``decision.OpenSet``: temperature, unknown threshold, movement
+signatures) are then chosen with each data set held out in turn: the settings that do
+best on the other data sets name the held-out one. A clip of one of our exercises is
+right when it forms a set named after it; a clip of anything else when it forms no set
+or one named ``unknown``.
 """
 
 from __future__ import annotations

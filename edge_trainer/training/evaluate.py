@@ -33,7 +33,7 @@ import numpy.typing as npt
 from edge_trainer.config import Config, ExerciseConfig
 from edge_trainer.exercise.counting import CounterParams
 from edge_trainer.exercise.offline import analyze_rows, offline
-from edge_trainer.training.eval_models import store_or_shipped
+from edge_trainer.training.eval_models import SHIPPED_CLASSIFIER, store_or_shipped
 
 log = logging.getLogger(__name__)
 
@@ -64,35 +64,6 @@ def _count(
 def _named(sets: Any) -> str:
     """The exercise of the set with the most reps (``-`` when none was counted)."""
     return max(sets, key=lambda s: s.rep_count).exercise if sets else "-"
-
-
-def _video_rows(path: Path, cache: Path, cfg: Config) -> tuple[npt.NDArray[np.float64], float]:
-    """Landmarks of a video through our pose stage, cached by file name and size."""
-    cache.mkdir(parents=True, exist_ok=True)
-    key = cache / f"{path.stem}-{path.stat().st_size}.npz"
-    if key.is_file():
-        data = np.load(key)
-        return data["rows"].astype(np.float64), float(data["fps"])
-    from edge_trainer.camera.video import VideoFileSource
-    from edge_trainer.pose.blazepose import BlazePoseEstimator
-
-    est = BlazePoseEstimator.from_store(Path(cfg.paths.models_dir), cfg.pose)
-    src = VideoFileSource(path)
-    src.open()
-    rows = []
-    try:
-        while (frame := src.read()) is not None:
-            pose = est.estimate(frame.image, frame.t)
-            rows.append(np.full((33, 4), np.nan) if pose is None else pose.as_row())
-    finally:
-        src.close()
-        est.close()
-    arr = np.asarray(rows, dtype=np.float64)
-    np.savez_compressed(key, rows=arr, fps=src.fps)
-    return arr, src.fps
-
-
-SHIPPED_CLASSIFIER = Path(__file__).resolve().parents[2] / "models" / "classifier"
 
 
 def _recognizer(models_dir: Path) -> Any:
@@ -199,13 +170,14 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, float] = {}
     if wanted & {"counting", "naming"}:
         from edge_trainer.training.eval_counting import COUNTED, eval_counting
-        from edge_trainer.training.eval_data import load_all
+        from edge_trainer.training.eval_data import load_all, video_rows
         from edge_trainer.training.eval_jobs import Job, run_all
+        from edge_trainer.training.eval_models import fold_map, held_out_classifier
         from edge_trainer.training.eval_recognition import eval_recognition
 
         data = load_all(
             args.data,
-            lambda path: _video_rows(path, args.cache, cfg),
+            lambda path: video_rows(path, args.cache, cfg),
             (*COUNTED, "penn"),
             args.cache,
         )
@@ -214,7 +186,11 @@ def main(argv: list[str] | None = None) -> int:
         if "naming" in wanted:
             penn = data.get("penn", [])
             knobs = CounterParams()
-            jobs = [Job(c, knobs, classifier=SHIPPED_CLASSIFIER) for c in penn]
+            groups = fold_map(SHIPPED_CLASSIFIER)
+            jobs = [
+                Job(c, knobs, classifier=held_out_classifier(c.group, SHIPPED_CLASSIFIER, groups))
+                for c in penn
+            ]
             held += zip(penn, run_all(jobs), strict=True)
             named = [(c, o) for c, o in held if c.source != "sim"]
             results.update(

@@ -38,8 +38,10 @@ def recognise_clip(recognizer: ExerciseRecognizer, clip: Clip) -> ClipResult:
     recs: list[Recognition] = []
     for i, row in enumerate(clip.rows):
         t = i / clip.fps
-        valid = bool(np.isfinite(row[:, :2]).all())
-        rec = recognizer.push(row if valid else None, t)
+        # As the box does: a frame with some landmarks goes in as it is (Penn Action has
+        # no face or feet, side views lose the far limbs); one with none is "nobody".
+        seen = bool(np.isfinite(row[:, :2]).any())
+        rec = recognizer.push(row if seen else None, t)
         if rec is not None and any(a <= t <= b for a, b in clip.active):
             recs.append(rec)
     # A span without exercise is never a set, so the set-level rule (best exercise wins)

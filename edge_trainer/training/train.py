@@ -29,14 +29,23 @@ from edge_trainer.training.data import (
     load_videos,
 )
 from edge_trainer.training.dataset import build_windows
-from edge_trainer.training.folds import FOLDS_DIR, assign_folds, fold_folder, write_groups
+from edge_trainer.training.folds import (
+    FOLDS_DIR,
+    assign_folds,
+    fold_folder,
+    read_groups,
+    write_groups,
+)
 from edge_trainer.training.metrics import ClipResult, Confusion, evaluate_clips
 from edge_trainer.training.model import to_int8_tflite, train_model
+from edge_trainer.training.real_sources import EXTRA_SOURCES, load_extra
 
 log = logging.getLogger(__name__)
 
 REPO = Path(__file__).resolve().parents[2]
 MODEL_FILE = "exercise_classifier.tflite"
+# Real sources: cross-validated by group, and boosted in training (``build_windows``).
+REAL_SOURCES = ("repcount", "form_pose", *EXTRA_SOURCES)
 
 
 @dataclass(frozen=True)
@@ -53,7 +62,10 @@ class Options:
     folds: int
     sim_per_view: int
     pose_per_view: int
+    heldout_per_view: int
+    card_only: bool
     sources: tuple[str, ...]
+    eval_cache: Path
 
 
 def parse(argv: list[str] | None) -> Options:
@@ -71,7 +83,7 @@ def parse(argv: list[str] | None) -> Options:
     p.add_argument("--copies", type=int, default=3, help="augmented replays per clip")
     p.add_argument(
         "--folds", type=int, default=4,
-        help="subject-grouped cross-validation folds on real clips (0: skip)",
+        help="group-held-out cross-validation folds on real clips (0: skip)",
     )  # fmt: skip
     p.add_argument(
         "--sim-per-view", type=int, default=2,
@@ -82,15 +94,31 @@ def parse(argv: list[str] | None) -> Options:
         help="synthetic clips per exercise and view through the pose stage (slow)",
     )  # fmt: skip
     p.add_argument(
-        "--sources", default="repcount,sim", help="comma list of repcount, form_pose, sim"
-    )
+        "--card-only", action="store_true",
+        help="judge the models already in --out (and its folds) again and rewrite the card",
+    )  # fmt: skip
+    p.add_argument(
+        "--heldout-per-view", type=int, default=1,
+        help="held-out synthetic clips per exercise and view, for the card (0: none; slow)",
+    )  # fmt: skip
+    p.add_argument(
+        "--sources", default="repcount,penn,workouttracker,quva,sim",
+        help="comma list of repcount, penn, workouttracker, quva, form_pose, sim",
+    )  # fmt: skip
+    p.add_argument(
+        "--eval-cache", type=Path, default=REPO / "var" / "eval-cache",
+        help="landmarks of the real video sets (make eval's cache; filled when missing)",
+    )  # fmt: skip
     a = p.parse_args(argv)
     return Options(
         out=a.out, data_dir=a.data_dir, cache_dir=a.cache_dir, pose_models=a.pose_models,
         seed=a.seed, epochs=a.epochs, copies=a.copies, folds=a.folds,
         sim_per_view=a.sim_per_view,
         pose_per_view=a.pose_per_view,
+        heldout_per_view=a.heldout_per_view,
+        card_only=a.card_only,
         sources=tuple(s.strip() for s in a.sources.split(",") if s.strip()),
+        eval_cache=a.eval_cache,
     )  # fmt: skip
 
 
@@ -107,6 +135,7 @@ def load_sources(opts: Options) -> dict[str, list[Clip]]:
         found["repcount"] = load_repcount(opts.data_dir / "repcount_pose")
     if "form_pose" in opts.sources:
         found["form_pose"] = load_form_pose(opts.data_dir / "form_pose")
+    found.update(load_extra(opts.data_dir, opts.eval_cache, opts.sources))
     if "sim" in opts.sources:
         from edge_trainer.training.simdata import sim_clips
 
@@ -128,10 +157,11 @@ def load_sources(opts: Options) -> dict[str, list[Clip]]:
             + sim_clips(sim, opts.seed, mode="truth", per_view=per)
             + sim_clips(sim, opts.seed + 1, mode="truth", per_view=per)
         )  # fmt: skip
-        found["sim_heldout"] = sim_clips(
-            opts.cache_dir / "sim_heldout", opts.seed, mode=mode, per_view=1, heldout=True,
-            models_dir=opts.pose_models,
-        )  # fmt: skip
+        if opts.heldout_per_view > 0:
+            found["sim_heldout"] = sim_clips(
+                opts.cache_dir / "sim_heldout", opts.seed, mode=mode,
+                per_view=opts.heldout_per_view, heldout=True, models_dir=opts.pose_models,
+            )  # fmt: skip
     for name, clips in found.items():
         log.info("source %s: %d clips", name, len(clips))
     return found
@@ -177,30 +207,60 @@ def cross_validate(real: list[Clip], other: list[Clip], opts: Options) -> list[C
     return results
 
 
+def judge_folds(real: list[Clip], opts: Options) -> list[ClipResult]:
+    """Each real clip judged again by the fold model already in ``opts.out`` that never
+    saw its group (``--card-only``); a clip of a group no fold held out is left out."""
+    fold_of = read_groups(opts.out)
+    results: list[ClipResult] = []
+    for k in sorted(set(fold_of.values())):
+        test = [c for c in real if fold_of.get(c.group) == k]
+        if test:
+            results += evaluate_clips(fold_folder(opts.out, k) / MODEL_FILE, test)
+    return results
+
+
+def held_out_sections(results: list[ClipResult]) -> list[Section]:
+    """The card's cross-validation results, one section per real source."""
+    method = (
+        "Each clip judged by a model trained without any clip of its group (the fold models "
+        "are kept in `folds/`; `make eval` names and counts the real clips through them). "
+        "A clip is decided as one set over the whole clip."
+    )
+    by_source: dict[str, list[ClipResult]] = {}
+    for r in results:
+        by_source.setdefault(r.name.split("/")[0], []).append(r)
+    return [
+        Section(f"Real clips held out: {source}", method, found)
+        for source, found in by_source.items()
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Train, evaluate and write the model, manifest and card; returns an exit code."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     opts = parse(argv)
     started = time.monotonic()
     sources = load_sources(opts)
-    real = sources.get("repcount", []) + sources.get("form_pose", [])
+    real = [c for name in REAL_SOURCES for c in sources.get(name, [])]
     synthetic = sources.get("sim", [])
     if not real and not synthetic:
         print("no training data found (shared data and synthetic gym both absent)", file=sys.stderr)
         return 2
     sections: list[Section] = []
-    # Fold models of an earlier run would no longer match the model trained now.
-    shutil.rmtree(opts.out / FOLDS_DIR, ignore_errors=True)
-    if opts.folds > 1 and real:
-        sections.append(Section(
-            "Real clips, subject-grouped cross-validation",
-            "Each clip judged by a model trained without any clip of its subject (the fold "
-            "models are kept in `folds/`; `make eval` counts RepCount through them).",
-            cross_validate(real, synthetic, opts),
-        ))  # fmt: skip
-    opts.out.mkdir(parents=True, exist_ok=True)
     model_path = opts.out / MODEL_FILE
-    size = fit_and_export(real + synthetic, opts, model_path, opts.seed)
+    if opts.card_only:
+        if not model_path.is_file():
+            print(f"no model at {model_path} to judge (--card-only)", file=sys.stderr)
+            return 2
+        sections += held_out_sections(judge_folds(real, opts))
+        size = model_path.stat().st_size
+    else:
+        # Fold models of an earlier run would no longer match the model trained now.
+        shutil.rmtree(opts.out / FOLDS_DIR, ignore_errors=True)
+        if opts.folds > 1 and real:
+            sections += held_out_sections(cross_validate(real, synthetic, opts))
+        opts.out.mkdir(parents=True, exist_ok=True)
+        size = fit_and_export(real + synthetic, opts, model_path, opts.seed)
     videos = (
         load_videos(opts.data_dir / "videos", opts.cache_dir / "videos", opts.pose_models)
         if (opts.pose_models / "current").exists()

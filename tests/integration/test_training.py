@@ -121,3 +121,55 @@ def test_shipped_model_on_a_repcount_clip_it_was_trained_on() -> None:
     recognizer = ExerciseRecognizer.from_folder(MODEL_DIR)
     assert recognise_clip(recognizer, clip).decided == "jumping_jack"
     assert read_manifest(MODEL_DIR).models["classifier"].labels == CLASSES
+
+
+@pytest.mark.slow
+def test_a_clip_with_no_face_or_feet_is_recognised_as_the_box_sees_it() -> None:
+    # Penn Action's annotations have 13 joints; the box passes such frames on as they are.
+    recognizer = ExerciseRecognizer.from_folder(MODEL_DIR)
+    clip = next(c for c in sim_clip("squat", 90.0, 900_105) if c.label == "squat")
+    rows = np.full_like(clip.rows, np.nan)
+    body = [0, 11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27, 28]
+    rows[:, body] = clip.rows[:, body]
+    partial = Clip(clip.name, clip.source, clip.group, clip.label, rows, clip.fps, clip.active)
+    result = recognise_clip(recognizer, partial)
+    assert result.window_acc > 0.5 and result.decided == "squat"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not REPCOUNT.is_dir(), reason="../shared/data/repcount_pose is absent")
+def test_the_card_is_rewritten_from_the_fold_models_without_training(tmp_path: Path) -> None:
+    import shutil
+
+    from edge_trainer.training import train
+
+    out = tmp_path / "classifier"
+    shutil.copytree(MODEL_DIR, out)
+    model = (out / "exercise_classifier.tflite").read_bytes()
+    (out / "MODEL_CARD.md").write_text("stale\n", encoding="utf-8")
+    code = train.main([
+        "--out", str(out), "--card-only", "--data-dir", str(REPCOUNT.parent),
+        "--pose-models", str(tmp_path / "no-models"), "--sources", "repcount",
+    ])  # fmt: skip
+    assert code == 0
+    card = (out / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert "Real clips held out: repcount" in card and "of 37 clips" in card
+    assert (out / "exercise_classifier.tflite").read_bytes() == model
+    assert (
+        read_manifest(out).models["classifier"].sha256
+        == read_manifest(MODEL_DIR).models["classifier"].sha256
+    )
+
+
+@pytest.mark.skipif(not REPCOUNT.is_dir(), reason="../shared/data/repcount_pose is absent")
+def test_card_only_without_a_model_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from edge_trainer.training import train
+
+    code = train.main([
+        "--out", str(tmp_path / "none"), "--card-only", "--sources", "repcount",
+        "--data-dir", str(REPCOUNT.parent), "--pose-models", str(tmp_path / "no-models"),
+    ])  # fmt: skip
+    assert code == 2
+    assert "no model at" in capsys.readouterr().err
