@@ -46,8 +46,8 @@ class OpenSet:
     of five.
     """
 
-    temperature: float = 3.0
-    min_share: float = 0.4
+    temperature: float = 2.0
+    min_share: float = 0.3
     signatures: bool = True
     overrule: float = 0.5
 
