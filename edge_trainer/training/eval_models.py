@@ -51,10 +51,19 @@ def fold_map(shipped: Path) -> dict[str, int]:
 def store_with_classifier(models_dir: Path, classifier: Path, dest: Path) -> Path:
     """A model store at ``dest``: the live set of ``models_dir`` with another classifier.
 
-    For playing a clip through the whole box with a classifier that never saw it.
+    For playing a clip through the whole box with a classifier that never saw it. The
+    summary model is left out: the played box does not write summaries.
     """
-    from edge_trainer.models.store import activate_version, current_dir, import_set
+    from edge_trainer.models.manifest import read_manifest
+    from edge_trainer.models.store import add_set, current_dir
 
-    activate_version(dest, import_set(dest, current_dir(models_dir), "live"))
-    activate_version(dest, import_set(dest, classifier, "held-out"))
+    live = current_dir(models_dir)
+    files = {
+        role: (live / entry.file, entry)
+        for role, entry in read_manifest(live).models.items()
+        if role not in ("llm", "classifier")
+    }
+    entry = read_manifest(classifier).models["classifier"]
+    files["classifier"] = (classifier / entry.file, entry)
+    add_set(dest, files, "held-out")
     return dest

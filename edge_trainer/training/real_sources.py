@@ -7,12 +7,14 @@ never saw it. A movement that is not on our list (Penn's sports, QUVA's other
 repetitions, WorkoutTracker's dips) is a ``rest`` example: the class that stands for
 "not one of ours". The whole clip is active: the sets are cut to the movement.
 
-``videos/`` is never trained on: it stays a data set no model has seen.
+``videos/`` is never trained on: it stays a data set no model has seen, read here only
+for the model card.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -43,18 +45,21 @@ def as_training_clip(clip: EvalClip) -> Clip:
     )
 
 
-def load_extra(data_dir: Path, cache: Path, sources: tuple[str, ...]) -> dict[str, list[Clip]]:
-    """Training clips of each wanted extra source found under ``data_dir``.
+def load_real(
+    data_dir: Path, cache: Path, sources: tuple[str, ...], models_dir: Path
+) -> dict[str, list[Clip]]:
+    """Classifier clips of each wanted real set (``EXTRA_SOURCES`` or ``videos``) found
+    under ``data_dir``.
 
     Video sets need their landmarks from the box's pose stage: cached ones are read from
-    ``cache`` (``make eval``'s cache); a video not cached yet goes through the pose stage
-    of the installed model store.
+    ``cache`` (``make eval``'s cache, shared so each video goes through the pose stage
+    once); a video not cached yet goes through the pose models in ``models_dir``.
     """
-    wanted = tuple(s for s in sources if s in EXTRA_SOURCES)
-    if not wanted:
+    if not sources:
         return {}
-    cfg = Config()
-    found = load_all(data_dir, lambda path: video_rows(path, cache, cfg), wanted, cache)
+    base = Config()
+    cfg = replace(base, paths=replace(base.paths, models_dir=str(models_dir)))
+    found = load_all(data_dir, lambda path: video_rows(path, cache, cfg), sources, cache)
     out = {}
     for source, clips in found.items():
         usable = [as_training_clip(c) for c in clips if c.has_pose]

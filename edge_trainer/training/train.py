@@ -26,7 +26,6 @@ from edge_trainer.training.data import (
     Clip,
     load_form_pose,
     load_repcount,
-    load_videos,
 )
 from edge_trainer.training.dataset import build_windows
 from edge_trainer.training.folds import (
@@ -38,7 +37,7 @@ from edge_trainer.training.folds import (
 )
 from edge_trainer.training.metrics import ClipResult, Confusion, evaluate_clips
 from edge_trainer.training.model import to_int8_tflite, train_model
-from edge_trainer.training.real_sources import EXTRA_SOURCES, load_extra
+from edge_trainer.training.real_sources import EXTRA_SOURCES, load_real
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +134,8 @@ def load_sources(opts: Options) -> dict[str, list[Clip]]:
         found["repcount"] = load_repcount(opts.data_dir / "repcount_pose")
     if "form_pose" in opts.sources:
         found["form_pose"] = load_form_pose(opts.data_dir / "form_pose")
-    found.update(load_extra(opts.data_dir, opts.eval_cache, opts.sources))
+    wanted = tuple(s for s in opts.sources if s in EXTRA_SOURCES)
+    found.update(load_real(opts.data_dir, opts.eval_cache, wanted, opts.pose_models))
     if "sim" in opts.sources:
         from edge_trainer.training.simdata import sim_clips
 
@@ -176,14 +176,13 @@ def fit_and_export(clips: list[Clip], opts: Options, path: Path, seed: int) -> i
 
 
 def cross_validate(real: list[Clip], other: list[Clip], opts: Options) -> list[ClipResult]:
-    """Subject-grouped K-fold over the real clips: each is judged by a model that never saw
-    its subject (synthetic clips are always in training).
+    """Group-held-out K-fold over the real clips: each is judged by a model that never saw
+    its group (synthetic clips are always in training).
 
     Each fold's model is kept under ``folds/`` in the output with the fold map, so
-    ``make eval`` can count the real clips through classifiers that never saw them.
+    ``make eval`` can name and count the real clips through classifiers that never saw them.
     """
     fold_of = assign_folds((c.group for c in real), opts.folds, opts.seed)
-    results: list[ClipResult] = []
     for k in range(opts.folds):
         test = [c for c in real if fold_of[c.group] == k]
         train = [c for c in real if fold_of[c.group] != k] + other
@@ -202,14 +201,14 @@ def cross_validate(real: list[Clip], other: list[Clip], opts: Options) -> list[C
             f"{', '.join(held)}"
         )
         write_manifest(folder, _manifest(path, f"{_model_id(opts)}-fold{k}", provenance))
-        results += evaluate_clips(path, test)
     write_groups(opts.out, fold_of, opts.seed)
-    return results
+    return judge_folds(real, opts)
 
 
 def judge_folds(real: list[Clip], opts: Options) -> list[ClipResult]:
-    """Each real clip judged again by the fold model already in ``opts.out`` that never
-    saw its group (``--card-only``); a clip of a group no fold held out is left out."""
+    """Each real clip judged by the fold model in ``opts.out`` that never saw its group
+    (just trained, or kept from a run before ``--card-only``); a clip of a group no fold
+    held out is left out."""
     fold_of = read_groups(opts.out)
     results: list[ClipResult] = []
     for k in sorted(set(fold_of.values())):
@@ -262,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
         opts.out.mkdir(parents=True, exist_ok=True)
         size = fit_and_export(real + synthetic, opts, model_path, opts.seed)
     videos = (
-        load_videos(opts.data_dir / "videos", opts.cache_dir / "videos", opts.pose_models)
+        load_real(opts.data_dir, opts.eval_cache, ("videos",), opts.pose_models).get("videos", [])
         if (opts.pose_models / "current").exists()
         else []
     )
